@@ -1,0 +1,44 @@
+# Convenience wrappers; every target is plain cargo underneath.
+# `make demo` and `make test` work on a fresh machine: they install the wasm target first.
+
+CARGO ?= cargo
+WASM_TARGET := wasm32-wasip2
+
+.PHONY: demo test build release lint fmt bench bench-compare check-target precompile clean
+
+## Install the wasm target the plugins are built for (no-op when present).
+check-target:
+	@rustup target list --installed 2>/dev/null | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+## Build the server (plugins are built and embedded by host/build.rs).
+build: check-target
+	$(CARGO) build --release
+
+## Compile every embedded component into the on-disk cache for a fast first start.
+precompile: build
+	./target/release/looker-mcp-server precompile
+
+## Try it with no Looker instance: every group, over stdio, against the built-in simulator.
+## Pipe JSON-RPC into it, or point an MCP client at `target/release/looker-mcp-server --demo`.
+demo: precompile
+	python3 tests/demo.py
+
+## Everything CI runs: formatting, lints, unit and end-to-end tests.
+test: check-target
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --workspace
+
+lint: check-target
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Startup, memory and per-call latency figures (medians).
+bench: build
+	$(CARGO) run --release -p looker-mcp-bench
+
+clean:
+	$(CARGO) clean

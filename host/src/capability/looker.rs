@@ -1,0 +1,53 @@
+//! `looker`: a plugin's requests, sent by the host as the call's identity.
+
+use std::time::Duration;
+
+use crate::bindings::wit_looker::{Host, Method, Request, RequestError, Response};
+use crate::looker::{self, ApiRequest, Workspace};
+use crate::plugins::call::CallState;
+
+impl Host for CallState {
+    async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, RequestError>> {
+        let workspace = if request.options.dev_mode || !self.leases.is_empty() {
+            Workspace::Dev
+        } else {
+            Workspace::Production
+        };
+        let api_request = ApiRequest {
+            method: match request.method {
+                Method::Get => looker::Method::Get,
+                Method::Post => looker::Method::Post,
+                Method::Put => looker::Method::Put,
+                Method::Patch => looker::Method::Patch,
+                Method::Delete => looker::Method::Delete,
+            },
+            path: request.path,
+            query: request.query,
+            body: request.body,
+            timeout: request.options.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+        };
+        let max = self.env.limits.max_response_bytes;
+        let answer = self.env.looker.send(&self.identity, workspace, &api_request, max).await;
+        tracing::debug!(
+            group = %self.group,
+            method = ?api_request.method,
+            path = %api_request.path,
+            status = answer.as_ref().map(|r| r.status).ok(),
+            "looker request"
+        );
+        Ok(answer
+            .map(|r| Response { status: r.status, content_type: r.content_type, body: r.body })
+            .map_err(to_wit_error))
+    }
+}
+
+pub(crate) fn to_wit_error(error: looker::RequestError) -> RequestError {
+    use looker::RequestError as E;
+    match error {
+        E::InvalidRequest(why) => RequestError::InvalidRequest(why),
+        E::Timeout(why) => RequestError::Timeout(why),
+        E::Unreachable(why) => RequestError::Unreachable(why),
+        E::TooLarge(limit) => RequestError::TooLarge(limit),
+        E::Unauthenticated(why) => RequestError::Unauthenticated(why),
+    }
+}

@@ -1,0 +1,50 @@
+//! Command-line interface. Flags mirror the Python `looker-mcp-server` (`--groups`, `--transport`,
+//! `--port`) plus `--host`, `--demo` and `--plugin`; every other setting is a `LOOKER_*` variable.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// MCP server for the Looker API.
+#[derive(Debug, Parser)]
+#[command(name = "looker-mcp-server", version, about)]
+pub struct Cli {
+    /// Comma-separated tool groups to enable, or 'all'.
+    /// Default: content,explore,health,identity,query,schema.
+    #[arg(long)]
+    pub groups: Option<String>,
+
+    /// Transport mode (overrides LOOKER_TRANSPORT).
+    #[arg(long, value_parser = ["stdio", "streamable-http"])]
+    pub transport: Option<String>,
+
+    /// HTTP bind address (overrides LOOKER_HOST).
+    #[arg(long)]
+    pub host: Option<String>,
+
+    /// HTTP port (overrides LOOKER_PORT).
+    #[arg(long)]
+    pub port: Option<u16>,
+
+    /// Start the built-in Looker simulator and serve against it (no Looker instance needed).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Load an extra tool group from a `.wasm` component (repeatable).
+    #[arg(long = "plugin", value_name = "PATH.wasm")]
+    pub plugins: Vec<PathBuf>,
+
+    /// Read settings from this file instead of `./.env`.
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Maintenance commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile every embedded component into the on-disk cache, so the next start is fast.
+    Precompile,
+}

@@ -1,0 +1,313 @@
+//! Settings, read once at startup.
+//!
+//! Precedence: command-line flags > process environment (`LOOKER_*`) > the `.env` file
+//! (`./.env`, or `--env-file`) > defaults. Names and defaults are those of the Python
+//! `looker-mcp-server`, so existing deployments keep their configuration.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use crate::cli::Cli;
+
+/// A value that must never be printed (client secrets, tokens).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// Whether no secret was configured.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "Secret(<empty>)" } else { "Secret(***)" })
+    }
+}
+
+/// How MCP clients reach the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+    /// MCP streamable HTTP at `/mcp`.
+    StreamableHttp,
+}
+
+/// Who may talk to the MCP endpoint (`LOOKER_MCP_MODE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum McpMode {
+    /// Permissive (optionally a deprecated static bearer).
+    Dev,
+    /// OAuth 2.1 resource server (JWT bearer).
+    Public,
+    /// Looker is the authorization server (opaque Looker tokens).
+    LookerOauth,
+}
+
+/// Looker deployment flavour (`LOOKER_DEPLOYMENT_TYPE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentType {
+    /// Self-hosted Looker: impersonation by admin sudo.
+    SelfHosted,
+    /// Looker (Google Cloud core): impersonation by OAuth pass-through.
+    GoogleCloudCore,
+}
+
+/// Every setting of the server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub api_version: String,
+    pub deployment_type: DeploymentType,
+    pub transport: Transport,
+    pub host: String,
+    pub port: u16,
+    pub sudo_as_user: bool,
+    pub sudo_associative: bool,
+    pub user_email_header: String,
+    pub user_token_header: String,
+    pub timeout: Duration,
+    pub max_rows: u32,
+    pub query_dev_params: bool,
+    pub verify_ssl: bool,
+    pub log_level: String,
+    pub mcp_mode: McpMode,
+    pub mcp_jwks_uri: String,
+    pub mcp_issuer_url: String,
+    pub mcp_resource_uri: String,
+    pub mcp_auth_token: Secret,
+    pub oauth_scopes_supported: String,
+    /// Extra `Host` values accepted on HTTP (`LOOKER_ALLOWED_HOSTS`, comma-separated).
+    pub allowed_hosts: Vec<String>,
+    /// Linear memory a plugin instance may use (`LOOKER_PLUGIN_MEMORY_MB`, default 64).
+    pub plugin_memory_bytes: usize,
+    /// CPU time a plugin may spend in one call (`LOOKER_PLUGIN_CPU_MS`, default 10000).
+    pub plugin_cpu: Duration,
+    /// Wall-clock limit of one tool call (`LOOKER_CALL_TIMEOUT`, seconds, default 1800).
+    pub call_timeout: Duration,
+    /// Largest Looker response a plugin may receive (`LOOKER_MAX_RESPONSE_MB`, default 64).
+    pub max_response_bytes: u64,
+    /// Where compiled components are cached (`LOOKER_CACHE_DIR`; default: the user cache dir).
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
+/// A setting that could not be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {name}={value:?}: {reason}")]
+pub struct ConfigError {
+    name: String,
+    value: String,
+    reason: String,
+}
+
+impl Config {
+    /// Loads the settings: flags over the process environment over the `.env` file.
+    pub fn load(cli: &Cli) -> Result<Self, ConfigError> {
+        let mut env: HashMap<String, String> = HashMap::new();
+        let file = match &cli.env_file {
+            Some(path) => dotenvy::from_path_iter(path).ok(),
+            None => dotenvy::from_path_iter(".env").ok(),
+        };
+        for (key, value) in file.into_iter().flatten().flatten() {
+            env.insert(key, value);
+        }
+        env.extend(std::env::vars().filter(|(k, _)| k.starts_with("LOOKER_")));
+        let mut config = Self::from_env(&env)?;
+        if let Some(t) = &cli.transport {
+            config.transport = parse_transport(t)?;
+        }
+        if let Some(host) = &cli.host {
+            config.host = host.clone();
+        }
+        if let Some(port) = cli.port {
+            config.port = port;
+        }
+        Ok(config)
+    }
+
+    /// Builds the settings from `LOOKER_*` pairs alone (tests use this directly).
+    pub fn from_env(env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| env.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let text = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_string());
+        let flag = |name: &str, default: bool| match get(name) {
+            None => Ok(default),
+            Some(v) => parse_bool(&v).ok_or_else(|| invalid(name, &v, "expected true or false")),
+        };
+        let number = |name: &str, default: f64| match get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .ok_or_else(|| invalid(name, &v, "expected a non-negative number")),
+        };
+        // Kubernetes injects LOOKER_PORT=tcp://… and LOOKER_HOST for a Service named `looker`;
+        // those are not ours, so they fall back to the defaults (as the Python server does).
+        let port = match get("LOOKER_PORT") {
+            Some(v) if v.starts_with("tcp://") => 8080,
+            Some(v) => v.parse().map_err(|_| invalid("LOOKER_PORT", &v, "expected a port number"))?,
+            None => 8080,
+        };
+        let host = match get("LOOKER_HOST") {
+            Some(v) if !v.starts_with("tcp://") => v,
+            _ => "0.0.0.0".to_string(),
+        };
+        let deployment_type = match text("LOOKER_DEPLOYMENT_TYPE", "self_hosted").as_str() {
+            "self_hosted" => DeploymentType::SelfHosted,
+            "google_cloud_core" => DeploymentType::GoogleCloudCore,
+            other => {
+                return Err(invalid(
+                    "LOOKER_DEPLOYMENT_TYPE",
+                    other,
+                    "expected self_hosted or google_cloud_core",
+                ));
+            }
+        };
+        let mcp_mode = match text("LOOKER_MCP_MODE", "dev").to_ascii_lowercase().as_str() {
+            "dev" => McpMode::Dev,
+            "public" => McpMode::Public,
+            "looker_oauth" => McpMode::LookerOauth,
+            other => {
+                return Err(invalid("LOOKER_MCP_MODE", other, "expected dev, public or looker_oauth"));
+            }
+        };
+        let mib = |name: &str, default: f64| number(name, default).map(|n| (n * 1024.0 * 1024.0) as u64);
+        Ok(Self {
+            base_url: text("LOOKER_BASE_URL", "").trim_end_matches('/').to_string(),
+            client_id: text("LOOKER_CLIENT_ID", ""),
+            client_secret: Secret::new(text("LOOKER_CLIENT_SECRET", "")),
+            api_version: text("LOOKER_API_VERSION", "4.0"),
+            deployment_type,
+            transport: parse_transport(&text("LOOKER_TRANSPORT", "stdio"))?,
+            host,
+            port,
+            sudo_as_user: flag("LOOKER_SUDO_AS_USER", true)?,
+            sudo_associative: flag("LOOKER_SUDO_ASSOCIATIVE", false)?,
+            user_email_header: text("LOOKER_USER_EMAIL_HEADER", "X-User-Email"),
+            user_token_header: text("LOOKER_USER_TOKEN_HEADER", "X-User-Token"),
+            timeout: Duration::from_secs_f64(number("LOOKER_TIMEOUT", 60.0)?),
+            max_rows: number("LOOKER_MAX_ROWS", 5000.0)? as u32,
+            query_dev_params: flag("LOOKER_QUERY_DEV_PARAMS", false)?,
+            verify_ssl: flag("LOOKER_VERIFY_SSL", true)?,
+            log_level: text("LOOKER_LOG_LEVEL", "INFO"),
+            mcp_mode,
+            mcp_jwks_uri: text("LOOKER_MCP_JWKS_URI", ""),
+            mcp_issuer_url: text("LOOKER_MCP_ISSUER_URL", ""),
+            mcp_resource_uri: text("LOOKER_MCP_RESOURCE_URI", ""),
+            mcp_auth_token: Secret::new(text("LOOKER_MCP_AUTH_TOKEN", "")),
+            oauth_scopes_supported: text("LOOKER_OAUTH_SCOPES_SUPPORTED", "cors_api"),
+            allowed_hosts: text("LOOKER_ALLOWED_HOSTS", "")
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(String::from)
+                .collect(),
+            plugin_memory_bytes: mib("LOOKER_PLUGIN_MEMORY_MB", 64.0)? as usize,
+            plugin_cpu: Duration::from_millis(number("LOOKER_PLUGIN_CPU_MS", 10_000.0)? as u64),
+            call_timeout: Duration::from_secs_f64(number("LOOKER_CALL_TIMEOUT", 1800.0)?),
+            max_response_bytes: mib("LOOKER_MAX_RESPONSE_MB", 64.0)?,
+            cache_dir: get("LOOKER_CACHE_DIR").map(Into::into),
+        })
+    }
+
+    /// The Looker API root, e.g. `https://example.looker.com/api/4.0`.
+    pub fn api_root(&self) -> String {
+        format!("{}/api/{}", self.base_url, self.api_version)
+    }
+}
+
+fn parse_transport(value: &str) -> Result<Transport, ConfigError> {
+    match value {
+        "stdio" => Ok(Transport::Stdio),
+        "streamable-http" => Ok(Transport::StreamableHttp),
+        other => Err(invalid("LOOKER_TRANSPORT", other, "expected stdio or streamable-http")),
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn invalid(name: &str, value: &str, reason: &str) -> ConfigError {
+    ConfigError { name: name.into(), value: value.into(), reason: reason.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_match_the_python_server() {
+        let c = Config::from_env(&env(&[])).unwrap();
+        assert_eq!(c.api_version, "4.0");
+        assert_eq!(c.transport, Transport::Stdio);
+        assert_eq!((c.host.as_str(), c.port), ("0.0.0.0", 8080));
+        assert!(c.sudo_as_user && !c.sudo_associative && c.verify_ssl && !c.query_dev_params);
+        assert_eq!(c.user_email_header, "X-User-Email");
+        assert_eq!(c.user_token_header, "X-User-Token");
+        assert_eq!(c.timeout, Duration::from_secs(60));
+        assert_eq!(c.max_rows, 5000);
+        assert_eq!(c.mcp_mode, McpMode::Dev);
+        assert_eq!(c.deployment_type, DeploymentType::SelfHosted);
+    }
+
+    #[test]
+    fn reads_values_and_strips_the_trailing_slash() {
+        let c = Config::from_env(&env(&[
+            ("LOOKER_BASE_URL", "https://x.looker.com/"),
+            ("LOOKER_TRANSPORT", "streamable-http"),
+            ("LOOKER_SUDO_AS_USER", "false"),
+            ("LOOKER_TIMEOUT", "2.5"),
+        ]))
+        .unwrap();
+        assert_eq!(c.api_root(), "https://x.looker.com/api/4.0");
+        assert_eq!(c.transport, Transport::StreamableHttp);
+        assert!(!c.sudo_as_user);
+        assert_eq!(c.timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn kubernetes_service_variables_fall_back_to_defaults() {
+        let c = Config::from_env(&env(&[
+            ("LOOKER_PORT", "tcp://10.0.0.1:8080"),
+            ("LOOKER_HOST", "tcp://10.0.0.1"),
+        ]))
+        .unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("0.0.0.0", 8080));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Config::from_env(&env(&[("LOOKER_TRANSPORT", "sse")])).unwrap_err();
+        assert!(err.to_string().contains("LOOKER_TRANSPORT"), "{err}");
+        let err = Config::from_env(&env(&[("LOOKER_VERIFY_SSL", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("LOOKER_VERIFY_SSL"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = Config::from_env(&env(&[("LOOKER_CLIENT_SECRET", "hunter2")])).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,16 @@
+//! looker-mcp: an MCP server for the Looker API, built as a WebAssembly plugin host.
+//!
+//! The host owns the transports (stdio, streamable HTTP), identity and the only HTTP path to
+//! Looker; each tool group is a `wasm32-wasip2` component (see `wit/looker-mcp.wit`) that
+//! declares its tools and calls back into the host for Looker requests.
+
+pub mod bindings;
+pub mod capability;
+pub mod cli;
+pub mod config;
+pub mod looker;
+pub mod plugins;
+pub mod server;
+pub mod transport;
+pub mod logging;
+pub mod app;

@@ -1,0 +1,274 @@
+//! Sends Looker API requests for plugins: validates the path, injects the session token, re-logs
+//! in once on 401, and bounds time and response size.
+
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+
+use super::path::{self, encode_segment};
+use super::sessions::{Identity, Sessions, Slot, Token, Workspace};
+use crate::config::{Config, Secret};
+
+/// HTTP method of an API request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn as_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// One request, relative to the API root.
+#[derive(Clone, Debug)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub timeout: Option<Duration>,
+}
+
+/// Looker's answer, whatever its status.
+#[derive(Clone, Debug)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Why no answer came back. Never carries a secret.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("request refused: {0}")]
+    InvalidRequest(String),
+    #[error("Looker did not answer in time ({0})")]
+    Timeout(String),
+    #[error("Looker could not be reached: {0}")]
+    Unreachable(String),
+    #[error("Looker's response is larger than the {0}-byte limit")]
+    TooLarge(u64),
+    #[error("could not authenticate with Looker: {0}")]
+    Unauthenticated(String),
+}
+
+/// The Looker API client shared by every call.
+pub struct LookerClient {
+    http: reqwest::Client,
+    api_root: String,
+    client_id: String,
+    client_secret: Secret,
+    timeout: Duration,
+    sessions: Sessions,
+}
+
+impl LookerClient {
+    /// Builds the client from the settings (no network traffic yet).
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .tls_danger_accept_invalid_certs(!config.verify_ssl)
+            .user_agent(concat!("looker-mcp/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(Self {
+            http,
+            api_root: config.api_root(),
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            timeout: config.timeout,
+            sessions: Sessions::default(),
+        })
+    }
+
+    /// Sends `request` as `identity` in `workspace`. Reads at most `max_bytes` of the body.
+    pub async fn send(
+        &self,
+        identity: &Identity,
+        workspace: Workspace,
+        request: &ApiRequest,
+        max_bytes: u64,
+    ) -> Result<ApiResponse, RequestError> {
+        path::validate(&request.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
+        let slot = self.sessions.slot(identity, workspace);
+        let token = self.token(&slot, identity, workspace).await?;
+        let response = self.execute(request, &token, max_bytes).await?;
+        if response.status != 401 {
+            return Ok(response);
+        }
+        // The token expired or was revoked early: log in again once and retry.
+        slot.invalidate(&token);
+        let token = self.token(&slot, identity, workspace).await?;
+        self.execute(request, &token, max_bytes).await
+    }
+
+    /// Readiness: whether the service account can log in (uses the cached session when fresh).
+    pub async fn check_ready(&self) -> Result<(), RequestError> {
+        let slot = self.sessions.slot(&Identity::ServiceAccount, Workspace::Production);
+        self.token(&slot, &Identity::ServiceAccount, Workspace::Production).await.map(drop)
+    }
+
+    async fn token(
+        &self,
+        slot: &Slot,
+        identity: &Identity,
+        workspace: Workspace,
+    ) -> Result<Token, RequestError> {
+        slot.get_or_login(|| self.login(identity, workspace)).await
+    }
+
+    async fn login(&self, identity: &Identity, workspace: Workspace) -> Result<Token, RequestError> {
+        let token = match identity {
+            Identity::ServiceAccount => self.login_service_account().await?,
+            Identity::Sudo { user_id } => {
+                let admin = self.sessions.slot(&Identity::ServiceAccount, Workspace::Production);
+                let admin =
+                    Box::pin(self.token(&admin, &Identity::ServiceAccount, Workspace::Production)).await?;
+                let url = format!("{}/login/{}", self.api_root, encode_segment(user_id));
+                let req = self.http.post(url).header(AUTHORIZATION, auth_header(&admin)?);
+                self.read_token(req, &format!("sudo login as user {user_id}")).await?
+            }
+        };
+        if workspace == Workspace::Dev {
+            let body = r#"{"workspace_id":"dev"}"#.to_string();
+            let req = ApiRequest {
+                method: Method::Patch,
+                path: "/session".into(),
+                query: Vec::new(),
+                body: Some(body),
+                timeout: None,
+            };
+            let answer = self.execute(&req, &token, 64 * 1024).await?;
+            if !(200..300).contains(&answer.status) {
+                return Err(RequestError::Unauthenticated(format!(
+                    "switching the API session to the dev workspace failed (HTTP {}): {}",
+                    answer.status,
+                    looker_message(&answer.body)
+                )));
+            }
+        }
+        Ok(token)
+    }
+
+    async fn login_service_account(&self) -> Result<Token, RequestError> {
+        if self.client_id.is_empty() || self.client_secret.is_empty() {
+            return Err(RequestError::Unauthenticated(
+                "LOOKER_CLIENT_ID and LOOKER_CLIENT_SECRET are not set".into(),
+            ));
+        }
+        let form = [("client_id", self.client_id.as_str()), ("client_secret", self.client_secret.expose())];
+        let req = self.http.post(format!("{}/login", self.api_root)).form(&form);
+        self.read_token(req, "API3 login").await
+    }
+
+    async fn read_token(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Token, RequestError> {
+        let response = req.timeout(self.timeout).send().await.map_err(|e| transport_error(e, self.timeout))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| transport_error(e, self.timeout))?;
+        if !(200..300).contains(&status) {
+            return Err(RequestError::Unauthenticated(format!(
+                "{what} was refused (HTTP {status}): {}",
+                looker_message(&body)
+            )));
+        }
+        #[derive(serde::Deserialize)]
+        struct Login {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let login: Login = serde_json::from_slice(&body)
+            .map_err(|e| RequestError::Unauthenticated(format!("{what}: unexpected answer: {e}")))?;
+        Ok(Token::new(login.access_token, Duration::from_secs(login.expires_in.unwrap_or(3600))))
+    }
+
+    async fn execute(
+        &self,
+        request: &ApiRequest,
+        token: &Token,
+        max_bytes: u64,
+    ) -> Result<ApiResponse, RequestError> {
+        // The per-call deadline bounds a longer per-request timeout a plugin asks for.
+        let timeout = request.timeout.unwrap_or(self.timeout);
+        let mut builder = self
+            .http
+            .request(request.method.as_reqwest(), format!("{}{}", self.api_root, request.path))
+            .header(AUTHORIZATION, auth_header(token)?)
+            .timeout(timeout);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+        }
+        let mut response = builder.send().await.map_err(|e| transport_error(e, timeout))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        if response.content_length().is_some_and(|n| n > max_bytes) {
+            return Err(RequestError::TooLarge(max_bytes));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(e, timeout))? {
+            if body.len() as u64 + chunk.len() as u64 > max_bytes {
+                return Err(RequestError::TooLarge(max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(ApiResponse { status, content_type, body })
+    }
+}
+
+fn auth_header(token: &Token) -> Result<HeaderValue, RequestError> {
+    let mut value = HeaderValue::from_str(&format!("token {}", token.value.expose()))
+        .map_err(|_| RequestError::Unauthenticated("Looker issued a malformed token".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn transport_error(error: reqwest::Error, timeout: Duration) -> RequestError {
+    if error.is_timeout() {
+        let phase = if error.is_connect() { "connect timeout" } else { "read timeout" };
+        RequestError::Timeout(format!("{phase} after {:.1} s", timeout.as_secs_f64()))
+    } else if error.is_connect() {
+        RequestError::Unreachable(format!("connection failed: {}", error_chain(error)))
+    } else {
+        RequestError::Unreachable(error_chain(error))
+    }
+}
+
+/// The error and its causes, without the URL (which is the host's business only).
+fn error_chain(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Looker's `message` from an error body, or the body text itself.
+pub fn looker_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned())
+}

@@ -1,0 +1,46 @@
+use std::net::SocketAddr;
+
+use clap::Parser;
+use looker_mcp::cli::{Cli, Command};
+use looker_mcp::config::{Config, Transport};
+use looker_mcp::{app, logging, transport};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(&cli)?;
+    logging::init(&config.log_level);
+
+    // `--demo`: an in-process Looker simulator stands in for a real instance.
+    let _simulator = if cli.demo {
+        let sim = looker_sim::Simulator::start(looker_sim::SimConfig::default()).await?;
+        let defaults = looker_sim::SimConfig::default();
+        config.base_url = sim.base_url();
+        config.client_id = defaults.client_id;
+        config.client_secret = looker_mcp::config::Secret::new(defaults.client_secret);
+        tracing::info!(base_url = %config.base_url, "demo mode: serving against the built-in Looker simulator");
+        Some(sim)
+    } else {
+        None
+    };
+    if config.base_url.is_empty() && !matches!(cli.command, Some(Command::Precompile)) {
+        anyhow::bail!("LOOKER_BASE_URL is not set (or run with --demo to try the built-in Looker simulator)");
+    }
+
+    if let Some(Command::Precompile) = cli.command {
+        return app::precompile(&config).await;
+    }
+    let handler = app::build(&config, cli.groups.as_deref(), &cli.plugins).await?;
+    match config.transport {
+        Transport::Stdio => transport::stdio::serve(handler).await,
+        Transport::StreamableHttp => {
+            let bind: SocketAddr = format!("{}:{}", bracket(&config.host), config.port).parse()?;
+            transport::http::serve(handler, bind, &config.allowed_hosts).await
+        }
+    }
+}
+
+/// `::1` → `[::1]` so it parses as a socket address.
+fn bracket(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() }
+}

@@ -1,0 +1,13 @@
+//! Tool-group components: loading (embedded or from files), the compile cache, the registry of
+//! tools, and running one call in a fresh, bounded instance.
+
+mod cache;
+pub mod call;
+pub mod embedded;
+mod engine;
+pub mod registry;
+
+pub use call::{CallEnv, CallFailure};
+pub use engine::Runtime;
+pub use registry::{Registry, ToolEntry};
+pub use cache::default_dir as cache_dir;

@@ -1,0 +1,4 @@
+//! The two ways MCP clients reach the server. Both carry the same [`crate::server::LookerMcp`].
+
+pub mod http;
+pub mod stdio;

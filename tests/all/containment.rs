@@ -1,0 +1,61 @@
+//! A misbehaving plugin is contained: traps, endless loops, memory hogs and stray prints become
+//! tool errors, and the server keeps serving.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::{Harness, RawStdio, call, test_component, text};
+
+fn hostile_args() -> Vec<String> {
+    vec!["--groups".into(), "explore,hostile".into(), "--plugin".into(), test_component("hostile").into()]
+}
+
+#[tokio::test]
+async fn trap_loop_and_memory_hog_are_contained() {
+    let mut h = Harness::new().await;
+    h.set("LOOKER_PLUGIN_CPU_MS", "300");
+    h.set("LOOKER_PLUGIN_MEMORY_MB", "16");
+    let args = hostile_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let client = h.stdio_client(&args).await;
+
+    let trapped = call(&client, "trap", json!({})).await;
+    assert_eq!(trapped.is_error, Some(true));
+    assert!(text(&trapped).contains("hostile plugin crashed"), "{}", text(&trapped));
+
+    let started = Instant::now();
+    let looped = call(&client, "spin", json!({})).await;
+    assert_eq!(looped.is_error, Some(true));
+    assert!(text(&looped).contains("CPU budget"), "{}", text(&looped));
+    assert!(started.elapsed() < Duration::from_secs(20), "the loop was stopped by the deadline");
+
+    let hog = call(&client, "grow", json!({})).await;
+    assert_eq!(hog.is_error, Some(true), "{}", text(&hog));
+
+    // The server still answers, in the same and in other groups.
+    let echo = call(&client, "echo", json!({"value": "still here"})).await;
+    assert_ne!(echo.is_error, Some(true), "{}", text(&echo));
+    assert!(text(&echo).contains("still here"));
+    let models = call(&client, "list_models", json!({})).await;
+    assert_ne!(models.is_error, Some(true), "{}", text(&models));
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn plugin_prints_never_reach_stdout() {
+    let h = Harness::new().await;
+    let args = hostile_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut server = RawStdio::spawn(h.command(&args));
+    server
+        .request(1, "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
+        .await;
+    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    // `recv` fails on any stdout line that is not JSON-RPC.
+    let answer = server.request(2, "tools/call", json!({"name": "print", "arguments": {}})).await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    assert_eq!(answer["result"]["content"][0]["text"], "printed", "{answer}");
+    let answer = server.request(3, "tools/call", json!({"name": "echo", "arguments": {"value": 1}})).await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+}

@@ -1,0 +1,82 @@
+//! MCP protocol versions over stdio: the two handshake revisions and the stateless 2026-07-28 one.
+
+use serde_json::{Value, json};
+
+use crate::support::{Harness, RawStdio};
+
+async fn handshake(version: &str) {
+    let h = Harness::new().await;
+    let mut server = RawStdio::spawn(h.command(&["--groups", "explore,identity"]));
+    let init = server
+        .request(
+            1,
+            "initialize",
+            json!({"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}),
+        )
+        .await;
+    let result = &init["result"];
+    assert_eq!(result["protocolVersion"], version, "{init}");
+    assert_eq!(result["serverInfo"]["name"], "looker-mcp-server");
+    assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(result["capabilities"]["tools"].is_object(), "{init}");
+    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    let list = server.request(2, "tools/list", json!({})).await;
+    let names: Vec<&str> = list["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names.first(), Some(&"list_models"));
+    assert_eq!(names.last(), Some(&"whoami"));
+    let call = server.request(3, "tools/call", json!({"name": "whoami", "arguments": {}})).await;
+    assert_eq!(call["result"]["isError"], false, "{call}");
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn handshake_2025_06_18() {
+    handshake("2025-06-18").await;
+}
+
+#[tokio::test]
+async fn handshake_2025_11_25() {
+    handshake("2025-11-25").await;
+}
+
+fn stateless_meta() -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"}
+    })
+}
+
+#[tokio::test]
+async fn stateless_2026_07_28_without_initialize() {
+    let h = Harness::new().await;
+    let mut server = RawStdio::spawn(h.command(&["--groups", "explore,identity"]));
+    let discover = server.request(1, "server/discover", json!({"_meta": stateless_meta()})).await;
+    let result = &discover["result"];
+    let versions: Vec<&str> = result["supportedVersions"].as_array().unwrap_or_else(|| panic!("{discover}")).iter().map(|v| v.as_str().unwrap()).collect();
+    for v in ["2025-06-18", "2025-11-25", "2026-07-28"] {
+        assert!(versions.contains(&v), "{v} missing from {versions:?}");
+    }
+    assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"), "{discover}");
+    let list = server.request(2, "tools/list", json!({"_meta": stateless_meta()})).await;
+    assert_eq!(list["result"]["tools"].as_array().map(Vec::len), Some(7), "{list}");
+    let call = server
+        .request(3, "tools/call", json!({"_meta": stateless_meta(), "name": "list_models", "arguments": {}}))
+        .await;
+    assert_eq!(call["result"]["isError"], false, "{call}");
+    assert!(call["result"]["content"][0]["text"].as_str().unwrap().contains("ecommerce"), "{call}");
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn unknown_tool_is_a_protocol_error() {
+    let h = Harness::new().await;
+    let mut server = RawStdio::spawn(h.command(&["--groups", "identity"]));
+    server
+        .request(1, "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
+        .await;
+    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    let answer = server.request(2, "tools/call", json!({"name": "no_such_tool", "arguments": {}})).await;
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("no_such_tool"));
+}

@@ -1,0 +1,178 @@
+//! Shared test plumbing: a simulator per test, the server binary as a child process, MCP clients.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use looker_sim::{ContractViolation, RecordedRequest, SimConfig, Simulator};
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Map, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_looker-mcp-server");
+
+/// Path of a test-only component built by host/build.rs.
+pub fn test_component(name: &str) -> &'static str {
+    looker_mcp::plugins::embedded::TEST_COMPONENTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, path)| *path)
+        .unwrap_or_else(|| panic!("test component {name} was not built"))
+}
+
+/// A simulator plus the settings that point the server at it.
+pub struct Harness {
+    pub sim: Simulator,
+    pub env: Vec<(String, String)>,
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        Self::with_config(SimConfig::default()).await
+    }
+
+    pub async fn with_config(config: SimConfig) -> Self {
+        let (id, secret) = (config.client_id.clone(), config.client_secret.clone());
+        let sim = Simulator::start(config).await.expect("simulator starts");
+        let env = vec![
+            ("LOOKER_BASE_URL".into(), sim.base_url()),
+            ("LOOKER_CLIENT_ID".into(), id),
+            ("LOOKER_CLIENT_SECRET".into(), secret),
+            ("LOOKER_CACHE_DIR".into(), cache_dir()),
+            ("LOOKER_LOG_LEVEL".into(), "DEBUG".into()),
+        ];
+        Self { sim, env }
+    }
+
+    /// Adds or replaces a setting for servers started afterwards.
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
+    /// The server command with this harness's settings and nothing from the outer environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(env!("CARGO_TARGET_TMPDIR"))
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// An rmcp client connected to the server over stdio.
+    pub async fn stdio_client(&self, args: &[&str]) -> RunningService<RoleClient, ()> {
+        let (transport, _stderr) = TokioChildProcess::builder(self.command(args))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server spawns");
+        ().serve(transport).await.expect("MCP initialize over stdio")
+    }
+
+    /// Asserts the simulator saw no request outside the official API spec.
+    pub fn assert_no_violations(&self) {
+        let violations: Vec<ContractViolation> = self.sim.violations();
+        assert!(violations.is_empty(), "contract violations: {violations:#?}");
+    }
+
+    /// Requests the simulator saw, without the login/session plumbing.
+    pub fn api_requests(&self) -> Vec<RecordedRequest> {
+        self.sim
+            .take_requests()
+            .into_iter()
+            .filter(|r| r.path != "/login" && r.path != "/session" && !r.path.starts_with("/login/"))
+            .collect()
+    }
+}
+
+/// Compiled components are cached here across test runs.
+pub fn cache_dir() -> String {
+    format!("{}/component-cache", env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Calls a tool; panics on protocol errors (tool errors come back as `is_error`).
+pub async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
+    let args: Map<String, Value> = match args {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        other => panic!("arguments must be an object, got {other}"),
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(args))
+        .await
+        .unwrap_or_else(|e| panic!("tools/call {tool}: {e}"))
+}
+
+/// The text of a result's first content block.
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .find_map(|c| c.as_text().map(|t| t.text.clone()))
+        .unwrap_or_default()
+}
+
+/// The result's JSON: structured content, or the text parsed as JSON.
+pub fn json(result: &CallToolResult) -> Value {
+    assert_ne!(result.is_error, Some(true), "tool failed: {}", text(result));
+    result
+        .structured_content
+        .clone()
+        .unwrap_or_else(|| serde_json::from_str(&text(result)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(result))))
+}
+
+/// A server child process spoken to with raw JSON-RPC lines, to check exactly what goes on stdout.
+pub struct RawStdio {
+    pub child: Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl RawStdio {
+    pub fn spawn(mut cmd: Command) -> Self {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server spawns");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        Self { child, stdin, stdout }
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        let mut line = message.to_string();
+        line.push('\n');
+        self.stdin.write_all(line.as_bytes()).await.unwrap();
+        self.stdin.flush().await.unwrap();
+    }
+
+    /// Next stdout line, which must be a JSON-RPC message.
+    pub async fn recv(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line())
+            .await
+            .expect("server answers within 60 s")
+            .unwrap()
+            .expect("stdout still open");
+        let value: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout carried a non-JSON line ({e}): {line}"));
+        assert_eq!(value["jsonrpc"], "2.0", "stdout carried a non-JSON-RPC message: {line}");
+        value
+    }
+
+    /// Sends a request and returns the response with the same id, skipping notifications.
+    pub async fn request(&mut self, id: u64, method: &str, params: Value) -> Value {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        loop {
+            let message = self.recv().await;
+            if message.get("id") == Some(&Value::from(id)) {
+                return message;
+            }
+        }
+    }
+}

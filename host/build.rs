@@ -17,10 +17,19 @@ const PROFILE: &str = "plugin";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets this"));
-    let root = manifest_dir.parent().expect("host/ sits in the workspace").to_path_buf();
+    let root = manifest_dir
+        .parent()
+        .expect("host/ sits in the workspace")
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets this"));
     println!("cargo:rerun-if-env-changed=LOOKER_MCP_SKIP_PLUGINS");
-    for watched in ["wit", "plugins", "tests/components", "Cargo.toml", "Cargo.lock"] {
+    for watched in [
+        "wit",
+        "plugins",
+        "tests/components",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 
@@ -88,7 +97,9 @@ fn ensure_wasip2_target() {
         println!(
             "cargo:warning=the {TARGET} target is not installed; fix it with: rustup target add {TARGET}"
         );
-        eprintln!("error: the {TARGET} target is not installed.\n  fix: rustup target add {TARGET}");
+        eprintln!(
+            "error: the {TARGET} target is not installed.\n  fix: rustup target add {TARGET}"
+        );
         exit(1);
     }
 }
@@ -122,7 +133,10 @@ fn build_components<'a>(root: &Path, crates: impl Iterator<Item = &'a Crate>) {
         return;
     }
     let status = cmd.status().expect("spawning the nested cargo build");
-    assert!(status.success(), "building the plugin components failed (see the errors above)");
+    assert!(
+        status.success(),
+        "building the plugin components failed (see the errors above)"
+    );
 }
 
 fn write_embedded(out_dir: &Path, groups: &[Crate], tests: &[Crate], wasm_dir: &Path) {
@@ -132,14 +146,27 @@ fn write_embedded(out_dir: &Path, groups: &[Crate], tests: &[Crate], wasm_dir: &
     );
     for g in groups {
         let file = wasm_dir.join(g.wasm_file());
-        writeln!(src, "    ({:?}, include_bytes!({:?})),", g.dir_name, file.display().to_string())
-            .unwrap();
+        writeln!(
+            src,
+            "    ({:?}, include_bytes!({:?})),",
+            g.dir_name,
+            file.display().to_string()
+        )
+        .unwrap();
     }
-    src.push_str("];\n\n/// Test-only components (never embedded): (name, path of the built .wasm).\n");
+    src.push_str(
+        "];\n\n/// Test-only components (never embedded): (name, path of the built .wasm).\n",
+    );
     src.push_str("pub const TEST_COMPONENTS: &[(&str, &str)] = &[\n");
     for t in tests {
         let file = wasm_dir.join(t.wasm_file());
-        writeln!(src, "    ({:?}, {:?}),", t.dir_name, file.display().to_string()).unwrap();
+        writeln!(
+            src,
+            "    ({:?}, {:?}),",
+            t.dir_name,
+            file.display().to_string()
+        )
+        .unwrap();
     }
     src.push_str("];\n");
     fs::write(out_dir.join("embedded.rs"), src).expect("writing embedded.rs");

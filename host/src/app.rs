@@ -10,7 +10,11 @@ use crate::plugins::{Registry, Runtime, embedded};
 use crate::server::{LookerMcp, base_env};
 
 /// Builds the MCP handler with the selected groups loaded.
-pub async fn build(config: &Config, groups: Option<&str>, plugins: &[PathBuf]) -> anyhow::Result<LookerMcp> {
+pub async fn build(
+    config: &Config,
+    groups: Option<&str>,
+    plugins: &[PathBuf],
+) -> anyhow::Result<LookerMcp> {
     let looker = Arc::new(LookerClient::new(config)?);
     let runtime = Runtime::new()?;
     let cache_dir = config.cache_dir.clone().or_else(crate::plugins::cache_dir);
@@ -29,6 +33,10 @@ pub async fn precompile(config: &Config) -> anyhow::Result<()> {
     let all: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _)| *name).collect();
     let started = std::time::Instant::now();
     build(config, Some(&all.join(",")), &[]).await?;
-    eprintln!("precompiled {} components in {:.0} ms", all.len(), started.elapsed().as_secs_f64() * 1000.0);
+    eprintln!(
+        "precompiled {} components in {:.0} ms",
+        all.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(())
 }

@@ -13,4 +13,6 @@ wasmtime::component::bindgen!({
 });
 
 pub use looker::mcp::types;
-pub use looker::mcp::{log as wit_log, looker as wit_looker, progress as wit_progress, session as wit_session};
+pub use looker::mcp::{
+    log as wit_log, looker as wit_looker, progress as wit_progress, session as wit_session,
+};

@@ -31,7 +31,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "Secret(<empty>)" } else { "Secret(***)" })
+        f.write_str(if self.0.is_empty() {
+            "Secret(<empty>)"
+        } else {
+            "Secret(***)"
+        })
     }
 }
 
@@ -140,7 +144,11 @@ impl Config {
 
     /// Builds the settings from `LOOKER_*` pairs alone (tests use this directly).
     pub fn from_env(env: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| env.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            env.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let text = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_string());
         let flag = |name: &str, default: bool| match get(name) {
             None => Ok(default),
@@ -158,7 +166,9 @@ impl Config {
         // those are not ours, so they fall back to the defaults (as the Python server does).
         let port = match get("LOOKER_PORT") {
             Some(v) if v.starts_with("tcp://") => 8080,
-            Some(v) => v.parse().map_err(|_| invalid("LOOKER_PORT", &v, "expected a port number"))?,
+            Some(v) => v
+                .parse()
+                .map_err(|_| invalid("LOOKER_PORT", &v, "expected a port number"))?,
             None => 8080,
         };
         let host = match get("LOOKER_HOST") {
@@ -181,12 +191,19 @@ impl Config {
             "public" => McpMode::Public,
             "looker_oauth" => McpMode::LookerOauth,
             other => {
-                return Err(invalid("LOOKER_MCP_MODE", other, "expected dev, public or looker_oauth"));
+                return Err(invalid(
+                    "LOOKER_MCP_MODE",
+                    other,
+                    "expected dev, public or looker_oauth",
+                ));
             }
         };
-        let mib = |name: &str, default: f64| number(name, default).map(|n| (n * 1024.0 * 1024.0) as u64);
+        let mib =
+            |name: &str, default: f64| number(name, default).map(|n| (n * 1024.0 * 1024.0) as u64);
         Ok(Self {
-            base_url: text("LOOKER_BASE_URL", "").trim_end_matches('/').to_string(),
+            base_url: text("LOOKER_BASE_URL", "")
+                .trim_end_matches('/')
+                .to_string(),
             client_id: text("LOOKER_CLIENT_ID", ""),
             client_secret: Secret::new(text("LOOKER_CLIENT_SECRET", "")),
             api_version: text("LOOKER_API_VERSION", "4.0"),
@@ -233,7 +250,11 @@ fn parse_transport(value: &str) -> Result<Transport, ConfigError> {
     match value {
         "stdio" => Ok(Transport::Stdio),
         "streamable-http" => Ok(Transport::StreamableHttp),
-        other => Err(invalid("LOOKER_TRANSPORT", other, "expected stdio or streamable-http")),
+        other => Err(invalid(
+            "LOOKER_TRANSPORT",
+            other,
+            "expected stdio or streamable-http",
+        )),
     }
 }
 
@@ -246,7 +267,11 @@ fn parse_bool(value: &str) -> Option<bool> {
 }
 
 fn invalid(name: &str, value: &str, reason: &str) -> ConfigError {
-    ConfigError { name: name.into(), value: value.into(), reason: reason.into() }
+    ConfigError {
+        name: name.into(),
+        value: value.into(),
+        reason: reason.into(),
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +279,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

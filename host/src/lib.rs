@@ -4,13 +4,13 @@
 //! Looker; each tool group is a `wasm32-wasip2` component (see `wit/looker-mcp.wit`) that
 //! declares its tools and calls back into the host for Looker requests.
 
+pub mod app;
 pub mod bindings;
 pub mod capability;
 pub mod cli;
 pub mod config;
+pub mod logging;
 pub mod looker;
 pub mod plugins;
 pub mod server;
 pub mod transport;
-pub mod logging;
-pub mod app;

@@ -13,8 +13,11 @@ pub fn init(level: &str) {
         _ => "info",
     };
     // Our own crates at the chosen level; dependencies one notch quieter unless asked.
-    let filter = EnvFilter::try_from_env("LOOKER_LOG_FILTER")
-        .unwrap_or_else(|_| EnvFilter::new(format!("warn,looker_mcp={level},plugin={level},looker_sim={level}")));
+    let filter = EnvFilter::try_from_env("LOOKER_LOG_FILTER").unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "warn,looker_mcp={level},plugin={level},looker_sim={level}"
+        ))
+    });
     tracing_subscriber::fmt()
         .json()
         .with_writer(std::io::stderr)

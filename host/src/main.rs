@@ -24,7 +24,9 @@ async fn main() -> anyhow::Result<()> {
         None
     };
     if config.base_url.is_empty() && !matches!(cli.command, Some(Command::Precompile)) {
-        anyhow::bail!("LOOKER_BASE_URL is not set (or run with --demo to try the built-in Looker simulator)");
+        anyhow::bail!(
+            "LOOKER_BASE_URL is not set (or run with --demo to try the built-in Looker simulator)"
+        );
     }
 
     if let Some(Command::Precompile) = cli.command {
@@ -42,5 +44,9 @@ async fn main() -> anyhow::Result<()> {
 
 /// `::1` → `[::1]` so it parses as a socket address.
 fn bracket(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() }
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
 }

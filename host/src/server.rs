@@ -99,10 +99,17 @@ impl LookerMcp {
 }
 
 /// The call environment shared by every call, before per-request parts are filled in.
-pub fn base_env(config: &Config, looker: Arc<LookerClient>, branch_locks: Arc<BranchLocks>) -> CallEnv {
+pub fn base_env(
+    config: &Config,
+    looker: Arc<LookerClient>,
+    branch_locks: Arc<BranchLocks>,
+) -> CallEnv {
     let settings = vec![
         ("max_rows".to_string(), config.max_rows.to_string()),
-        ("query_dev_params".to_string(), config.query_dev_params.to_string()),
+        (
+            "query_dev_params".to_string(),
+            config.query_dev_params.to_string(),
+        ),
         ("sudo_enabled".to_string(), config.sudo_as_user.to_string()),
     ];
     CallEnv {
@@ -152,7 +159,10 @@ impl ServerHandler for LookerMcp {
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.as_ref();
         let Some(tool) = self.inner.registry.tool(name) else {
-            return Err(McpError::invalid_params(format!("unknown tool: {name}"), None));
+            return Err(McpError::invalid_params(
+                format!("unknown tool: {name}"),
+                None,
+            ));
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         if let Err(problems) = tool.validate(&arguments) {
@@ -160,7 +170,11 @@ impl ServerHandler for LookerMcp {
         }
         let started = std::time::Instant::now();
         let env = self.env_for(&context, name);
-        let outcome = self.inner.registry.call(tool, &arguments.to_string(), env).await;
+        let outcome = self
+            .inner
+            .registry
+            .call(tool, &arguments.to_string(), env)
+            .await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match outcome {
             Ok(output) => {
@@ -181,9 +195,13 @@ fn to_mcp_tool(entry: &crate::plugins::ToolEntry) -> Tool {
         .destructive(entry.annotations.destructive)
         .idempotent(entry.annotations.idempotent)
         .open_world(false);
-    let mut tool = Tool::new(entry.name.clone(), entry.description.clone(), entry.input_schema.clone())
-        .with_title(entry.title.clone())
-        .with_annotations(annotations);
+    let mut tool = Tool::new(
+        entry.name.clone(),
+        entry.description.clone(),
+        entry.input_schema.clone(),
+    )
+    .with_title(entry.title.clone())
+    .with_annotations(annotations);
     if let Some(schema) = &entry.output_schema {
         tool = tool.with_raw_output_schema(schema.clone());
     }
@@ -191,12 +209,16 @@ fn to_mcp_tool(entry: &crate::plugins::ToolEntry) -> Tool {
 }
 
 fn success_result(output: ToolOutput) -> CallToolResult {
-    let structured = output.structured.and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    let structured = output
+        .structured
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
     let mut content: Vec<ContentBlock> = output.content.into_iter().map(to_content_block).collect();
     if content.is_empty()
         && let Some(value) = &structured
     {
-        content.push(ContentBlock::text(serde_json::to_string_pretty(value).unwrap_or_default()));
+        content.push(ContentBlock::text(
+            serde_json::to_string_pretty(value).unwrap_or_default(),
+        ));
     }
     let mut result = CallToolResult::success(content);
     result.structured_content = structured;
@@ -208,12 +230,14 @@ fn to_content_block(content: Content) -> ContentBlock {
     match content {
         Content::Text(text) => ContentBlock::text(text),
         Content::Image(blob) => ContentBlock::image(b64(&blob.data), blob.mime_type),
-        Content::Resource((uri, blob)) => ContentBlock::resource(ResourceContents::BlobResourceContents {
-            uri,
-            mime_type: Some(blob.mime_type),
-            blob: b64(&blob.data),
-            meta: None,
-        }),
+        Content::Resource((uri, blob)) => {
+            ContentBlock::resource(ResourceContents::BlobResourceContents {
+                uri,
+                mime_type: Some(blob.mime_type),
+                blob: b64(&blob.data),
+                meta: None,
+            })
+        }
     }
 }
 

@@ -8,7 +8,12 @@ use serde_json::json;
 use crate::support::{Harness, RawStdio, call, test_component, text};
 
 fn hostile_args() -> Vec<String> {
-    vec!["--groups".into(), "explore,hostile".into(), "--plugin".into(), test_component("hostile").into()]
+    vec![
+        "--groups".into(),
+        "explore,hostile".into(),
+        "--plugin".into(),
+        test_component("hostile").into(),
+    ]
 }
 
 #[tokio::test]
@@ -22,13 +27,20 @@ async fn trap_loop_and_memory_hog_are_contained() {
 
     let trapped = call(&client, "trap", json!({})).await;
     assert_eq!(trapped.is_error, Some(true));
-    assert!(text(&trapped).contains("hostile plugin crashed"), "{}", text(&trapped));
+    assert!(
+        text(&trapped).contains("hostile plugin crashed"),
+        "{}",
+        text(&trapped)
+    );
 
     let started = Instant::now();
     let looped = call(&client, "spin", json!({})).await;
     assert_eq!(looped.is_error, Some(true));
     assert!(text(&looped).contains("CPU budget"), "{}", text(&looped));
-    assert!(started.elapsed() < Duration::from_secs(20), "the loop was stopped by the deadline");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the loop was stopped by the deadline"
+    );
 
     let hog = call(&client, "grow", json!({})).await;
     assert_eq!(hog.is_error, Some(true), "{}", text(&hog));
@@ -51,11 +63,24 @@ async fn plugin_prints_never_reach_stdout() {
     server
         .request(1, "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
         .await;
-    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await;
     // `recv` fails on any stdout line that is not JSON-RPC.
-    let answer = server.request(2, "tools/call", json!({"name": "print", "arguments": {}})).await;
+    let answer = server
+        .request(2, "tools/call", json!({"name": "print", "arguments": {}}))
+        .await;
     assert_eq!(answer["result"]["isError"], false, "{answer}");
-    assert_eq!(answer["result"]["content"][0]["text"], "printed", "{answer}");
-    let answer = server.request(3, "tools/call", json!({"name": "echo", "arguments": {"value": 1}})).await;
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "printed",
+        "{answer}"
+    );
+    let answer = server
+        .request(
+            3,
+            "tools/call",
+            json!({"name": "echo", "arguments": {"value": 1}}),
+        )
+        .await;
     assert_eq!(answer["result"]["isError"], false, "{answer}");
 }

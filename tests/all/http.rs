@@ -18,12 +18,27 @@ pub struct HttpServer {
 }
 
 pub async fn start(h: &Harness, groups: &str) -> HttpServer {
-    let mut cmd = h.command(&["--transport", "streamable-http", "--host", "127.0.0.1", "--port", "0", "--groups", groups]);
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut cmd = h.command(&[
+        "--transport",
+        "streamable-http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--groups",
+        groups,
+    ]);
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let address = tokio::time::timeout(Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            let Ok(log) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+            let Ok(log) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
             if let Some(addr) = log["fields"]["address"].as_str() {
                 return addr.to_string();
             }
@@ -34,7 +49,10 @@ pub async fn start(h: &Harness, groups: &str) -> HttpServer {
     .expect("server listens within 60 s");
     // Keep draining stderr so the child never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    HttpServer { _child: child, base: format!("http://{address}") }
+    HttpServer {
+        _child: child,
+        base: format!("http://{address}"),
+    }
 }
 
 #[tokio::test]
@@ -44,7 +62,10 @@ async fn tools_over_streamable_http() {
     let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base));
     let client = ().serve(transport).await.expect("MCP initialize over HTTP");
     let info = client.peer_info().expect("server info");
-    assert_eq!(info.server_info.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        info.server_info.as_ref().map(|i| i.version.as_str()),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
     let tools = client.list_all_tools().await.unwrap();
     assert_eq!(tools.len(), 7);
     let me = result_json(&call(&client, "whoami", json!({})).await);
@@ -58,15 +79,30 @@ async fn health_endpoints() {
     let h = Harness::new().await;
     let server = start(&h, "identity").await;
     let http = reqwest::Client::new();
-    let health = http.get(format!("{}/healthz", server.base)).send().await.unwrap();
+    let health = http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = http.get(format!("{}/readyz", server.base)).send().await.unwrap();
+    let ready = http
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200, "{:?}", ready.text().await);
     // A second readiness check reuses the cached session: no new login.
     h.sim.take_requests();
-    let ready = http.get(format!("{}/readyz", server.base)).send().await.unwrap();
+    let ready = http
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
-    assert!(h.sim.take_requests().is_empty(), "readiness answered from the cached session");
+    assert!(
+        h.sim.take_requests().is_empty(),
+        "readiness answered from the cached session"
+    );
 }
 
 #[tokio::test]
@@ -74,11 +110,19 @@ async fn readiness_fails_when_looker_refuses_the_credentials() {
     let mut h = Harness::new().await;
     h.set("LOOKER_CLIENT_SECRET", "wrong");
     let server = start(&h, "identity").await;
-    let ready = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 503);
     let body: serde_json::Value = ready.json().await.unwrap();
-    assert!(body["reason"].as_str().unwrap().contains("refused"), "{body}");
-    assert!(!body.to_string().contains("wrong"), "the secret never appears");
+    assert!(
+        body["reason"].as_str().unwrap().contains("refused"),
+        "{body}"
+    );
+    assert!(
+        !body.to_string().contains("wrong"),
+        "the secret never appears"
+    );
 }
 
 #[tokio::test]

@@ -19,12 +19,21 @@ async fn handshake(version: &str) {
     assert_eq!(result["serverInfo"]["name"], "looker-mcp-server");
     assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"));
     assert!(result["capabilities"]["tools"].is_object(), "{init}");
-    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await;
     let list = server.request(2, "tools/list", json!({})).await;
-    let names: Vec<&str> = list["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names.first(), Some(&"list_models"));
     assert_eq!(names.last(), Some(&"whoami"));
-    let call = server.request(3, "tools/call", json!({"name": "whoami", "arguments": {}})).await;
+    let call = server
+        .request(3, "tools/call", json!({"name": "whoami", "arguments": {}}))
+        .await;
     assert_eq!(call["result"]["isError"], false, "{call}");
     h.assert_no_violations();
 }
@@ -51,20 +60,47 @@ fn stateless_meta() -> Value {
 async fn stateless_2026_07_28_without_initialize() {
     let h = Harness::new().await;
     let mut server = RawStdio::spawn(h.command(&["--groups", "explore,identity"]));
-    let discover = server.request(1, "server/discover", json!({"_meta": stateless_meta()})).await;
+    let discover = server
+        .request(1, "server/discover", json!({"_meta": stateless_meta()}))
+        .await;
     let result = &discover["result"];
-    let versions: Vec<&str> = result["supportedVersions"].as_array().unwrap_or_else(|| panic!("{discover}")).iter().map(|v| v.as_str().unwrap()).collect();
+    let versions: Vec<&str> = result["supportedVersions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{discover}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     for v in ["2025-06-18", "2025-11-25", "2026-07-28"] {
         assert!(versions.contains(&v), "{v} missing from {versions:?}");
     }
-    assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"), "{discover}");
-    let list = server.request(2, "tools/list", json!({"_meta": stateless_meta()})).await;
-    assert_eq!(list["result"]["tools"].as_array().map(Vec::len), Some(7), "{list}");
+    // 2026-07-28 carries the server's identity in `_meta`.
+    let info = &result["_meta"]["io.modelcontextprotocol/serverInfo"];
+    assert_eq!(info["name"], "looker-mcp-server", "{discover}");
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"), "{discover}");
+    assert!(result["capabilities"]["tools"].is_object(), "{discover}");
+    let list = server
+        .request(2, "tools/list", json!({"_meta": stateless_meta()}))
+        .await;
+    assert_eq!(
+        list["result"]["tools"].as_array().map(Vec::len),
+        Some(7),
+        "{list}"
+    );
     let call = server
-        .request(3, "tools/call", json!({"_meta": stateless_meta(), "name": "list_models", "arguments": {}}))
+        .request(
+            3,
+            "tools/call",
+            json!({"_meta": stateless_meta(), "name": "list_models", "arguments": {}}),
+        )
         .await;
     assert_eq!(call["result"]["isError"], false, "{call}");
-    assert!(call["result"]["content"][0]["text"].as_str().unwrap().contains("ecommerce"), "{call}");
+    assert!(
+        call["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ecommerce"),
+        "{call}"
+    );
     h.assert_no_violations();
 }
 
@@ -75,8 +111,21 @@ async fn unknown_tool_is_a_protocol_error() {
     server
         .request(1, "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
         .await;
-    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
-    let answer = server.request(2, "tools/call", json!({"name": "no_such_tool", "arguments": {}})).await;
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await;
+    let answer = server
+        .request(
+            2,
+            "tools/call",
+            json!({"name": "no_such_tool", "arguments": {}}),
+        )
+        .await;
     assert_eq!(answer["error"]["code"], -32602, "{answer}");
-    assert!(answer["error"]["message"].as_str().unwrap().contains("no_such_tool"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no_such_tool")
+    );
 }

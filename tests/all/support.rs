@@ -71,13 +71,18 @@ impl Harness {
             .stderr(Stdio::null())
             .spawn()
             .expect("server spawns");
-        ().serve(transport).await.expect("MCP initialize over stdio")
+        ().serve(transport)
+            .await
+            .expect("MCP initialize over stdio")
     }
 
     /// Asserts the simulator saw no request outside the official API spec.
     pub fn assert_no_violations(&self) {
         let violations: Vec<ContractViolation> = self.sim.violations();
-        assert!(violations.is_empty(), "contract violations: {violations:#?}");
+        assert!(
+            violations.is_empty(),
+            "contract violations: {violations:#?}"
+        );
     }
 
     /// Requests the simulator saw, without the login/session plumbing.
@@ -85,7 +90,9 @@ impl Harness {
         self.sim
             .take_requests()
             .into_iter()
-            .filter(|r| r.path != "/login" && r.path != "/session" && !r.path.starts_with("/login/"))
+            .filter(|r| {
+                r.path != "/login" && r.path != "/session" && !r.path.starts_with("/login/")
+            })
             .collect()
     }
 }
@@ -96,7 +103,11 @@ pub fn cache_dir() -> String {
 }
 
 /// Calls a tool; panics on protocol errors (tool errors come back as `is_error`).
-pub async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
+pub async fn call(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    args: Value,
+) -> CallToolResult {
     let args: Map<String, Value> = match args {
         Value::Object(map) => map,
         Value::Null => Map::new(),
@@ -120,15 +131,15 @@ pub fn text(result: &CallToolResult) -> String {
 /// The result's JSON: structured content, or the text parsed as JSON.
 pub fn json(result: &CallToolResult) -> Value {
     assert_ne!(result.is_error, Some(true), "tool failed: {}", text(result));
-    result
-        .structured_content
-        .clone()
-        .unwrap_or_else(|| serde_json::from_str(&text(result)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(result))))
+    result.structured_content.clone().unwrap_or_else(|| {
+        serde_json::from_str(&text(result))
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(result)))
+    })
 }
 
 /// A server child process spoken to with raw JSON-RPC lines, to check exactly what goes on stdout.
 pub struct RawStdio {
-    pub child: Child,
+    _child: Child,
     stdin: tokio::process::ChildStdin,
     stdout: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 }
@@ -143,7 +154,11 @@ impl RawStdio {
             .expect("server spawns");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, stdin, stdout }
+        Self {
+            _child: child,
+            stdin,
+            stdout,
+        }
     }
 
     pub async fn send(&mut self, message: Value) {
@@ -160,14 +175,21 @@ impl RawStdio {
             .expect("server answers within 60 s")
             .unwrap()
             .expect("stdout still open");
-        let value: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout carried a non-JSON line ({e}): {line}"));
-        assert_eq!(value["jsonrpc"], "2.0", "stdout carried a non-JSON-RPC message: {line}");
+        let value: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout carried a non-JSON line ({e}): {line}"));
+        assert_eq!(
+            value["jsonrpc"], "2.0",
+            "stdout carried a non-JSON-RPC message: {line}"
+        );
         value
     }
 
     /// Sends a request and returns the response with the same id, skipping notifications.
     pub async fn request(&mut self, id: u64, method: &str, params: Value) -> Value {
-        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        )
+        .await;
         loop {
             let message = self.recv().await;
             if message.get("id") == Some(&Value::from(id)) {

@@ -24,10 +24,17 @@ impl Host for CallState {
             path: request.path,
             query: request.query,
             body: request.body,
-            timeout: request.options.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+            timeout: request
+                .options
+                .timeout_ms
+                .map(|ms| Duration::from_millis(u64::from(ms))),
         };
         let max = self.env.limits.max_response_bytes;
-        let answer = self.env.looker.send(&self.identity, workspace, &api_request, max).await;
+        let answer = self
+            .env
+            .looker
+            .send(&self.identity, workspace, &api_request, max)
+            .await;
         tracing::debug!(
             group = %self.group,
             method = ?api_request.method,
@@ -36,7 +43,11 @@ impl Host for CallState {
             "looker request"
         );
         Ok(answer
-            .map(|r| Response { status: r.status, content_type: r.content_type, body: r.body })
+            .map(|r| Response {
+                status: r.status,
+                content_type: r.content_type,
+                body: r.body,
+            })
             .map_err(to_wit_error))
     }
 }

@@ -15,14 +15,20 @@ use crate::plugins::call::CallState;
 /// checked-out branch per user and project, so two swaps on the same cell must not interleave.
 #[derive(Default)]
 pub struct BranchLocks {
-    locks: Mutex<HashMap<(Identity, String), Arc<tokio::sync::Mutex<()>>>>,
+    locks: Mutex<HashMap<BranchCell, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// One Looker user's checked-out branch of one project.
+type BranchCell = (Identity, String);
 
 impl BranchLocks {
     async fn acquire(&self, identity: &Identity, project: &str) -> OwnedMutexGuard<()> {
         let lock = {
             let mut locks = self.locks.lock().unwrap();
-            locks.entry((identity.clone(), project.to_string())).or_default().clone()
+            locks
+                .entry((identity.clone(), project.to_string()))
+                .or_default()
+                .clone()
         };
         lock.lock_owned().await
     }
@@ -39,9 +45,14 @@ pub struct BranchLease {
 impl BranchLease {
     /// Puts the saved branch back (logging, not failing, if Looker refuses) and releases the lock.
     pub async fn restore(self, client: &LookerClient, identity: &Identity, max_bytes: u64) {
-        let Some(branch) = &self.restore_to else { return };
+        let Some(branch) = &self.restore_to else {
+            return;
+        };
         let request = put_branch(&self.project, branch);
-        match client.send(identity, Workspace::Dev, &request, max_bytes).await {
+        match client
+            .send(identity, Workspace::Dev, &request, max_bytes)
+            .await
+        {
             Ok(r) if (200..300).contains(&r.status) => {
                 tracing::debug!(project = %self.project, branch, "restored the dev-workspace branch");
             }
@@ -50,13 +61,18 @@ impl BranchLease {
                 message = %looker::looker_message(&r.body),
                 "could not restore the dev-workspace branch"
             ),
-            Err(error) => tracing::error!(project = %self.project, branch, %error, "could not restore the dev-workspace branch"),
+            Err(error) => {
+                tracing::error!(project = %self.project, branch, %error, "could not restore the dev-workspace branch")
+            }
         }
     }
 }
 
 impl Host for CallState {
-    async fn act_as_user(&mut self, user: String) -> wasmtime::Result<Result<String, RequestError>> {
+    async fn act_as_user(
+        &mut self,
+        user: String,
+    ) -> wasmtime::Result<Result<String, RequestError>> {
         Ok(self.resolve_act_as(&user).await)
     }
 
@@ -65,28 +81,66 @@ impl Host for CallState {
         project_id: String,
         branch: String,
     ) -> wasmtime::Result<Result<(), RequestError>> {
-        let guard = self.env.branch_locks.acquire(&self.identity, &project_id).await;
+        let guard = self
+            .env
+            .branch_locks
+            .acquire(&self.identity, &project_id)
+            .await;
         let max = self.env.limits.max_response_bytes;
         let path = format!("/projects/{}/git_branch", encode_segment(&project_id));
-        let get = ApiRequest { method: looker::Method::Get, path, query: vec![], body: None, timeout: None };
-        let current = match self.env.looker.send(&self.identity, Workspace::Dev, &get, max).await {
-            Ok(r) if (200..300).contains(&r.status) => serde_json::from_slice::<serde_json::Value>(&r.body)
-                .ok()
-                .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(String::from)),
-            Ok(r) => return Ok(Err(refused("reading the checked-out branch of", &project_id, &r))),
+        let get = ApiRequest {
+            method: looker::Method::Get,
+            path,
+            query: vec![],
+            body: None,
+            timeout: None,
+        };
+        let current = match self
+            .env
+            .looker
+            .send(&self.identity, Workspace::Dev, &get, max)
+            .await
+        {
+            Ok(r) if (200..300).contains(&r.status) => {
+                serde_json::from_slice::<serde_json::Value>(&r.body)
+                    .ok()
+                    .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(String::from))
+            }
+            Ok(r) => {
+                return Ok(Err(refused(
+                    "reading the checked-out branch of",
+                    &project_id,
+                    &r,
+                )));
+            }
             Err(e) => return Ok(Err(to_wit_error(e))),
         };
         let restore_to = if current.as_deref() == Some(branch.as_str()) {
             None
         } else {
             let put = put_branch(&project_id, &branch);
-            match self.env.looker.send(&self.identity, Workspace::Dev, &put, max).await {
+            match self
+                .env
+                .looker
+                .send(&self.identity, Workspace::Dev, &put, max)
+                .await
+            {
                 Ok(r) if (200..300).contains(&r.status) => current,
-                Ok(r) => return Ok(Err(refused(&format!("checking out branch {branch:?} of"), &project_id, &r))),
+                Ok(r) => {
+                    return Ok(Err(refused(
+                        &format!("checking out branch {branch:?} of"),
+                        &project_id,
+                        &r,
+                    )));
+                }
                 Err(e) => return Ok(Err(to_wit_error(e))),
             }
         };
-        self.leases.push(BranchLease { project: project_id, restore_to, _guard: guard });
+        self.leases.push(BranchLease {
+            project: project_id,
+            restore_to,
+            _guard: guard,
+        });
         Ok(Ok(()))
     }
 }
@@ -117,23 +171,38 @@ impl CallState {
             triggered_by = "argument",
             "looker.audit.act_as_user"
         );
-        self.identity = Identity::Sudo { user_id: user_id.clone() };
+        self.identity = Identity::Sudo {
+            user_id: user_id.clone(),
+        };
         Ok(user_id)
     }
-
 }
 
 /// Resolves an email to a user id with `GET /users/search?email=` (exact, case-insensitive).
-async fn find_user_by_email(client: &LookerClient, max: u64, email: &str) -> Result<String, RequestError> {
+async fn find_user_by_email(
+    client: &LookerClient,
+    max: u64,
+    email: &str,
+) -> Result<String, RequestError> {
     {
         let request = ApiRequest {
             method: looker::Method::Get,
             path: "/users/search".into(),
-            query: vec![("email".into(), email.into()), ("fields".into(), "id,email".into())],
+            query: vec![
+                ("email".into(), email.into()),
+                ("fields".into(), "id,email".into()),
+            ],
             body: None,
             timeout: None,
         };
-        let r = client.send(&Identity::ServiceAccount, Workspace::Production, &request, max).await;
+        let r = client
+            .send(
+                &Identity::ServiceAccount,
+                Workspace::Production,
+                &request,
+                max,
+            )
+            .await;
         let r = r.map_err(to_wit_error)?;
         if !(200..300).contains(&r.status) {
             return Err(refused("looking up the user for", email, &r));
@@ -141,13 +210,19 @@ async fn find_user_by_email(client: &LookerClient, max: u64, email: &str) -> Res
         let users: Vec<serde_json::Value> = serde_json::from_slice(&r.body).unwrap_or_default();
         users
             .iter()
-            .find(|u| u.get("email").and_then(|e| e.as_str()).is_some_and(|e| e.eq_ignore_ascii_case(email)))
+            .find(|u| {
+                u.get("email")
+                    .and_then(|e| e.as_str())
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            })
             .and_then(|u| match u.get("id") {
                 Some(serde_json::Value::String(s)) => Some(s.clone()),
                 Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                 _ => None,
             })
-            .ok_or_else(|| RequestError::InvalidRequest(format!("no Looker user has the email {email:?}")))
+            .ok_or_else(|| {
+                RequestError::InvalidRequest(format!("no Looker user has the email {email:?}"))
+            })
     }
 }
 

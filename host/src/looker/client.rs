@@ -117,8 +117,12 @@ impl LookerClient {
 
     /// Readiness: whether the service account can log in (uses the cached session when fresh).
     pub async fn check_ready(&self) -> Result<(), RequestError> {
-        let slot = self.sessions.slot(&Identity::ServiceAccount, Workspace::Production);
-        self.token(&slot, &Identity::ServiceAccount, Workspace::Production).await.map(drop)
+        let slot = self
+            .sessions
+            .slot(&Identity::ServiceAccount, Workspace::Production);
+        self.token(&slot, &Identity::ServiceAccount, Workspace::Production)
+            .await
+            .map(drop)
     }
 
     async fn token(
@@ -130,16 +134,27 @@ impl LookerClient {
         slot.get_or_login(|| self.login(identity, workspace)).await
     }
 
-    async fn login(&self, identity: &Identity, workspace: Workspace) -> Result<Token, RequestError> {
+    async fn login(
+        &self,
+        identity: &Identity,
+        workspace: Workspace,
+    ) -> Result<Token, RequestError> {
         let token = match identity {
             Identity::ServiceAccount => self.login_service_account().await?,
             Identity::Sudo { user_id } => {
-                let admin = self.sessions.slot(&Identity::ServiceAccount, Workspace::Production);
+                let admin = self
+                    .sessions
+                    .slot(&Identity::ServiceAccount, Workspace::Production);
                 let admin =
-                    Box::pin(self.token(&admin, &Identity::ServiceAccount, Workspace::Production)).await?;
+                    Box::pin(self.token(&admin, &Identity::ServiceAccount, Workspace::Production))
+                        .await?;
                 let url = format!("{}/login/{}", self.api_root, encode_segment(user_id));
-                let req = self.http.post(url).header(AUTHORIZATION, auth_header(&admin)?);
-                self.read_token(req, &format!("sudo login as user {user_id}")).await?
+                let req = self
+                    .http
+                    .post(url)
+                    .header(AUTHORIZATION, auth_header(&admin)?);
+                self.read_token(req, &format!("sudo login as user {user_id}"))
+                    .await?
             }
         };
         if workspace == Workspace::Dev {
@@ -169,15 +184,32 @@ impl LookerClient {
                 "LOOKER_CLIENT_ID and LOOKER_CLIENT_SECRET are not set".into(),
             ));
         }
-        let form = [("client_id", self.client_id.as_str()), ("client_secret", self.client_secret.expose())];
-        let req = self.http.post(format!("{}/login", self.api_root)).form(&form);
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+        ];
+        let req = self
+            .http
+            .post(format!("{}/login", self.api_root))
+            .form(&form);
         self.read_token(req, "API3 login").await
     }
 
-    async fn read_token(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Token, RequestError> {
-        let response = req.timeout(self.timeout).send().await.map_err(|e| transport_error(e, self.timeout))?;
+    async fn read_token(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<Token, RequestError> {
+        let response = req
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| transport_error(e, self.timeout))?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| transport_error(e, self.timeout))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(e, self.timeout))?;
         if !(200..300).contains(&status) {
             return Err(RequestError::Unauthenticated(format!(
                 "{what} was refused (HTTP {status}): {}",
@@ -189,9 +221,13 @@ impl LookerClient {
             access_token: String,
             expires_in: Option<u64>,
         }
-        let login: Login = serde_json::from_slice(&body)
-            .map_err(|e| RequestError::Unauthenticated(format!("{what}: unexpected answer: {e}")))?;
-        Ok(Token::new(login.access_token, Duration::from_secs(login.expires_in.unwrap_or(3600))))
+        let login: Login = serde_json::from_slice(&body).map_err(|e| {
+            RequestError::Unauthenticated(format!("{what}: unexpected answer: {e}"))
+        })?;
+        Ok(Token::new(
+            login.access_token,
+            Duration::from_secs(login.expires_in.unwrap_or(3600)),
+        ))
     }
 
     async fn execute(
@@ -204,16 +240,24 @@ impl LookerClient {
         let timeout = request.timeout.unwrap_or(self.timeout);
         let mut builder = self
             .http
-            .request(request.method.as_reqwest(), format!("{}{}", self.api_root, request.path))
+            .request(
+                request.method.as_reqwest(),
+                format!("{}{}", self.api_root, request.path),
+            )
             .header(AUTHORIZATION, auth_header(token)?)
             .timeout(timeout);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
         if let Some(body) = &request.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
         }
-        let mut response = builder.send().await.map_err(|e| transport_error(e, timeout))?;
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(e, timeout))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -224,13 +268,21 @@ impl LookerClient {
             return Err(RequestError::TooLarge(max_bytes));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(e, timeout))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(e, timeout))?
+        {
             if body.len() as u64 + chunk.len() as u64 > max_bytes {
                 return Err(RequestError::TooLarge(max_bytes));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(ApiResponse { status, content_type, body })
+        Ok(ApiResponse {
+            status,
+            content_type,
+            body,
+        })
     }
 }
 
@@ -243,7 +295,11 @@ fn auth_header(token: &Token) -> Result<HeaderValue, RequestError> {
 
 fn transport_error(error: reqwest::Error, timeout: Duration) -> RequestError {
     if error.is_timeout() {
-        let phase = if error.is_connect() { "connect timeout" } else { "read timeout" };
+        let phase = if error.is_connect() {
+            "connect timeout"
+        } else {
+            "read timeout"
+        };
         RequestError::Timeout(format!("{phase} after {:.1} s", timeout.as_secs_f64()))
     } else if error.is_connect() {
         RequestError::Unreachable(format!("connection failed: {}", error_chain(error)))

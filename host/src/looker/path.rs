@@ -17,7 +17,12 @@ pub struct PathError {
 /// has no empty, `.` or `..` segment (encoded or not), no scheme, host, query or fragment, and
 /// only URL path characters, with `%` always followed by two hex digits.
 pub fn validate(path: &str) -> Result<(), PathError> {
-    let fail = |reason| Err(PathError { path: path.chars().take(200).collect(), reason });
+    let fail = |reason| {
+        Err(PathError {
+            path: path.chars().take(200).collect(),
+            reason,
+        })
+    };
     if path.len() > 2048 {
         return fail("longer than 2048 bytes");
     }

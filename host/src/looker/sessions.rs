@@ -35,7 +35,10 @@ impl Token {
     /// A token Looker said lasts `expires_in`; it is refreshed a little before that.
     pub fn new(value: String, expires_in: Duration) -> Self {
         let margin = (expires_in / 10).min(Duration::from_secs(60));
-        Self { value: Secret::new(value), refresh_at: Instant::now() + expires_in - margin }
+        Self {
+            value: Secret::new(value),
+            refresh_at: Instant::now() + expires_in - margin,
+        }
     }
 
     fn is_fresh(&self) -> bool {
@@ -53,7 +56,12 @@ pub(crate) struct Slot {
 impl Slot {
     /// The cached token if it is still fresh.
     pub fn fresh(&self) -> Option<Token> {
-        self.token.lock().unwrap().as_ref().filter(|t| t.is_fresh()).cloned()
+        self.token
+            .lock()
+            .unwrap()
+            .as_ref()
+            .filter(|t| t.is_fresh())
+            .cloned()
     }
 
     /// Returns a fresh token, running `login` at most once however many callers are waiting.
@@ -92,7 +100,10 @@ pub(crate) struct Sessions {
 impl Sessions {
     pub fn slot(&self, identity: &Identity, workspace: Workspace) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap();
-        slots.entry((identity.clone(), workspace)).or_default().clone()
+        slots
+            .entry((identity.clone(), workspace))
+            .or_default()
+            .clone()
     }
 }
 
@@ -129,14 +140,20 @@ mod tests {
     async fn expiring_and_rejected_tokens_are_replaced() {
         let slot = Slot::default();
         let short = Token::new("a".into(), Duration::from_millis(0));
-        assert!(!short.is_fresh(), "a token at its refresh point is not reused");
+        assert!(
+            !short.is_fresh(),
+            "a token at its refresh point is not reused"
+        );
         let t = slot
             .get_or_login(|| async { Ok::<_, ()>(Token::new("b".into(), Duration::from_secs(60))) })
             .await
             .unwrap();
         assert!(slot.fresh().is_some());
         slot.invalidate(&short);
-        assert!(slot.fresh().is_some(), "invalidating another token keeps the current one");
+        assert!(
+            slot.fresh().is_some(),
+            "invalidating another token keeps the current one"
+        );
         slot.invalidate(&t);
         assert!(slot.fresh().is_none());
     }

@@ -38,7 +38,9 @@ pub fn load(engine: &Engine, bytes: &[u8], dir: Option<&Path>) -> wasmtime::Resu
         // component's digest and this engine's compatibility hash.
         match unsafe { Component::deserialize_file(engine, &file) } {
             Ok(component) => return Ok(component),
-            Err(error) => tracing::warn!(file = %file.display(), %error, "stale compiled component; recompiling"),
+            Err(error) => {
+                tracing::warn!(file = %file.display(), %error, "stale compiled component; recompiling")
+            }
         }
     }
     let component = Component::new(engine, bytes)?;

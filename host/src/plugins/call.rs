@@ -74,7 +74,10 @@ pub struct CallState {
 
 impl WasiView for CallState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -82,7 +85,11 @@ impl CallState {
     fn new(group: Arc<str>, env: CallEnv) -> Self {
         // Nothing granted: no preopens, env, args or network; stdout and stderr are sinks, so a
         // stray print in a plugin can never reach the JSON-RPC stream on our stdout.
-        let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
+        let wasi = WasiCtx::builder()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
         let limits = StoreLimitsBuilder::new()
             .memory_size(env.limits.memory_bytes)
             .table_elements(100_000)
@@ -90,7 +97,15 @@ impl CallState {
             .trap_on_grow_failure(true)
             .build();
         let identity = env.identity.clone();
-        Self { wasi, table: ResourceTable::new(), limits, group, env, identity, leases: Vec::new() }
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            limits,
+            group,
+            env,
+            identity,
+            leases: Vec::new(),
+        }
     }
 }
 
@@ -105,7 +120,9 @@ pub async fn run(
 ) -> Result<ToolOutput, CallFailure> {
     let cancel = env.cancel.clone();
     let limits = env.limits.clone();
-    let context = CallContext { settings: env.settings.as_ref().clone() };
+    let context = CallContext {
+        settings: env.settings.as_ref().clone(),
+    };
     let mut store = Store::new(&runtime.engine, CallState::new(group.clone(), env));
     store.limiter(|state| &mut state.limits);
     let budget = (limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
@@ -118,14 +135,19 @@ pub async fn run(
         if ticks > budget {
             Ok(UpdateDeadline::Interrupt)
         } else {
-            Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
+            Ok(UpdateDeadline::YieldCustom(
+                1,
+                Box::pin(tokio::task::yield_now()),
+            ))
         }
     });
 
     let outcome = {
         let execution = async {
             let instance = pre.instantiate_async(&mut store).await?;
-            instance.call_call(&mut store, tool, arguments, &context).await
+            instance
+                .call_call(&mut store, tool, arguments, &context)
+                .await
         };
         tokio::select! {
             result = tokio::time::timeout(limits.wall, execution) => match result {
@@ -139,21 +161,33 @@ pub async fn run(
     };
     let state = store.into_data();
     for lease in state.leases {
-        lease.restore(&state.env.looker, &state.identity, limits.max_response_bytes).await;
+        lease
+            .restore(
+                &state.env.looker,
+                &state.identity,
+                limits.max_response_bytes,
+            )
+            .await;
     }
     outcome
 }
 
 fn classify_trap(group: &Arc<str>, error: &wasmtime::Error, cpu: Duration) -> CallFailure {
     if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-        return CallFailure::CpuLimit { group: group.clone(), cpu };
+        return CallFailure::CpuLimit {
+            group: group.clone(),
+            cpu,
+        };
     }
     let message = match error.downcast_ref::<Trap>() {
         Some(trap) => trap.to_string(),
         None => format!("{error:#}"),
     };
     tracing::warn!(group = %group, error = %format!("{error:?}"), "plugin trapped");
-    CallFailure::Trap { group: group.clone(), message }
+    CallFailure::Trap {
+        group: group.clone(),
+        message,
+    }
 }
 
 /// Asks a component for its group info, with the same bounds as a call.
@@ -162,7 +196,10 @@ pub async fn describe(
     pre: &ToolGroupPre<CallState>,
     env: &CallEnv,
 ) -> wasmtime::Result<crate::bindings::types::GroupInfo> {
-    let mut store = Store::new(&runtime.engine, CallState::new("(loading)".into(), env.clone()));
+    let mut store = Store::new(
+        &runtime.engine,
+        CallState::new("(loading)".into(), env.clone()),
+    );
     store.limiter(|state| &mut state.limits);
     store.set_epoch_deadline((env.limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
     let execution = async {

@@ -7,7 +7,7 @@ pub mod embedded;
 mod engine;
 pub mod registry;
 
+pub use cache::default_dir as cache_dir;
 pub use call::{CallEnv, CallFailure};
 pub use engine::Runtime;
 pub use registry::{Registry, ToolEntry};
-pub use cache::default_dir as cache_dir;

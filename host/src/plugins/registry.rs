@@ -15,12 +15,29 @@ use crate::bindings::types::{Annotations, ToolOutput};
 
 /// Groups in the order the Python server lists them; `tools/list` follows it.
 pub const GROUP_ORDER: &[&str] = &[
-    "explore", "query", "render", "schema", "content", "board", "folder", "modeling", "git", "admin",
-    "connection", "user_attributes", "credentials", "audit", "workflows", "health", "identity",
+    "explore",
+    "query",
+    "render",
+    "schema",
+    "content",
+    "board",
+    "folder",
+    "modeling",
+    "git",
+    "admin",
+    "connection",
+    "user_attributes",
+    "credentials",
+    "audit",
+    "workflows",
+    "health",
+    "identity",
 ];
 
 /// Groups enabled when `--groups` is not given.
-pub const DEFAULT_GROUPS: &[&str] = &["content", "explore", "health", "identity", "query", "schema"];
+pub const DEFAULT_GROUPS: &[&str] = &[
+    "content", "explore", "health", "identity", "query", "schema",
+];
 
 /// A problem that keeps a group or the selection from loading.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +47,10 @@ pub enum LoadError {
     #[error("tool group {name:?} is not part of this build; available groups: {available}")]
     NotBuilt { name: String, available: String },
     #[error("{source_name}: {problem}")]
-    Component { source_name: String, problem: String },
+    Component {
+        source_name: String,
+        problem: String,
+    },
 }
 
 /// One tool, ready to be listed and called.
@@ -54,13 +74,21 @@ impl ToolEntry {
             .iter_errors(arguments)
             .map(|e| {
                 let at = e.instance_path().to_string();
-                if at.is_empty() { e.to_string() } else { format!("{at}: {e}") }
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{at}: {e}")
+                }
             })
             .collect();
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(format!("invalid arguments for {}: {}", self.name, problems.join("; ")))
+            Err(format!(
+                "invalid arguments for {}: {}",
+                self.name,
+                problems.join("; ")
+            ))
         }
     }
 }
@@ -106,24 +134,40 @@ impl Registry {
                 source_name: path.display().to_string(),
                 problem: format!("cannot read: {e}"),
             })?;
-            candidates.push(Candidate { expected_name: None, source: path.display().to_string(), bytes });
+            candidates.push(Candidate {
+                expected_name: None,
+                source: path.display().to_string(),
+                bytes,
+            });
         }
         let mut loaded = Vec::new();
         for c in candidates {
             loaded.push(describe(&runtime, c, cache_dir, describe_env).await?);
         }
-        let external: Vec<String> = loaded.iter().map(|(g, _): &(Group, _)| g.name.to_string()).collect();
+        let external: Vec<String> = loaded
+            .iter()
+            .map(|(g, _): &(Group, _)| g.name.to_string())
+            .collect();
         let built: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _)| *name).collect();
         let wanted = select(selection, &built, &external)?;
         for (name, bytes) in embedded::EMBEDDED {
             if wanted.iter().any(|w| w == name) && !external.iter().any(|e| e == name) {
-                let c = Candidate { expected_name: Some(name.to_string()), source: "embedded".into(), bytes: bytes.to_vec() };
+                let c = Candidate {
+                    expected_name: Some(name.to_string()),
+                    source: "embedded".into(),
+                    bytes: bytes.to_vec(),
+                };
                 loaded.push(describe(&runtime, c, cache_dir, describe_env).await?);
             }
         }
         loaded.retain(|(g, _)| wanted.iter().any(|w| **w == *g.name));
         loaded.sort_by_key(|(g, _)| order_key(&g.name));
-        let mut registry = Self { runtime, groups: Vec::new(), tools: Vec::new(), by_name: HashMap::new() };
+        let mut registry = Self {
+            runtime,
+            groups: Vec::new(),
+            tools: Vec::new(),
+            by_name: HashMap::new(),
+        };
         for (group, tools) in loaded {
             let index = registry.groups.len();
             for mut tool in tools {
@@ -131,11 +175,16 @@ impl Registry {
                     let owner = &registry.groups[registry.tools[other].group].name;
                     return Err(LoadError::Component {
                         source_name: group.source.clone(),
-                        problem: format!("tool {:?} of group {:?} collides with group {owner:?}", tool.name, group.name),
+                        problem: format!(
+                            "tool {:?} of group {:?} collides with group {owner:?}",
+                            tool.name, group.name
+                        ),
                     });
                 }
                 tool.group = index;
-                registry.by_name.insert(tool.name.clone(), registry.tools.len());
+                registry
+                    .by_name
+                    .insert(tool.name.clone(), registry.tools.len());
                 registry.tools.push(tool);
             }
             registry.groups.push(group);
@@ -154,9 +203,22 @@ impl Registry {
     }
 
     /// Runs an already-validated call of `tool` in a fresh instance of its component.
-    pub async fn call(&self, tool: &ToolEntry, arguments: &str, env: CallEnv) -> Result<ToolOutput, CallFailure> {
+    pub async fn call(
+        &self,
+        tool: &ToolEntry,
+        arguments: &str,
+        env: CallEnv,
+    ) -> Result<ToolOutput, CallFailure> {
         let group = &self.groups[tool.group];
-        call::run(&self.runtime, &group.pre, group.name.clone(), &tool.name, arguments, env).await
+        call::run(
+            &self.runtime,
+            &group.pre,
+            group.name.clone(),
+            &tool.name,
+            arguments,
+            env,
+        )
+        .await
     }
 }
 
@@ -168,7 +230,10 @@ async fn describe(
     env: &CallEnv,
 ) -> Result<(Group, Vec<ToolEntry>), LoadError> {
     let source = candidate.source.clone();
-    let fail = |problem: String| LoadError::Component { source_name: source.clone(), problem };
+    let fail = |problem: String| LoadError::Component {
+        source_name: source.clone(),
+        problem,
+    };
     let engine = runtime.engine.clone();
     let component: Component = cache::load(&engine, &candidate.bytes, cache_dir)
         .map_err(|e| fail(format!("not a valid component: {e:#}")))?;
@@ -176,16 +241,32 @@ async fn describe(
         .linker
         .instantiate_pre(&component)
         .map_err(|e| fail(format!("does not fit the looker:mcp@0.1 contract: {e:#}")))?;
-    let pre = ToolGroupPre::new(instance_pre)
-        .map_err(|e| fail(format!("does not export the looker:mcp tool-group world: {e:#}")))?;
-    let info = call::describe(runtime, &pre, env).await.map_err(|e| fail(format!("describe failed: {e}")))?;
+    let pre = ToolGroupPre::new(instance_pre).map_err(|e| {
+        fail(format!(
+            "does not export the looker:mcp tool-group world: {e:#}"
+        ))
+    })?;
+    let info = call::describe(runtime, &pre, env)
+        .await
+        .map_err(|e| fail(format!("describe failed: {e}")))?;
     if let Some(expected) = &candidate.expected_name
         && &info.name != expected
     {
-        return Err(fail(format!("declares group {:?}, expected {expected:?}", info.name)));
+        return Err(fail(format!(
+            "declares group {:?}, expected {expected:?}",
+            info.name
+        )));
     }
-    if info.name.is_empty() || !info.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        return Err(fail(format!("group name {:?} must be lowercase letters, digits and '_'", info.name)));
+    if info.name.is_empty()
+        || !info
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(fail(format!(
+            "group name {:?} must be lowercase letters, digits and '_'",
+            info.name
+        )));
     }
     let mut tools = Vec::new();
     for tool in info.tools {
@@ -194,9 +275,9 @@ async fn describe(
         let validator = jsonschema::validator_for(&Value::Object(input_schema.clone()))
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
         let output_schema = match &tool.output_schema {
-            Some(text) => Some(Arc::new(
-                parse_schema(text).map_err(|e| fail(format!("tool {:?}: invalid output schema: {e}", tool.name)))?,
-            )),
+            Some(text) => Some(Arc::new(parse_schema(text).map_err(|e| {
+                fail(format!("tool {:?}: invalid output schema: {e}", tool.name))
+            })?)),
             None => None,
         };
         tools.push(ToolEntry {
@@ -210,25 +291,43 @@ async fn describe(
             validator,
         });
     }
-    let group = Group { name: info.name.into(), version: info.version, source: candidate.source, pre };
+    let group = Group {
+        name: info.name.into(),
+        version: info.version,
+        source: candidate.source,
+        pre,
+    };
     Ok((group, tools))
 }
 
 fn parse_schema(text: &str) -> Result<Map<String, Value>, String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) if map.get("type").and_then(Value::as_str) == Some("object") => Ok(map),
+        Ok(Value::Object(map)) if map.get("type").and_then(Value::as_str) == Some("object") => {
+            Ok(map)
+        }
         Ok(_) => Err("must be a JSON object schema with \"type\": \"object\"".into()),
         Err(e) => Err(e.to_string()),
     }
 }
 
 /// Resolves `--groups` into group names, checking each against what can be loaded.
-fn select(selection: Option<&str>, built: &[&str], external: &[String]) -> Result<Vec<String>, LoadError> {
-    let available: Vec<String> = built.iter().map(|s| s.to_string()).chain(external.iter().cloned()).collect();
+fn select(
+    selection: Option<&str>,
+    built: &[&str],
+    external: &[String],
+) -> Result<Vec<String>, LoadError> {
+    let available: Vec<String> = built
+        .iter()
+        .map(|s| s.to_string())
+        .chain(external.iter().cloned())
+        .collect();
     let Some(selection) = selection.map(str::trim).filter(|s| !s.is_empty()) else {
         // Defaults that this build has, plus every component the operator passed explicitly.
-        let mut names: Vec<String> =
-            DEFAULT_GROUPS.iter().filter(|g| built.contains(g)).map(|g| g.to_string()).collect();
+        let mut names: Vec<String> = DEFAULT_GROUPS
+            .iter()
+            .filter(|g| built.contains(g))
+            .map(|g| g.to_string())
+            .collect();
         names.extend(external.iter().cloned());
         return Ok(names);
     };
@@ -236,18 +335,28 @@ fn select(selection: Option<&str>, built: &[&str], external: &[String]) -> Resul
         return Ok(available);
     }
     let mut names = Vec::new();
-    for name in selection.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for name in selection
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         if !available.iter().any(|a| a == name) {
             let mut sorted = available.clone();
             sorted.sort();
             return Err(if GROUP_ORDER.contains(&name) {
-                LoadError::NotBuilt { name: name.into(), available: sorted.join(", ") }
+                LoadError::NotBuilt {
+                    name: name.into(),
+                    available: sorted.join(", "),
+                }
             } else {
                 let mut valid: Vec<String> = GROUP_ORDER.iter().map(|s| s.to_string()).collect();
                 valid.extend(external.iter().cloned());
                 valid.sort();
                 valid.dedup();
-                LoadError::UnknownGroup { name: name.into(), valid: valid.join(", ") }
+                LoadError::UnknownGroup {
+                    name: name.into(),
+                    valid: valid.join(", "),
+                }
             });
         }
         if !names.iter().any(|n| n == name) {
@@ -258,7 +367,13 @@ fn select(selection: Option<&str>, built: &[&str], external: &[String]) -> Resul
 }
 
 fn order_key(name: &str) -> (usize, String) {
-    (GROUP_ORDER.iter().position(|g| *g == name).unwrap_or(GROUP_ORDER.len()), name.to_string())
+    (
+        GROUP_ORDER
+            .iter()
+            .position(|g| *g == name)
+            .unwrap_or(GROUP_ORDER.len()),
+        name.to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -269,10 +384,21 @@ mod tests {
     fn selection_rules() {
         let built = ["explore", "identity"];
         assert_eq!(select(None, &built, &[]).unwrap(), ["explore", "identity"]);
-        assert_eq!(select(Some("all"), &built, &["extra".into()]).unwrap(), ["explore", "identity", "extra"]);
-        assert_eq!(select(Some(" identity , explore,identity"), &built, &[]).unwrap(), ["identity", "explore"]);
-        let err = select(Some("explore,nope"), &built, &[]).unwrap_err().to_string();
-        assert!(err.contains("\"nope\"") && err.contains("valid groups:") && err.contains("workflows"), "{err}");
+        assert_eq!(
+            select(Some("all"), &built, &["extra".into()]).unwrap(),
+            ["explore", "identity", "extra"]
+        );
+        assert_eq!(
+            select(Some(" identity , explore,identity"), &built, &[]).unwrap(),
+            ["identity", "explore"]
+        );
+        let err = select(Some("explore,nope"), &built, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"nope\"") && err.contains("valid groups:") && err.contains("workflows"),
+            "{err}"
+        );
         let err = select(Some("query"), &built, &[]).unwrap_err().to_string();
         assert!(err.contains("not part of this build"), "{err}");
     }
@@ -281,6 +407,9 @@ mod tests {
     fn listing_order_follows_the_python_server() {
         let mut names = vec!["identity", "zzz_custom", "explore", "health", "query"];
         names.sort_by_key(|n| order_key(n));
-        assert_eq!(names, ["explore", "query", "health", "identity", "zzz_custom"]);
+        assert_eq!(
+            names,
+            ["explore", "query", "health", "identity", "zzz_custom"]
+        );
     }
 }

@@ -27,8 +27,10 @@ pub struct HttpOptions {
 impl HttpOptions {
     /// Loopback names, plus the bind address when it is a specific one, plus the configured list.
     pub fn for_bind(bind: &SocketAddr, extra: &[String]) -> Self {
-        let mut allowed_hosts: Vec<String> =
-            ["localhost", "127.0.0.1", "::1", "[::1]"].iter().map(|s| s.to_string()).collect();
+        let mut allowed_hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         if !bind.ip().is_unspecified() {
             allowed_hosts.push(bind.ip().to_string());
         }
@@ -63,7 +65,10 @@ async fn healthz() -> impl IntoResponse {
 /// Ready when the service account can log in to Looker (a cached login answers without traffic).
 async fn readyz(State(handler): State<LookerMcp>) -> impl IntoResponse {
     match handler.looker().check_ready().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ready" })),
+        ),
         Err(error) => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({ "status": "unavailable", "reason": error.to_string() })),
@@ -72,7 +77,11 @@ async fn readyz(State(handler): State<LookerMcp>) -> impl IntoResponse {
 }
 
 /// Binds and serves until `shutdown` is cancelled or the process gets Ctrl-C.
-pub async fn serve(handler: LookerMcp, bind: SocketAddr, extra_hosts: &[String]) -> anyhow::Result<()> {
+pub async fn serve(
+    handler: LookerMcp,
+    bind: SocketAddr,
+    extra_hosts: &[String],
+) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let options = HttpOptions::for_bind(&bind, extra_hosts);
     let router = app(handler, &options, shutdown.clone());

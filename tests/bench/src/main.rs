@@ -26,13 +26,24 @@ async fn main() -> Result<()> {
     let bin = server_binary()?;
     let sim = Simulator::start(SimConfig::default()).await?;
     let cache = std::env::temp_dir().join(format!("looker-mcp-bench-cache-{}", std::process::id()));
-    let bench = Bench { bin, sim, cache: cache.clone() };
+    let bench = Bench {
+        bin,
+        sim,
+        cache: cache.clone(),
+    };
     println!("looker-mcp-server benchmark (medians; simulator on loopback, zero added latency)");
     println!("binary: {}", bench.bin.display());
 
     let first = bench.start_to_list(&["--groups", "all"]).await?;
-    println!("\nfirst start, empty compile cache, --groups all: {:.1} ms ({} tools)", ms(first.elapsed), first.tools);
-    for (label, args) in [("default groups", &["--groups", ""][..0]), ("--groups all", &["--groups", "all"][..])] {
+    println!(
+        "\nfirst start, empty compile cache, --groups all: {:.1} ms ({} tools)",
+        ms(first.elapsed),
+        first.tools
+    );
+    for (label, args) in [
+        ("default groups", &["--groups", ""][..0]),
+        ("--groups all", &["--groups", "all"][..]),
+    ] {
         let mut times = Vec::new();
         let mut rss = Vec::new();
         let mut tools = 0;
@@ -73,8 +84,15 @@ async fn main() -> Result<()> {
         );
     }
     let baseline = sim_round_trip(&bench.sim).await?;
-    println!("baseline: one raw HTTP round trip to the simulator: median {:.3} ms", ms(baseline));
-    println!("peak RSS after {} calls: {:.1} MiB", 2 * (CALLS + 50), server.peak_rss_kib()? as f64 / 1024.0);
+    println!(
+        "baseline: one raw HTTP round trip to the simulator: median {:.3} ms",
+        ms(baseline)
+    );
+    println!(
+        "peak RSS after {} calls: {:.1} MiB",
+        2 * (CALLS + 50),
+        server.peak_rss_kib()? as f64 / 1024.0
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(cache);
     Ok(())
@@ -109,7 +127,12 @@ impl Bench {
             .spawn()?;
         let stdin = child.stdin.take().context("stdin")?;
         let stdout = BufReader::new(child.stdout.take().context("stdout")?).lines();
-        let mut server = Server { child, stdin, stdout, next_id: 1 };
+        let mut server = Server {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        };
         server
             .request("initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}))
             .await?;
@@ -123,7 +146,11 @@ impl Bench {
         let list = server.request("tools/list", json!({})).await?;
         let elapsed = started.elapsed();
         let tools = list["result"]["tools"].as_array().map_or(0, Vec::len);
-        Ok(Start { elapsed, tools, peak_rss_kib: server.peak_rss_kib()? })
+        Ok(Start {
+            elapsed,
+            tools,
+            peak_rss_kib: server.peak_rss_kib()?,
+        })
     }
 }
 
@@ -144,10 +171,17 @@ impl Server {
     async fn request(&mut self, method: &str, params: Value) -> Result<Value> {
         let id = self.next_id;
         self.next_id += 1;
-        let line = format!("{}\n", json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let line = format!(
+            "{}\n",
+            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+        );
         self.stdin.write_all(line.as_bytes()).await?;
         loop {
-            let line = self.stdout.next_line().await?.context("server closed stdout")?;
+            let line = self
+                .stdout
+                .next_line()
+                .await?
+                .context("server closed stdout")?;
             let message: Value = serde_json::from_str(&line)?;
             if message["id"] == json!(id) {
                 if message.get("error").is_some() {
@@ -159,7 +193,9 @@ impl Server {
     }
 
     async fn call(&mut self, tool: &str, arguments: Value) -> Result<()> {
-        let answer = self.request("tools/call", json!({"name": tool, "arguments": arguments})).await?;
+        let answer = self
+            .request("tools/call", json!({"name": tool, "arguments": arguments}))
+            .await?;
         if answer["result"]["isError"] == json!(true) {
             bail!("{tool} failed: {answer}");
         }
@@ -181,7 +217,8 @@ impl Server {
 async fn sim_round_trip(sim: &Simulator) -> Result<Duration> {
     let addr = sim.base_url().trim_start_matches("http://").to_string();
     let mut stream = BufReader::new(tokio::net::TcpStream::connect(&addr).await?);
-    let request = format!("GET /api/4.0/user HTTP/1.1\r\nHost: {addr}\r\nAuthorization: token none\r\n\r\n");
+    let request =
+        format!("GET /api/4.0/user HTTP/1.1\r\nHost: {addr}\r\nAuthorization: token none\r\n\r\n");
     let mut times = Vec::new();
     for _ in 0..500 {
         let t = Instant::now();
@@ -208,7 +245,10 @@ fn server_binary() -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let path = exe.with_file_name("looker-mcp-server");
     if !path.exists() {
-        bail!("{} not found: run `cargo build --release` first (make bench does)", path.display());
+        bail!(
+            "{} not found: run `cargo build --release` first (make bench does)",
+            path.display()
+        );
     }
     Ok(path)
 }

@@ -1,0 +1,187 @@
+//! `list_models` and `get_model`: LookML models and the explores they offer.
+
+use looker_mcp_plugin_sdk::looker::Request;
+use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::shape::{is_hidden, items, pick};
+
+/// Arguments of `list_models`.
+#[derive(Debug, Deserialize)]
+pub struct ListModels {
+    #[serde(default)]
+    include_hidden: bool,
+}
+
+/// Arguments of `get_model`.
+#[derive(Debug, Deserialize)]
+pub struct GetModel {
+    model_name: String,
+    #[serde(default)]
+    include_hidden: bool,
+}
+
+/// `GET /lookml_models` → `{"models": [{name, label, project_name, explores: [..]}]}`.
+pub fn list_models(args: ListModels, _ctx: &Context) -> Result<Value, ToolError> {
+    let models: Value = Request::get("/lookml_models")
+        .fields(&["name", "label", "project_name", "explores"])
+        .query_opt("exclude_hidden", (!args.include_hidden).then_some(true))
+        .send()?
+        .json()?;
+    let models: Vec<Value> = models
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| model(m, args.include_hidden, false))
+        .collect();
+    Ok(json!({ "models": models }))
+}
+
+/// `GET /lookml_models/{model_name}` → `{name, label, project_name, allowed_connections, explores}`.
+pub fn get_model(args: GetModel, _ctx: &Context) -> Result<Value, ToolError> {
+    let found: Value = Request::get(path!("/lookml_models/{}", args.model_name))
+        .fields(&[
+            "name",
+            "label",
+            "project_name",
+            "allowed_db_connection_names",
+            "explores",
+        ])
+        .send()?
+        .json()?;
+    Ok(model(&found, args.include_hidden, true))
+}
+
+/// A compact model; `detailed` adds what only `get_model` shows.
+pub fn model(m: &Value, include_hidden: bool, detailed: bool) -> Value {
+    let mut out = pick(
+        m,
+        &[
+            ("name", "name"),
+            ("label", "label"),
+            ("project_name", "project_name"),
+        ],
+    );
+    if detailed {
+        out.extend(pick(
+            m,
+            &[("allowed_db_connection_names", "allowed_connections")],
+        ));
+    }
+    let explores: Vec<Value> = items(m, "explores")
+        .filter(|e| include_hidden || !is_hidden(e))
+        .map(explore_summary)
+        .collect();
+    out.insert("explores".to_owned(), explores.into());
+    out.into()
+}
+
+/// A compact explore entry from a model's explore list.
+fn explore_summary(e: &Value) -> Value {
+    let mut out = pick(
+        e,
+        &[
+            ("name", "name"),
+            ("label", "label"),
+            ("group_label", "group_label"),
+            ("description", "description"),
+        ],
+    );
+    if is_hidden(e) {
+        out.insert("hidden".to_owned(), true.into());
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use looker_mcp_plugin_sdk::looker::Response;
+    use looker_mcp_plugin_sdk::testing::mock_looker;
+
+    fn thelook() -> Value {
+        json!({
+            "name": "thelook",
+            "label": "The Look",
+            "project_name": "ecommerce",
+            "allowed_db_connection_names": ["warehouse"],
+            "has_content": true,
+            "can": {"index": true},
+            "explores": [
+                {"name": "orders", "label": "Orders", "description": "One row per order", "hidden": false, "group_label": "Shop"},
+                {"name": "debug", "label": "Debug", "description": null, "hidden": true, "group_label": "Shop"}
+            ]
+        })
+    }
+
+    #[test]
+    fn hides_hidden_explores_unless_asked() {
+        let shown = model(&thelook(), false, false);
+        assert_eq!(
+            shown,
+            json!({
+                "name": "thelook", "label": "The Look", "project_name": "ecommerce",
+                "explores": [{"name": "orders", "label": "Orders", "group_label": "Shop", "description": "One row per order"}]
+            })
+        );
+        let all = model(&thelook(), true, true);
+        assert_eq!(
+            all["explores"][1],
+            json!({"name": "debug", "label": "Debug", "group_label": "Shop", "hidden": true})
+        );
+        assert_eq!(all["allowed_connections"], json!(["warehouse"]));
+    }
+
+    #[test]
+    fn list_models_asks_for_few_fields() {
+        let seen = mock_looker(|_| Ok(Response::json_ok(&json!([thelook()]))));
+        let out = list_models(
+            ListModels {
+                include_hidden: false,
+            },
+            &Context::default(),
+        )
+        .unwrap();
+        assert_eq!(out["models"][0]["explores"].as_array().unwrap().len(), 1);
+        let req = &seen.requests()[0];
+        assert_eq!(req.path().as_str(), "/lookml_models");
+        assert_eq!(
+            req.query_value("fields"),
+            Some("name,label,project_name,explores")
+        );
+        assert_eq!(req.query_value("exclude_hidden"), Some("true"));
+
+        let seen = mock_looker(|_| Ok(Response::json_ok(&json!([thelook()]))));
+        let out = list_models(
+            ListModels {
+                include_hidden: true,
+            },
+            &Context::default(),
+        )
+        .unwrap();
+        assert_eq!(out["models"][0]["explores"].as_array().unwrap().len(), 2);
+        assert_eq!(seen.requests()[0].query_value("exclude_hidden"), None);
+    }
+
+    #[test]
+    fn get_model_encodes_the_name_and_maps_404() {
+        let seen = mock_looker(|_| {
+            Ok(Response {
+                status: 404,
+                content_type: Some("application/json".into()),
+                body: br#"{"message":"Not found","documentation_url":"https://docs"}"#.to_vec(),
+            })
+        });
+        let args = GetModel {
+            model_name: "a/b c".into(),
+            include_hidden: false,
+        };
+        let err = get_model(args, &Context::default()).unwrap_err();
+        assert_eq!(err.looker_status(), Some(404));
+        assert_eq!(
+            seen.requests()[0].path().as_str(),
+            "/lookml_models/a%2Fb%20c"
+        );
+    }
+}

@@ -25,7 +25,10 @@ pub async fn build(
         tools = registry.tools().len(),
         "tool groups loaded"
     );
-    Ok(LookerMcp::new(config, registry, looker))
+    if config.sudo_associative {
+        tracing::warn!("LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter");
+    }
+    Ok(LookerMcp::new(config, registry, looker, crate::identity::default_provider(config)))
 }
 
 /// Compiles every embedded component into the cache (`looker-mcp-server precompile`).

@@ -29,6 +29,12 @@ impl Secret {
     }
 }
 
+impl std::hash::Hash for Secret {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.0.is_empty() {
@@ -94,8 +100,13 @@ pub struct Config {
     pub mcp_resource_uri: String,
     pub mcp_auth_token: Secret,
     pub oauth_scopes_supported: String,
-    /// Extra `Host` values accepted on HTTP (`LOOKER_ALLOWED_HOSTS`, comma-separated).
+    /// `Host` values accepted on HTTP (`LOOKER_ALLOWED_HOSTS`, comma-separated).
     pub allowed_hosts: Vec<String>,
+    /// Browser `Origin`s accepted on HTTP (`LOOKER_ALLOWED_ORIGINS`, comma-separated).
+    pub allowed_origins: Vec<String>,
+    /// How long a Looker token verified in `looker_oauth` mode is trusted without asking Looker
+    /// again (`LOOKER_MCP_TOKEN_CACHE_SECONDS`, default 60).
+    pub mcp_token_cache_ttl: Duration,
     /// Linear memory a plugin instance may use (`LOOKER_PLUGIN_MEMORY_MB`, default 64).
     pub plugin_memory_bytes: usize,
     /// CPU time a plugin may spend in one call (`LOOKER_PLUGIN_CPU_MS`, default 10000).
@@ -198,6 +209,14 @@ impl Config {
                 ));
             }
         };
+        let list = |name: &str| -> Vec<String> {
+            text(name, "")
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(String::from)
+                .collect()
+        };
         let mib =
             |name: &str, default: f64| number(name, default).map(|n| (n * 1024.0 * 1024.0) as u64);
         Ok(Self {
@@ -226,12 +245,9 @@ impl Config {
             mcp_resource_uri: text("LOOKER_MCP_RESOURCE_URI", ""),
             mcp_auth_token: Secret::new(text("LOOKER_MCP_AUTH_TOKEN", "")),
             oauth_scopes_supported: text("LOOKER_OAUTH_SCOPES_SUPPORTED", "cors_api"),
-            allowed_hosts: text("LOOKER_ALLOWED_HOSTS", "")
-                .split(',')
-                .map(str::trim)
-                .filter(|h| !h.is_empty())
-                .map(String::from)
-                .collect(),
+            allowed_hosts: list("LOOKER_ALLOWED_HOSTS"),
+            allowed_origins: list("LOOKER_ALLOWED_ORIGINS"),
+            mcp_token_cache_ttl: Duration::from_secs_f64(number("LOOKER_MCP_TOKEN_CACHE_SECONDS", 60.0)?),
             plugin_memory_bytes: mib("LOOKER_PLUGIN_MEMORY_MB", 64.0)? as usize,
             plugin_cpu: Duration::from_millis(number("LOOKER_PLUGIN_CPU_MS", 10_000.0)? as u64),
             call_timeout: Duration::from_secs_f64(number("LOOKER_CALL_TIMEOUT", 1800.0)?),

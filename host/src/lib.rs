@@ -5,10 +5,12 @@
 //! declares its tools and calls back into the host for Looker requests.
 
 pub mod app;
+pub mod auth;
 pub mod bindings;
 pub mod capability;
 pub mod cli;
 pub mod config;
+pub mod identity;
 pub mod logging;
 pub mod looker;
 pub mod plugins;

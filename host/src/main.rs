@@ -32,12 +32,15 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::Precompile) = cli.command {
         return app::precompile(&config).await;
     }
+    // An unsafe deployment posture stops the server before anything loads.
+    let posture = looker_mcp::auth::Posture::from_config(&config)?;
     let handler = app::build(&config, cli.groups.as_deref(), &cli.plugins).await?;
     match config.transport {
         Transport::Stdio => transport::stdio::serve(handler).await,
         Transport::StreamableHttp => {
             let bind: SocketAddr = format!("{}:{}", bracket(&config.host), config.port).parse()?;
-            transport::http::serve(handler, bind, &config.allowed_hosts).await
+            let auth = looker_mcp::auth::Auth::new(posture, &config, handler.looker().clone());
+            transport::http::serve(handler, auth, bind, &config).await
         }
     }
 }

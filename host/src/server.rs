@@ -17,9 +17,10 @@ use serde_json::Value;
 use crate::bindings::types::{Content, ToolError, ToolOutput};
 use crate::capability::session::BranchLocks;
 use crate::config::Config;
+use crate::identity::{IdentityError, IdentityProvider, RequestInfo, VerifiedLookerToken};
 use crate::looker::{Identity, LookerClient};
 use crate::plugins::call::{CallLimits, ProgressSink};
-use crate::plugins::{CallEnv, CallFailure, Registry};
+use crate::plugins::{CallEnv, CallFailure, Registry, ToolEntry};
 
 /// Name reported in `serverInfo`, the same as the binary.
 pub const SERVER_NAME: &str = "looker-mcp-server";
@@ -32,6 +33,7 @@ pub struct LookerMcp {
 
 struct Inner {
     registry: Registry,
+    identity: Arc<dyn IdentityProvider>,
     tools: Vec<Tool>,
     looker: Arc<LookerClient>,
     settings: Arc<Vec<(String, String)>>,
@@ -42,12 +44,18 @@ struct Inner {
 
 impl LookerMcp {
     /// Wraps the loaded registry; the tool list is built once here.
-    pub fn new(config: &Config, registry: Registry, looker: Arc<LookerClient>) -> Self {
+    pub fn new(
+        config: &Config,
+        registry: Registry,
+        looker: Arc<LookerClient>,
+        identity: Arc<dyn IdentityProvider>,
+    ) -> Self {
         let tools = registry.tools().iter().map(to_mcp_tool).collect();
         let env = base_env(config, looker.clone(), Arc::new(BranchLocks::default()));
         Self {
             inner: Arc::new(Inner {
                 registry,
+                identity,
                 tools,
                 looker,
                 settings: env.settings,
@@ -68,7 +76,29 @@ impl LookerMcp {
         &self.inner.registry
     }
 
-    fn env_for(&self, context: &RequestContext<RoleServer>, tool: &str) -> CallEnv {
+    /// Who the call runs as: a token the HTTP auth layer verified, else the identity provider's
+    /// answer for the request's headers.
+    async fn identity_for(
+        &self,
+        context: &RequestContext<RoleServer>,
+        tool: &ToolEntry,
+        arguments: &Value,
+    ) -> Result<Identity, IdentityError> {
+        let parts = context.extensions.get::<http::request::Parts>();
+        if let Some(VerifiedLookerToken(token)) = parts.and_then(|p| p.extensions.get::<VerifiedLookerToken>()) {
+            return Ok(Identity::User { token: token.clone() });
+        }
+        let empty = http::HeaderMap::new();
+        let request = RequestInfo {
+            headers: parts.map_or(&empty, |p| &p.headers),
+            tool: &tool.name,
+            group: &self.inner.registry.groups[tool.group].name,
+            arguments,
+        };
+        self.inner.identity.resolve(&request, &self.inner.looker).await
+    }
+
+    fn env_for(&self, context: &RequestContext<RoleServer>, tool: &str, identity: Identity) -> CallEnv {
         let progress = context.meta.get_progress_token().map(|token| {
             let peer = context.peer.clone();
             let sink: ProgressSink = Arc::new(move |progress, total, message| {
@@ -86,7 +116,7 @@ impl LookerMcp {
         });
         CallEnv {
             looker: self.inner.looker.clone(),
-            identity: Identity::ServiceAccount,
+            identity,
             sudo_enabled: self.inner.sudo_enabled,
             settings: self.inner.settings.clone(),
             limits: self.inner.limits.clone(),
@@ -169,7 +199,11 @@ impl ServerHandler for LookerMcp {
             return Ok(error_result(problems).into());
         }
         let started = std::time::Instant::now();
-        let env = self.env_for(&context, name);
+        let identity = match self.identity_for(&context, tool, &arguments).await {
+            Ok(identity) => identity,
+            Err(error) => return Ok(error_result(error.to_string()).into()),
+        };
+        let env = self.env_for(&context, name, identity);
         let outcome = self
             .inner
             .registry

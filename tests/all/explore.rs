@@ -2,7 +2,7 @@
 //! requests they produce.
 
 use rmcp::model::Tool;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{Harness, call, json, text};
 
@@ -48,44 +48,6 @@ async fn lists_tools_in_order_with_annotations() {
         assert_eq!(
             tool.input_schema.get("additionalProperties"),
             Some(&json!(false)),
-            "{}",
-            tool.name
-        );
-    }
-    client.cancel().await.unwrap();
-}
-
-#[tokio::test]
-async fn argument_names_match_the_python_server() {
-    let reference: Value =
-        serde_json::from_str(include_str!("../../tests/fixtures/seed-tools-0.25.0.json")).unwrap();
-    let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "explore,identity"]).await;
-    for tool in client.list_all_tools().await.unwrap() {
-        let seed = reference["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == *tool.name)
-            .unwrap();
-        let ours: Vec<&String> = tool.input_schema["properties"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .collect();
-        let theirs: Vec<&String> = seed["input_schema"]["properties"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .collect();
-        let mut ours_sorted = ours.clone();
-        ours_sorted.sort();
-        let mut theirs_sorted = theirs.clone();
-        theirs_sorted.sort();
-        assert_eq!(ours_sorted, theirs_sorted, "{}", tool.name);
-        assert_eq!(
-            tool.input_schema.get("required"),
-            seed["input_schema"].get("required"),
             "{}",
             tool.name
         );

@@ -3,6 +3,8 @@
 
 mod support;
 
+mod auth;
+mod catalog;
 mod cli;
 mod containment;
 mod explore;

@@ -7,6 +7,7 @@ use tokio::sync::OwnedMutexGuard;
 
 use super::looker::to_wit_error;
 use crate::bindings::wit_session::{Host, RequestError};
+use crate::identity::find_user_by_email;
 use crate::looker::path::encode_segment;
 use crate::looker::{self, ApiRequest, Identity, LookerClient, Workspace};
 use crate::plugins::call::CallState;
@@ -157,7 +158,15 @@ impl CallState {
         let user_id = if !user.is_empty() && user.bytes().all(|b| b.is_ascii_digit()) {
             user.to_string()
         } else if user.contains('@') {
-            find_user_by_email(&self.env.looker, self.env.limits.max_response_bytes, user).await?
+            match find_user_by_email(&self.env.looker, user).await {
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    return Err(RequestError::InvalidRequest(format!(
+                        "act_as_user: no Looker user has the email {user:?}"
+                    )));
+                }
+                Err(error) => return Err(to_wit_error(error)),
+            }
         } else {
             return Err(RequestError::InvalidRequest(format!(
                 "act_as_user must be a numeric Looker user id or an email address, got {user:?}"
@@ -169,60 +178,13 @@ impl CallState {
             target_user_id = %user_id,
             target_user_email = user.contains('@').then_some(user),
             triggered_by = "argument",
+            configured_user = %self.env.looker.client_id(),
             "looker.audit.act_as_user"
         );
         self.identity = Identity::Sudo {
             user_id: user_id.clone(),
         };
         Ok(user_id)
-    }
-}
-
-/// Resolves an email to a user id with `GET /users/search?email=` (exact, case-insensitive).
-async fn find_user_by_email(
-    client: &LookerClient,
-    max: u64,
-    email: &str,
-) -> Result<String, RequestError> {
-    {
-        let request = ApiRequest {
-            method: looker::Method::Get,
-            path: "/users/search".into(),
-            query: vec![
-                ("email".into(), email.into()),
-                ("fields".into(), "id,email".into()),
-            ],
-            body: None,
-            timeout: None,
-        };
-        let r = client
-            .send(
-                &Identity::ServiceAccount,
-                Workspace::Production,
-                &request,
-                max,
-            )
-            .await;
-        let r = r.map_err(to_wit_error)?;
-        if !(200..300).contains(&r.status) {
-            return Err(refused("looking up the user for", email, &r));
-        }
-        let users: Vec<serde_json::Value> = serde_json::from_slice(&r.body).unwrap_or_default();
-        users
-            .iter()
-            .find(|u| {
-                u.get("email")
-                    .and_then(|e| e.as_str())
-                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
-            })
-            .and_then(|u| match u.get("id") {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                RequestError::InvalidRequest(format!("no Looker user has the email {email:?}"))
-            })
     }
 }
 

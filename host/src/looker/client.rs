@@ -1,7 +1,9 @@
 //! Sends Looker API requests for plugins: validates the path, injects the session token, re-logs
 //! in once on 401, and bounds time and response size.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 
@@ -72,6 +74,8 @@ pub struct LookerClient {
     client_secret: Secret,
     timeout: Duration,
     sessions: Sessions,
+    /// Forwarded user tokens Looker accepted recently: sha256 of the token → (user id, when).
+    verified: Mutex<HashMap<String, (String, Instant)>>,
 }
 
 impl LookerClient {
@@ -91,6 +95,7 @@ impl LookerClient {
             client_secret: config.client_secret.clone(),
             timeout: config.timeout,
             sessions: Sessions::default(),
+            verified: Mutex::new(HashMap::new()),
         })
     }
 
@@ -106,13 +111,58 @@ impl LookerClient {
         let slot = self.sessions.slot(identity, workspace);
         let token = self.token(&slot, identity, workspace).await?;
         let response = self.execute(request, &token, max_bytes).await?;
-        if response.status != 401 {
+        // A forwarded user token cannot be renewed here: its 401 goes back to the caller, and
+        // the token is no longer taken as verified.
+        if let (401, Identity::User { token }) = (response.status, identity) {
+            self.verified.lock().unwrap().remove(&digest(token));
+        }
+        if response.status != 401 || matches!(identity, Identity::User { .. }) {
             return Ok(response);
         }
         // The token expired or was revoked early: log in again once and retry.
         slot.invalidate(&token);
         let token = self.token(&slot, identity, workspace).await?;
         self.execute(request, &token, max_bytes).await
+    }
+
+    /// The configured API3 client id (not a secret), for audit lines.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// Checks a user's own Looker token with `GET /user` and returns the user's id. A token
+    /// Looker accepted is trusted for `ttl` without asking again (until Looker answers 401 to it).
+    pub async fn verify_user_token(&self, token: &Secret, ttl: Duration) -> Result<String, RequestError> {
+        let key = digest(token);
+        if let Some((user, at)) = self.verified.lock().unwrap().get(&key)
+            && at.elapsed() < ttl
+        {
+            return Ok(user.clone());
+        }
+        let request = ApiRequest {
+            method: Method::Get,
+            path: "/user".into(),
+            query: vec![("fields".into(), "id".into())],
+            body: None,
+            timeout: None,
+        };
+        let identity = Identity::User { token: token.clone() };
+        let response = self.send(&identity, Workspace::Production, &request, 1 << 20).await?;
+        let user = (response.status == 200)
+            .then(|| serde_json::from_slice::<serde_json::Value>(&response.body).ok())
+            .flatten()
+            .and_then(|v| match v.get("id") {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            })
+            .ok_or_else(|| RequestError::Unauthenticated(format!("Looker did not accept the token (HTTP {})", response.status)))?;
+        let mut verified = self.verified.lock().unwrap();
+        if verified.len() >= 4096 {
+            verified.retain(|_, (_, at)| at.elapsed() < ttl);
+        }
+        verified.insert(key, (user.clone(), Instant::now()));
+        Ok(user)
     }
 
     /// Readiness: whether the service account can log in (uses the cached session when fresh).
@@ -141,6 +191,8 @@ impl LookerClient {
     ) -> Result<Token, RequestError> {
         let token = match identity {
             Identity::ServiceAccount => self.login_service_account().await?,
+            // Looker's answer to the forwarded token decides; assume it lasts an hour.
+            Identity::User { token } => Token::new(token.expose().to_string(), Duration::from_secs(3600)),
             Identity::Sudo { user_id } => {
                 let admin = self
                     .sessions
@@ -327,4 +379,10 @@ pub fn looker_message(body: &[u8]) -> String {
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
         .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned())
+}
+
+/// A token's cache key: its sha256, so the map never holds the token itself.
+fn digest(token: &Secret) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.expose().as_bytes()))
 }

@@ -14,6 +14,8 @@ pub enum Identity {
     ServiceAccount,
     /// The service account acting as another user (admin sudo, `POST /login/{user_id}`).
     Sudo { user_id: String },
+    /// A user's own Looker access token, forwarded as-is (OAuth pass-through); never logged in.
+    User { token: Secret },
 }
 
 /// Production or the identity's dev workspace. The workspace belongs to the API session, so each

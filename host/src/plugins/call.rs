@@ -196,6 +196,7 @@ pub async fn describe(
     pre: &ToolGroupPre<CallState>,
     env: &CallEnv,
 ) -> wasmtime::Result<crate::bindings::types::GroupInfo> {
+    let context = CallContext { settings: env.settings.as_ref().clone() };
     let mut store = Store::new(
         &runtime.engine,
         CallState::new("(loading)".into(), env.clone()),
@@ -204,7 +205,7 @@ pub async fn describe(
     store.set_epoch_deadline((env.limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
     let execution = async {
         let instance = pre.instantiate_async(&mut store).await?;
-        instance.call_describe(&mut store).await
+        instance.call_describe(&mut store, &context).await
     };
     tokio::time::timeout(Duration::from_secs(10), execution)
         .await

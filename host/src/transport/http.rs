@@ -12,6 +12,8 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::Auth;
+use crate::config::Config;
 use crate::server::LookerMcp;
 
 /// Largest request body accepted on `/mcp`.
@@ -20,29 +22,43 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// HTTP-level settings.
 #[derive(Clone, Debug)]
 pub struct HttpOptions {
-    /// `Host` header values accepted on `/mcp` (DNS-rebinding protection).
+    /// `Host` header values accepted on `/mcp` (DNS-rebinding protection); empty = any.
     pub allowed_hosts: Vec<String>,
+    /// Browser `Origin`s accepted on `/mcp`; requests without an `Origin` (non-browser clients)
+    /// always pass.
+    pub allowed_origins: Vec<String>,
 }
 
+const LOOPBACK_HOSTS: [&str; 4] = ["localhost", "127.0.0.1", "::1", "[::1]"];
+
 impl HttpOptions {
-    /// Loopback names, plus the bind address when it is a specific one, plus the configured list.
-    pub fn for_bind(bind: &SocketAddr, extra: &[String]) -> Self {
-        let mut allowed_hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        if !bind.ip().is_unspecified() {
-            allowed_hosts.push(bind.ip().to_string());
+    /// The allow-lists for a server bound to `bind`: loopback names plus `LOOKER_ALLOWED_HOSTS`.
+    /// A server bound to a non-loopback address with no list accepts any `Host` (deployments
+    /// behind a gateway) and says so at startup.
+    pub fn for_bind(bind: &SocketAddr, config: &Config) -> Self {
+        let mut allowed_hosts = Vec::new();
+        if bind.ip().is_loopback() || !config.allowed_hosts.is_empty() {
+            allowed_hosts.extend(LOOPBACK_HOSTS.iter().map(|s| s.to_string()));
+            allowed_hosts.extend(config.allowed_hosts.iter().cloned());
+        } else {
+            tracing::warn!(
+                bind = %bind,
+                "DNS-rebinding protection is off: any Host header is accepted; set LOOKER_ALLOWED_HOSTS to this server's names"
+            );
         }
-        allowed_hosts.extend(extra.iter().cloned());
-        Self { allowed_hosts }
+        let mut allowed_origins: Vec<String> =
+            ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"].iter().map(|s| s.to_string()).collect();
+        allowed_origins.extend(config.allowed_origins.iter().cloned());
+        Self { allowed_hosts, allowed_origins }
     }
 }
 
-/// The HTTP application: `/mcp`, `/healthz`, `/readyz`. Tests call this directly.
-pub fn app(handler: LookerMcp, options: &HttpOptions, shutdown: CancellationToken) -> Router {
+/// The HTTP application: `/mcp`, `/healthz`, `/readyz` and, with OAuth postures, the protected
+/// resource metadata; all behind the auth layer. Tests call this directly.
+pub fn app(handler: LookerMcp, auth: Arc<Auth>, options: &HttpOptions, shutdown: CancellationToken) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.allowed_hosts.clone())
+        .with_allowed_origins(options.allowed_origins.clone())
         .with_max_request_body_bytes(MAX_BODY_BYTES)
         .with_cancellation_token(shutdown);
     let factory = handler.clone();
@@ -56,6 +72,9 @@ pub fn app(handler: LookerMcp, options: &HttpOptions, shutdown: CancellationToke
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(handler)
+        .merge(auth.routes())
+        .layer(axum::middleware::from_fn_with_state(auth, crate::auth::middleware))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -76,15 +95,16 @@ async fn readyz(State(handler): State<LookerMcp>) -> impl IntoResponse {
     }
 }
 
-/// Binds and serves until `shutdown` is cancelled or the process gets Ctrl-C.
+/// Binds and serves until the process gets Ctrl-C.
 pub async fn serve(
     handler: LookerMcp,
+    auth: Arc<Auth>,
     bind: SocketAddr,
-    extra_hosts: &[String],
+    config: &Config,
 ) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
-    let options = HttpOptions::for_bind(&bind, extra_hosts);
-    let router = app(handler, &options, shutdown.clone());
+    let options = HttpOptions::for_bind(&bind, config);
+    let router = app(handler, auth, &options, shutdown.clone());
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over streamable HTTP at /mcp");
     let stop = shutdown.clone();

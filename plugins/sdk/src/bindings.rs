@@ -132,7 +132,7 @@ fn session_error(e: wit_looker::RequestError) -> ToolError {
 }
 
 /// The group's declaration in WIT form.
-pub(crate) fn group_info(group: &Group) -> wit_types::GroupInfo {
+pub(crate) fn group_info(group: &Group, ctx: &crate::Context) -> wit_types::GroupInfo {
     wit_types::GroupInfo {
         name: group.name().to_owned(),
         version: group.version().to_owned(),
@@ -148,7 +148,7 @@ pub(crate) fn group_info(group: &Group) -> wit_types::GroupInfo {
                     name: t.name().to_owned(),
                     title: t.title().to_owned(),
                     description: t.description().to_owned(),
-                    input_schema: t.input_schema().to_json_text(),
+                    input_schema: t.effective_input_schema(ctx),
                     output_schema: t.output_schema().map(|s| s.to_json_text()),
                     annotations: wit_types::Annotations {
                         read_only,

@@ -138,6 +138,8 @@ pub struct Tool {
     title: Cow<'static, str>,
     description: Cow<'static, str>,
     input_schema: Schema,
+    /// Arguments offered only when a host setting is `true`: (setting key, argument names).
+    gated: Vec<(&'static str, &'static [&'static str])>,
     output_schema: Option<Schema>,
     annotations: Annotations,
     handler: Option<Handler>,
@@ -159,6 +161,7 @@ impl Tool {
             input_schema: Schema::Text(Cow::Borrowed(
                 r#"{"type":"object","properties":{},"additionalProperties":false}"#,
             )),
+            gated: Vec::new(),
             output_schema: None,
             annotations: Annotations {
                 read_only: false,
@@ -174,6 +177,38 @@ impl Tool {
     pub fn schema(mut self, schema: impl Into<Schema>) -> Self {
         self.input_schema = schema.into();
         self
+    }
+
+    /// Offers `arguments` (declared in the input schema) only when the host setting `setting`
+    /// is `true`, e.g. `.gated_args("query_dev_params", &["dev_mode", "branch", "project_id"])`.
+    /// When the setting is off they are removed from the schema the host sees, so the host
+    /// rejects a call that sends one before the tool runs.
+    pub fn gated_args(mut self, setting: &'static str, arguments: &'static [&'static str]) -> Self {
+        self.gated.push((setting, arguments));
+        self
+    }
+
+    /// The input schema as JSON text, without the arguments whose setting is off in `ctx`.
+    pub fn effective_input_schema(&self, ctx: &Context) -> String {
+        let hidden: Vec<&str> = self
+            .gated
+            .iter()
+            .filter(|(setting, _)| ctx.get(setting) != Some("true"))
+            .flat_map(|(_, args)| args.iter().copied())
+            .collect();
+        if hidden.is_empty() {
+            return self.input_schema.to_json_text();
+        }
+        let Ok(mut schema) = self.input_schema.to_value() else {
+            return self.input_schema.to_json_text();
+        };
+        if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            props.retain(|name, _| !hidden.contains(&name.as_str()));
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            required.retain(|name| !name.as_str().is_some_and(|n| hidden.contains(&n)));
+        }
+        schema.to_string()
     }
 
     /// Sets the output schema: the JSON Schema of the structured result, which must then always
@@ -456,5 +491,19 @@ mod tests {
         ] {
             assert!(problems.contains(needle), "{needle}: {problems}");
         }
+    }
+
+    #[test]
+    fn gated_arguments_show_only_when_their_setting_is_on() {
+        let tool = Tool::new("q", "Q", "d")
+            .schema(r#"{"type":"object","properties":{"model":{"type":"string"},"branch":{"type":"string"}},"required":["model","branch"],"additionalProperties":false}"#)
+            .gated_args("query_dev_params", &["branch"]);
+        let off = Context::from_settings(vec![("query_dev_params".into(), "false".into())]);
+        let on = Context::from_settings(vec![("query_dev_params".into(), "true".into())]);
+        let hidden: Value = serde_json::from_str(&tool.effective_input_schema(&off)).unwrap();
+        assert!(hidden["properties"].get("branch").is_none());
+        assert_eq!(hidden["required"], serde_json::json!(["model"]));
+        let shown: Value = serde_json::from_str(&tool.effective_input_schema(&on)).unwrap();
+        assert!(shown["properties"].get("branch").is_some());
     }
 }

@@ -90,8 +90,8 @@ pub mod __private {
     pub use crate::__wit::{CallContext, GroupInfo, Guest, ToolError, ToolOutput};
 
     /// The `describe` export.
-    pub fn describe(group: &crate::Group) -> GroupInfo {
-        crate::bindings::group_info(group)
+    pub fn describe(group: &crate::Group, context: CallContext) -> GroupInfo {
+        crate::bindings::group_info(group, &crate::bindings::context(context))
     }
 
     /// The `call` export.
@@ -126,8 +126,10 @@ macro_rules! export_group {
             struct Component;
 
             impl $crate::__private::Guest for Component {
-                fn describe() -> $crate::__private::GroupInfo {
-                    $crate::__private::describe(&$group())
+                fn describe(
+                    context: $crate::__private::CallContext,
+                ) -> $crate::__private::GroupInfo {
+                    $crate::__private::describe(&$group(), context)
                 }
 
                 fn call(

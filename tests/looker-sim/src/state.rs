@@ -95,9 +95,31 @@ pub(crate) struct World {
     pub rng: Rng,
     /// Fixed seed: query slugs and client ids, so runs are repeatable.
     pub slugs: Rng,
+    /// Further resources, by name, created on first use (see [`World::collection`]).
+    #[allow(dead_code, reason = "read through World::collection by route modules")]
+    pub extra: HashMap<&'static str, Collection>,
 }
 
 impl World {
+    /// A named collection of further resources (boards, schedules, roles' permission sets, …),
+    /// created and filled by `seed` on first use. Route modules keep their resources here, so
+    /// adding one needs no change to `World` or to the seed data.
+    #[allow(dead_code, reason = "the extension point for route modules being added")]
+    pub(crate) fn collection(
+        &mut self,
+        name: &'static str,
+        key: &'static str,
+        seed: fn() -> Vec<Map<String, Value>>,
+    ) -> &mut Collection {
+        self.extra.entry(name).or_insert_with(|| {
+            let mut collection = Collection::keyed_by(key);
+            for item in seed() {
+                collection.insert(item);
+            }
+            collection
+        })
+    }
+
     /// A user by id.
     pub(crate) fn user(&self, id: &str) -> Option<&Value> {
         self.users.get(id)

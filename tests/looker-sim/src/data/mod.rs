@@ -103,6 +103,7 @@ pub(crate) fn seed_world(config: &SimConfig) -> World {
         checked_out: HashMap::new(),
         rng: Rng::new(seed),
         slugs: Rng::new(0x5EED),
+        extra: HashMap::new(),
     };
     for (id, email, first, last, roles, folder, service) in USERS {
         let api3 = world

@@ -5,15 +5,32 @@ use std::sync::Arc;
 
 use crate::capability::session::BranchLocks;
 use crate::config::Config;
+use crate::identity::IdentityProvider;
 use crate::looker::LookerClient;
 use crate::plugins::{Registry, Runtime, embedded};
 use crate::server::{LookerMcp, base_env};
 
-/// Builds the MCP handler with the selected groups loaded.
+/// Builds the MCP handler with the selected groups loaded and the default identity provider.
 pub async fn build(
     config: &Config,
     groups: Option<&str>,
     plugins: &[PathBuf],
+) -> anyhow::Result<LookerMcp> {
+    build_with_identity(
+        config,
+        groups,
+        plugins,
+        crate::identity::default_provider(config),
+    )
+    .await
+}
+
+/// Like [`build`], with an embedder's own [`IdentityProvider`] deciding who each call runs as.
+pub async fn build_with_identity(
+    config: &Config,
+    groups: Option<&str>,
+    plugins: &[PathBuf],
+    identity: Arc<dyn IdentityProvider>,
 ) -> anyhow::Result<LookerMcp> {
     let looker = Arc::new(LookerClient::new(config)?);
     let runtime = Runtime::new()?;
@@ -26,9 +43,11 @@ pub async fn build(
         "tool groups loaded"
     );
     if config.sudo_associative {
-        tracing::warn!("LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter");
+        tracing::warn!(
+            "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
+        );
     }
-    Ok(LookerMcp::new(config, registry, looker, crate::identity::default_provider(config)))
+    Ok(LookerMcp::new(config, registry, looker, identity))
 }
 
 /// Compiles every embedded component into the cache (`looker-mcp-server precompile`).

@@ -247,7 +247,10 @@ impl Config {
             oauth_scopes_supported: text("LOOKER_OAUTH_SCOPES_SUPPORTED", "cors_api"),
             allowed_hosts: list("LOOKER_ALLOWED_HOSTS"),
             allowed_origins: list("LOOKER_ALLOWED_ORIGINS"),
-            mcp_token_cache_ttl: Duration::from_secs_f64(number("LOOKER_MCP_TOKEN_CACHE_SECONDS", 60.0)?),
+            mcp_token_cache_ttl: Duration::from_secs_f64(number(
+                "LOOKER_MCP_TOKEN_CACHE_SECONDS",
+                60.0,
+            )?),
             plugin_memory_bytes: mib("LOOKER_PLUGIN_MEMORY_MB", 64.0)? as usize,
             plugin_cpu: Duration::from_millis(number("LOOKER_PLUGIN_CPU_MS", 10_000.0)? as u64),
             call_timeout: Duration::from_secs_f64(number("LOOKER_CALL_TIMEOUT", 1800.0)?),

@@ -75,16 +75,30 @@ impl DualMode {
         }
     }
 
-    async fn user_id_for(&self, email: &str, looker: &LookerClient) -> Result<String, IdentityError> {
+    async fn user_id_for(
+        &self,
+        email: &str,
+        looker: &LookerClient,
+    ) -> Result<String, IdentityError> {
         let key = email.to_ascii_lowercase();
         if let Some((id, at)) = self.emails.lock().unwrap().get(&key)
             && at.elapsed() < EMAIL_CACHE_TTL
         {
             return Ok(id.clone());
         }
-        let id = find_user_by_email(looker, email).await.map_err(|e| IdentityError(e.to_string()))?;
-        let id = id.ok_or_else(|| IdentityError(format!("no Looker user has the email {email:?} (from the {} header)", self.email_header)))?;
-        self.emails.lock().unwrap().insert(key, (id.clone(), Instant::now()));
+        let id = find_user_by_email(looker, email)
+            .await
+            .map_err(|e| IdentityError(e.to_string()))?;
+        let id = id.ok_or_else(|| {
+            IdentityError(format!(
+                "no Looker user has the email {email:?} (from the {} header)",
+                self.email_header
+            ))
+        })?;
+        self.emails
+            .lock()
+            .unwrap()
+            .insert(key, (id.clone(), Instant::now()));
         Ok(id)
     }
 }
@@ -100,11 +114,18 @@ impl IdentityProvider for DualMode {
                 return Ok(Identity::ServiceAccount);
             }
             let header = |name: &str| {
-                request.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+                request
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
             };
             match self.deployment {
                 DeploymentType::GoogleCloudCore => Ok(match header(&self.token_header) {
-                    Some(token) => Identity::User { token: Secret::new(token) },
+                    Some(token) => Identity::User {
+                        token: Secret::new(token),
+                    },
                     None => Identity::ServiceAccount,
                 }),
                 DeploymentType::SelfHosted => match header(&self.email_header) {
@@ -127,15 +148,28 @@ pub fn default_provider(config: &Config) -> Arc<dyn IdentityProvider> {
 
 /// `GET /users/search?email=` as the service account, keeping only an exact (case-insensitive)
 /// match: Looker's search treats `_` and `%` as wildcards.
-pub async fn find_user_by_email(looker: &LookerClient, email: &str) -> Result<Option<String>, RequestError> {
+pub async fn find_user_by_email(
+    looker: &LookerClient,
+    email: &str,
+) -> Result<Option<String>, RequestError> {
     let request = ApiRequest {
         method: Method::Get,
         path: "/users/search".into(),
-        query: vec![("email".into(), email.into()), ("fields".into(), "id,email".into())],
+        query: vec![
+            ("email".into(), email.into()),
+            ("fields".into(), "id,email".into()),
+        ],
         body: None,
         timeout: None,
     };
-    let response = looker.send(&Identity::ServiceAccount, Workspace::Production, &request, 1 << 20).await?;
+    let response = looker
+        .send(
+            &Identity::ServiceAccount,
+            Workspace::Production,
+            &request,
+            1 << 20,
+        )
+        .await?;
     if !(200..300).contains(&response.status) {
         return Err(RequestError::InvalidRequest(format!(
             "looking up the user with email {email:?} failed (HTTP {}): {}",
@@ -146,7 +180,11 @@ pub async fn find_user_by_email(looker: &LookerClient, email: &str) -> Result<Op
     let users: Vec<serde_json::Value> = serde_json::from_slice(&response.body).unwrap_or_default();
     Ok(users
         .iter()
-        .find(|u| u.get("email").and_then(|e| e.as_str()).is_some_and(|e| e.eq_ignore_ascii_case(email)))
+        .find(|u| {
+            u.get("email")
+                .and_then(|e| e.as_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
         .and_then(|u| match u.get("id") {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),

@@ -85,8 +85,12 @@ impl LookerMcp {
         arguments: &Value,
     ) -> Result<Identity, IdentityError> {
         let parts = context.extensions.get::<http::request::Parts>();
-        if let Some(VerifiedLookerToken(token)) = parts.and_then(|p| p.extensions.get::<VerifiedLookerToken>()) {
-            return Ok(Identity::User { token: token.clone() });
+        if let Some(VerifiedLookerToken(token)) =
+            parts.and_then(|p| p.extensions.get::<VerifiedLookerToken>())
+        {
+            return Ok(Identity::User {
+                token: token.clone(),
+            });
         }
         let empty = http::HeaderMap::new();
         let request = RequestInfo {
@@ -95,10 +99,18 @@ impl LookerMcp {
             group: &self.inner.registry.groups[tool.group].name,
             arguments,
         };
-        self.inner.identity.resolve(&request, &self.inner.looker).await
+        self.inner
+            .identity
+            .resolve(&request, &self.inner.looker)
+            .await
     }
 
-    fn env_for(&self, context: &RequestContext<RoleServer>, tool: &str, identity: Identity) -> CallEnv {
+    fn env_for(
+        &self,
+        context: &RequestContext<RoleServer>,
+        tool: &str,
+        identity: Identity,
+    ) -> CallEnv {
         let progress = context.meta.get_progress_token().map(|token| {
             let peer = context.peer.clone();
             let sink: ProgressSink = Arc::new(move |progress, total, message| {

@@ -19,7 +19,11 @@ const RESOURCE: &str = "https://mcp.example.com/mcp";
 const PRM_URL: &str = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../tests/fixtures/jwt/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/../tests/fixtures/jwt/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 /// A JWKS endpoint on loopback that counts fetches; `rotate()` publishes the second RSA key.
@@ -51,7 +55,11 @@ impl Jwks {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { url, fetches, rotated }
+        Self {
+            url,
+            fetches,
+            rotated,
+        }
     }
 }
 
@@ -60,7 +68,10 @@ fn jwk(kid: &str) -> Value {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 fn claims() -> Value {
@@ -69,9 +80,15 @@ fn claims() -> Value {
 
 fn sign(kid: &str, claims: &Value) -> String {
     let (alg, key) = if kid.starts_with("ec") {
-        (Algorithm::ES256, EncodingKey::from_ec_pem(fixture(&format!("{kid}.pem")).as_bytes()).unwrap())
+        (
+            Algorithm::ES256,
+            EncodingKey::from_ec_pem(fixture(&format!("{kid}.pem")).as_bytes()).unwrap(),
+        )
     } else {
-        (Algorithm::RS256, EncodingKey::from_rsa_pem(fixture(&format!("{kid}.pem")).as_bytes()).unwrap())
+        (
+            Algorithm::RS256,
+            EncodingKey::from_rsa_pem(fixture(&format!("{kid}.pem")).as_bytes()).unwrap(),
+        )
     };
     let mut header = Header::new(alg);
     header.kid = Some(kid.into());
@@ -95,7 +112,11 @@ async fn initialize(base: &str, bearer: Option<&str>, query: &str) -> (u16, Stri
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     (status, challenge, response.text().await.unwrap_or_default())
 }
 
@@ -118,41 +139,90 @@ async fn public_mode_accepts_valid_tokens_and_refuses_attacks() {
         let (status, _, body) = initialize(base, Some(&sign(kid, &claims())), "").await;
         assert_eq!(status, 200, "{kid}: {body}");
     }
-    assert_eq!(jwks.fetches.load(Ordering::SeqCst), 1, "the key set is cached");
+    assert_eq!(
+        jwks.fetches.load(Ordering::SeqCst),
+        1,
+        "the key set is cached"
+    );
 
     let public_pem = fixture("rsa-1.pub.pem");
     let hs256_with_public_key = {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("rsa-1".into());
-        jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_secret(public_pem.as_bytes())).unwrap()
+        jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_secret(public_pem.as_bytes()),
+        )
+        .unwrap()
     };
-    let alg_none = format!("{}.{}.", b64(&json!({"alg": "none", "kid": "rsa-1", "typ": "JWT"})), b64(&claims()));
+    let alg_none = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "kid": "rsa-1", "typ": "JWT"})),
+        b64(&claims())
+    );
     let with = |patch: Value| {
         let mut c = claims();
-        c.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        c.as_object_mut()
+            .unwrap()
+            .extend(patch.as_object().unwrap().clone());
         sign("rsa-1", &c)
     };
     let attacks: Vec<(&str, String, &str)> = vec![
         ("alg none", alg_none, "malformed"),
-        ("HS256 signed with the public key", hs256_with_public_key, "HS256"),
-        ("wrong iss", with(json!({"iss": "https://evil.example.com"})), "wrong issuer"),
-        ("wrong aud", with(json!({"aud": "https://other.example.com"})), "wrong audience"),
+        (
+            "HS256 signed with the public key",
+            hs256_with_public_key,
+            "HS256",
+        ),
+        (
+            "wrong iss",
+            with(json!({"iss": "https://evil.example.com"})),
+            "wrong issuer",
+        ),
+        (
+            "wrong aud",
+            with(json!({"aud": "https://other.example.com"})),
+            "wrong audience",
+        ),
         ("expired", with(json!({"exp": now() - 3600})), "expired"),
-        ("not yet valid", with(json!({"nbf": now() + 3600})), "not yet valid"),
+        (
+            "not yet valid",
+            with(json!({"nbf": now() + 3600})),
+            "not yet valid",
+        ),
         ("malformed", "not.a.jwt".to_string(), "malformed"),
-        ("tampered signature", format!("{}x", sign("rsa-1", &claims())), "invalid"),
+        (
+            "tampered signature",
+            format!("{}x", sign("rsa-1", &claims())),
+            "invalid",
+        ),
     ];
     for (attack, token, reason) in &attacks {
         let (status, challenge, body) = initialize(base, Some(token), "").await;
         assert_eq!(status, 401, "{attack}: {body}");
-        assert!(challenge.contains("realm=\"looker-mcp\"") && challenge.contains(&format!("resource_metadata=\"{PRM_URL}\"")), "{attack}: {challenge}");
-        assert!(challenge.contains("error=\"invalid_token\""), "{attack}: {challenge}");
-        assert!(challenge.to_lowercase().contains(&reason.to_lowercase()) || body.to_lowercase().contains(&reason.to_lowercase()), "{attack}: {challenge} {body}");
+        assert!(
+            challenge.contains("realm=\"looker-mcp\"")
+                && challenge.contains(&format!("resource_metadata=\"{PRM_URL}\"")),
+            "{attack}: {challenge}"
+        );
+        assert!(
+            challenge.contains("error=\"invalid_token\""),
+            "{attack}: {challenge}"
+        );
+        assert!(
+            challenge.to_lowercase().contains(&reason.to_lowercase())
+                || body.to_lowercase().contains(&reason.to_lowercase()),
+            "{attack}: {challenge} {body}"
+        );
     }
 
     let (status, challenge, _) = initialize(base, None, "").await;
     assert_eq!(status, 401, "missing token");
-    assert!(challenge.starts_with("Bearer realm=\"looker-mcp\"") && !challenge.contains("error="), "{challenge}");
+    assert!(
+        challenge.starts_with("Bearer realm=\"looker-mcp\"") && !challenge.contains("error="),
+        "{challenge}"
+    );
 
     for query in ["?access_token=abc", "?authorization=Bearer%20abc"] {
         let (status, _, body) = initialize(base, Some(&sign("rsa-1", &claims())), query).await;
@@ -164,11 +234,22 @@ async fn public_mode_accepts_valid_tokens_and_refuses_attacks() {
     let fetches = jwks.fetches.load(Ordering::SeqCst);
     let (status, _, _) = initialize(base, Some(&sign("rsa-2", &claims())), "").await;
     assert_eq!(status, 401, "rsa-2 is not published yet");
-    assert_eq!(jwks.fetches.load(Ordering::SeqCst), fetches + 1, "one forced refresh");
+    assert_eq!(
+        jwks.fetches.load(Ordering::SeqCst),
+        fetches + 1,
+        "one forced refresh"
+    );
     jwks.rotated.store(true, Ordering::SeqCst);
     let (status, _, _) = initialize(base, Some(&sign("rsa-2", &claims())), "").await;
-    assert_eq!(status, 401, "a second forced refresh within 5 minutes is not allowed");
-    assert_eq!(jwks.fetches.load(Ordering::SeqCst), fetches + 1, "no refresh storm");
+    assert_eq!(
+        status, 401,
+        "a second forced refresh within 5 minutes is not allowed"
+    );
+    assert_eq!(
+        jwks.fetches.load(Ordering::SeqCst),
+        fetches + 1,
+        "no refresh storm"
+    );
     drop(server);
 
     // …and a fresh server (no refresh yet) picks the rotated key up.
@@ -188,25 +269,81 @@ async fn public_mode_metadata_and_anonymous_routes() {
         "bearer_methods_supported": ["header"],
         "resource_name": "looker-mcp",
     });
-    for path in ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"] {
-        let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+    ] {
+        let response = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(response.json::<Value>().await.unwrap(), expected, "{path}");
     }
     for path in ["/healthz", "/readyz"] {
-        assert_eq!(reqwest::get(format!("{}{path}", server.base)).await.unwrap().status(), 200, "{path} is anonymous");
+        assert_eq!(
+            reqwest::get(format!("{}{path}", server.base))
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{path} is anonymous"
+        );
     }
 }
 
 #[tokio::test]
 async fn unsafe_postures_stop_the_server_at_startup() {
     let cases: &[(&[(&str, &str)], &str)] = &[
-        (&[("LOOKER_MCP_MODE", "public")], "LOOKER_MCP_JWKS_URI is required"),
-        (&[("LOOKER_MCP_MODE", "public"), ("LOOKER_MCP_JWKS_URI", "https://a.example.com/j"), ("LOOKER_MCP_ISSUER_URL", "https://a.example.com")], "LOOKER_MCP_RESOURCE_URI is required"),
-        (&[("LOOKER_MCP_MODE", "public"), ("LOOKER_MCP_JWKS_URI", "http://a.example.com/j"), ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"), ("LOOKER_MCP_RESOURCE_URI", RESOURCE)], "must be an absolute https:// URL"),
-        (&[("LOOKER_MCP_MODE", "public"), ("LOOKER_MCP_JWKS_URI", "https://a.example.com/j"), ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"), ("LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com/mcp#frag")], "fragment"),
-        (&[("LOOKER_MCP_MODE", "public"), ("LOOKER_MCP_JWKS_URI", "https://a.example.com/j"), ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"), ("LOOKER_MCP_RESOURCE_URI", RESOURCE), ("LOOKER_MCP_AUTH_TOKEN", "s3cret")], "cannot be combined"),
-        (&[("LOOKER_MCP_MODE", "looker_oauth"), ("LOOKER_MCP_RESOURCE_URI", RESOURCE)], "LOOKER_BASE_URL must be an absolute https:// URL"),
+        (
+            &[("LOOKER_MCP_MODE", "public")],
+            "LOOKER_MCP_JWKS_URI is required",
+        ),
+        (
+            &[
+                ("LOOKER_MCP_MODE", "public"),
+                ("LOOKER_MCP_JWKS_URI", "https://a.example.com/j"),
+                ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"),
+            ],
+            "LOOKER_MCP_RESOURCE_URI is required",
+        ),
+        (
+            &[
+                ("LOOKER_MCP_MODE", "public"),
+                ("LOOKER_MCP_JWKS_URI", "http://a.example.com/j"),
+                ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"),
+                ("LOOKER_MCP_RESOURCE_URI", RESOURCE),
+            ],
+            "must be an absolute https:// URL",
+        ),
+        (
+            &[
+                ("LOOKER_MCP_MODE", "public"),
+                ("LOOKER_MCP_JWKS_URI", "https://a.example.com/j"),
+                ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"),
+                (
+                    "LOOKER_MCP_RESOURCE_URI",
+                    "https://mcp.example.com/mcp#frag",
+                ),
+            ],
+            "fragment",
+        ),
+        (
+            &[
+                ("LOOKER_MCP_MODE", "public"),
+                ("LOOKER_MCP_JWKS_URI", "https://a.example.com/j"),
+                ("LOOKER_MCP_ISSUER_URL", "https://a.example.com"),
+                ("LOOKER_MCP_RESOURCE_URI", RESOURCE),
+                ("LOOKER_MCP_AUTH_TOKEN", "s3cret"),
+            ],
+            "cannot be combined",
+        ),
+        (
+            &[
+                ("LOOKER_MCP_MODE", "looker_oauth"),
+                ("LOOKER_MCP_RESOURCE_URI", RESOURCE),
+            ],
+            "LOOKER_BASE_URL must be an absolute https:// URL",
+        ),
     ];
     for (settings, message) in cases {
         let mut h = Harness::new().await;
@@ -222,7 +359,10 @@ async fn unsafe_postures_stop_the_server_at_startup() {
         let out = h.command(&[]).output().await.unwrap();
         assert!(!out.status.success(), "{settings:?} must not start");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(message), "{settings:?}: expected {message:?} in {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{settings:?}: expected {message:?} in {stderr}"
+        );
         assert!(!stderr.contains("s3cret"), "secrets never reach the log");
     }
 }
@@ -242,7 +382,10 @@ async fn static_bearer_still_works_in_dev_mode() {
 async fn alice_token(h: &Harness) -> String {
     let login: Value = reqwest::Client::new()
         .post(format!("{}/api/4.0/login", h.sim.base_url()))
-        .form(&[("client_id", looker_sim::ALICE_CLIENT_ID), ("client_secret", looker_sim::ALICE_CLIENT_SECRET)])
+        .form(&[
+            ("client_id", looker_sim::ALICE_CLIENT_ID),
+            ("client_secret", looker_sim::ALICE_CLIENT_SECRET),
+        ])
         .send()
         .await
         .unwrap()
@@ -267,10 +410,17 @@ async fn client_with(
     }
     let custom = headers
         .iter()
-        .map(|(k, v)| (http::HeaderName::from_static(k), http::HeaderValue::from_str(v).unwrap()))
+        .map(|(k, v)| {
+            (
+                http::HeaderName::from_static(k),
+                http::HeaderValue::from_str(v).unwrap(),
+            )
+        })
         .collect();
     config = config.custom_headers(custom);
-    ().serve(StreamableHttpClientTransport::from_config(config)).await.expect("MCP initialize over HTTP")
+    ().serve(StreamableHttpClientTransport::from_config(config))
+        .await
+        .expect("MCP initialize over HTTP")
 }
 
 #[tokio::test]
@@ -280,7 +430,15 @@ async fn looker_oauth_forwards_the_users_own_token() {
     h.set("LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com");
     let server = start(&h, "identity").await;
 
-    let prm: Value = reqwest::get(format!("{}/.well-known/oauth-protected-resource", server.base)).await.unwrap().json().await.unwrap();
+    let prm: Value = reqwest::get(format!(
+        "{}/.well-known/oauth-protected-resource",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(
         prm,
         json!({"resource": "https://mcp.example.com", "authorization_servers": [h.sim.base_url()],
@@ -288,22 +446,66 @@ async fn looker_oauth_forwards_the_users_own_token() {
     );
     let (status, challenge, _) = initialize(&server.base, Some("not-a-looker-token"), "").await;
     assert_eq!(status, 401);
-    assert!(challenge.contains("resource_metadata=\"https://mcp.example.com/.well-known/oauth-protected-resource\""), "{challenge}");
+    assert!(
+        challenge.contains(
+            "resource_metadata=\"https://mcp.example.com/.well-known/oauth-protected-resource\""
+        ),
+        "{challenge}"
+    );
 
     let token = alice_token(&h).await;
-    let client = client_with(&server.base, Some(token.clone()), &[("x-user-email", "bob@example.com".into())]).await;
+    let client = client_with(
+        &server.base,
+        Some(token.clone()),
+        &[("x-user-email", "bob@example.com".into())],
+    )
+    .await;
     h.sim.take_requests();
     for _ in 0..3 {
         let me = crate::support::json(&crate::support::call(&client, "whoami", json!({})).await);
-        assert_eq!(me["email"], "alice@example.com", "the user's own token wins over identity headers: {me}");
+        assert_eq!(
+            me["email"], "alice@example.com",
+            "the user's own token wins over identity headers: {me}"
+        );
     }
     let requests = h.sim.take_requests();
-    assert!(requests.iter().all(|r| r.user_id.as_deref() == Some("2")), "{requests:#?}");
-    assert!(!requests.iter().any(|r| r.path == "/login" || r.path.starts_with("/login/")), "no login: the token is forwarded");
-    let verifications = requests.iter().filter(|r| r.path == "/user" && r.query.iter().any(|(k, v)| k == "fields" && v == "id")).count();
-    assert!(verifications <= 1, "a verified token is cached, not re-checked on every request: {verifications}");
+    assert!(
+        requests.iter().all(|r| r.user_id.as_deref() == Some("2")),
+        "{requests:#?}"
+    );
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.path == "/login" || r.path.starts_with("/login/")),
+        "no login: the token is forwarded"
+    );
+    let verifications = requests
+        .iter()
+        .filter(|r| r.path == "/user" && r.query.iter().any(|(k, v)| k == "fields" && v == "id"))
+        .count();
+    assert!(
+        verifications <= 1,
+        "a verified token is cached, not re-checked on every request: {verifications}"
+    );
     client.cancel().await.unwrap();
     h.assert_no_violations();
+    let logs = server.logs.lock().unwrap().join("\n");
+    assert!(
+        logs.contains("Looker accepted the bearer token"),
+        "debug logging is on"
+    );
+    assert!(
+        !logs.contains(&token),
+        "the user's token never reaches the log"
+    );
+    assert!(
+        !logs.contains("demo-client-secret"),
+        "the client secret never reaches the log"
+    );
+    assert!(
+        !logs.to_lowercase().contains("authorization: "),
+        "no Authorization header in the log"
+    );
 }
 
 #[tokio::test]
@@ -311,12 +513,25 @@ async fn identity_headers_select_sudo_or_pass_through() {
     // Self-hosted: the email header makes the service account act as that user (admin sudo).
     let h = Harness::new().await;
     let server = start(&h, "identity").await;
-    let client = client_with(&server.base, None, &[("x-user-email", "Alice@Example.com".into())]).await;
+    let client = client_with(
+        &server.base,
+        None,
+        &[("x-user-email", "Alice@Example.com".into())],
+    )
+    .await;
     let me = crate::support::json(&crate::support::call(&client, "whoami", json!({})).await);
     assert_eq!(me["email"], "alice@example.com", "{me}");
     let requests = h.sim.take_requests();
-    assert!(requests.iter().any(|r| r.method == "GET" && r.path == "/users/search"), "{requests:#?}");
-    assert!(requests.iter().any(|r| r.path == "/login/2"), "sudo login as alice: {requests:#?}");
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "GET" && r.path == "/users/search"),
+        "{requests:#?}"
+    );
+    assert!(
+        requests.iter().any(|r| r.path == "/login/2"),
+        "sudo login as alice: {requests:#?}"
+    );
     // The sudo session is cached: a second call costs one request.
     crate::support::call(&client, "whoami", json!({})).await;
     assert_eq!(h.sim.take_requests().len(), 1);
@@ -345,7 +560,12 @@ async fn identity_headers_select_sudo_or_pass_through() {
     let mut h3 = Harness::new().await;
     h3.set("LOOKER_SUDO_AS_USER", "false");
     let server = start(&h3, "identity").await;
-    let client = client_with(&server.base, None, &[("x-user-email", "alice@example.com".into())]).await;
+    let client = client_with(
+        &server.base,
+        None,
+        &[("x-user-email", "alice@example.com".into())],
+    )
+    .await;
     let me = crate::support::json(&crate::support::call(&client, "whoami", json!({})).await);
     assert_eq!(me["email"], "admin@example.com");
     client.cancel().await.unwrap();

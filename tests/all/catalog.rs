@@ -29,7 +29,10 @@ async fn every_tool_matches_the_python_server_and_is_annotated() {
             .find(|t| t["name"] == name)
             .unwrap_or_else(|| panic!("{name} is not a tool of looker-mcp-server 0.25.0"));
         let props = |schema: &Value| -> BTreeSet<String> {
-            schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+            schema["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
         };
         let ours = Value::Object((*tool.input_schema).clone());
         let mut theirs = props(&seed["input_schema"]);
@@ -41,30 +44,73 @@ async fn every_tool_matches_the_python_server_and_is_annotated() {
         }
         assert_eq!(props(&ours), theirs, "{name}: argument names");
         let required = |s: &Value| -> BTreeSet<String> {
-            s["required"].as_array().map(|r| r.iter().map(|v| v.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+            s["required"]
+                .as_array()
+                .map(|r| r.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
         };
-        assert_eq!(required(&ours), required(&seed["input_schema"]), "{name}: required arguments");
+        assert_eq!(
+            required(&ours),
+            required(&seed["input_schema"]),
+            "{name}: required arguments"
+        );
         assert_eq!(ours["type"], "object", "{name}");
 
-        let a = tool.annotations.as_ref().unwrap_or_else(|| panic!("{name} has no annotations"));
-        assert!(a.read_only_hint.is_some() && a.destructive_hint.is_some() && a.idempotent_hint.is_some(), "{name}: {a:?}");
+        let a = tool
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} has no annotations"));
+        assert!(
+            a.read_only_hint.is_some()
+                && a.destructive_hint.is_some()
+                && a.idempotent_hint.is_some(),
+            "{name}: {a:?}"
+        );
         assert_eq!(a.open_world_hint, Some(false), "{name}");
         if a.read_only_hint == Some(true) {
-            assert_eq!(a.destructive_hint, Some(false), "{name}: a read-only tool cannot be destructive");
+            assert_eq!(
+                a.destructive_hint,
+                Some(false),
+                "{name}: a read-only tool cannot be destructive"
+            );
         }
         if name.starts_with("delete_") {
-            assert_eq!(a.destructive_hint, Some(true), "{name}: deletes are destructive");
+            assert_eq!(
+                a.destructive_hint,
+                Some(true),
+                "{name}: deletes are destructive"
+            );
         }
-        assert!(tool.title.as_ref().is_some_and(|t| !t.is_empty()), "{name} has a title");
-        assert!(tool.description.as_ref().is_some_and(|d| d.len() >= 60), "{name} needs a real description");
+        assert!(
+            tool.title.as_ref().is_some_and(|t| !t.is_empty()),
+            "{name} has a title"
+        );
+        assert!(
+            tool.description.as_ref().is_some_and(|d| d.len() >= 60),
+            "{name} needs a real description"
+        );
     }
     // Groups come in the Python server's order.
-    let order: Vec<&str> = reference["group_order"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+    let order: Vec<&str> = reference["group_order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
     let group_of = |name: &str| {
-        let g = reference["tools"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["group"].clone();
+        let g = reference["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()["group"]
+            .clone();
         order.iter().position(|o| json!(o) == g).unwrap()
     };
     let positions: Vec<usize> = tools.iter().map(|t| group_of(&t.name)).collect();
-    assert!(positions.windows(2).all(|w| w[0] <= w[1]), "tools/list follows the seed's group order");
+    assert!(
+        positions.windows(2).all(|w| w[0] <= w[1]),
+        "tools/list follows the seed's group order"
+    );
     client.cancel().await.unwrap();
 }

@@ -15,6 +15,8 @@ use crate::support::{Harness, call, json as result_json};
 pub struct HttpServer {
     _child: Child,
     pub base: String,
+    /// Every stderr (log) line so far.
+    pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 pub async fn start(h: &Harness, groups: &str) -> HttpServer {
@@ -34,8 +36,10 @@ pub async fn start(h: &Harness, groups: &str) -> HttpServer {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let address = tokio::time::timeout(Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
+            logs.lock().unwrap().push(line.clone());
             let Ok(log) = serde_json::from_str::<serde_json::Value>(&line) else {
                 continue;
             };
@@ -48,10 +52,16 @@ pub async fn start(h: &Harness, groups: &str) -> HttpServer {
     .await
     .expect("server listens within 60 s");
     // Keep draining stderr so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let sink = logs.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            sink.lock().unwrap().push(line);
+        }
+    });
     HttpServer {
         _child: child,
         base: format!("http://{address}"),
+        logs,
     }
 }
 

@@ -45,17 +45,29 @@ impl JwtVerifier {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a plain reqwest client builds");
-        Self { http, jwks_uri, issuer, audience, keys: Mutex::new(KeyCache::default()) }
+        Self {
+            http,
+            jwks_uri,
+            issuer,
+            audience,
+            keys: Mutex::new(KeyCache::default()),
+        }
     }
 
     /// Checks `token`: algorithm (RS256/ES256 only, before any key is looked at), signature,
     /// `iss`, `aud`, `exp` and `nbf`.
     pub async fn verify(&self, token: &str) -> Result<(), Rejected> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| Rejected("malformed token".into()))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| Rejected("malformed token".into()))?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
-            return Err(Rejected(format!("algorithm {:?} is not accepted (RS256 or ES256 only)", header.alg)));
+            return Err(Rejected(format!(
+                "algorithm {:?} is not accepted (RS256 or ES256 only)",
+                header.alg
+            )));
         }
-        let kid = header.kid.ok_or_else(|| Rejected("token has no kid".into()))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| Rejected("token has no kid".into()))?;
         let key = self.key(&kid, header.alg).await?;
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.issuer]);
@@ -63,18 +75,20 @@ impl JwtVerifier {
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation).map(drop).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            Rejected(match e.kind() {
-                ErrorKind::ExpiredSignature => "token expired".into(),
-                ErrorKind::ImmatureSignature => "token not yet valid".into(),
-                ErrorKind::InvalidIssuer => "wrong issuer".into(),
-                ErrorKind::InvalidAudience => "wrong audience".into(),
-                ErrorKind::InvalidSignature => "bad signature".into(),
-                ErrorKind::MissingRequiredClaim(c) => format!("missing claim {c}"),
-                _ => "invalid token".into(),
+        jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+            .map(drop)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                Rejected(match e.kind() {
+                    ErrorKind::ExpiredSignature => "token expired".into(),
+                    ErrorKind::ImmatureSignature => "token not yet valid".into(),
+                    ErrorKind::InvalidIssuer => "wrong issuer".into(),
+                    ErrorKind::InvalidAudience => "wrong audience".into(),
+                    ErrorKind::InvalidSignature => "bad signature".into(),
+                    ErrorKind::MissingRequiredClaim(c) => format!("missing claim {c}"),
+                    _ => "invalid token".into(),
+                })
             })
-        })
     }
 
     async fn key(&self, kid: &str, alg: Algorithm) -> Result<DecodingKey, Rejected> {
@@ -84,7 +98,9 @@ impl JwtVerifier {
             self.refresh(&mut cache).await?;
         }
         if find(&cache, kid).is_none() && !stale {
-            let may_force = cache.forced_at.is_none_or(|at| at.elapsed() > FORCED_REFRESH_INTERVAL);
+            let may_force = cache
+                .forced_at
+                .is_none_or(|at| at.elapsed() > FORCED_REFRESH_INTERVAL);
             if may_force {
                 cache.forced_at = Some(Instant::now());
                 self.refresh(&mut cache).await?;
@@ -93,7 +109,9 @@ impl JwtVerifier {
         let jwk = find(&cache, kid).ok_or_else(|| Rejected(format!("unknown key id {kid:?}")))?;
         use jsonwebtoken::jwk::KeyAlgorithm;
         match (jwk.common.key_algorithm, alg) {
-            (None, _) | (Some(KeyAlgorithm::RS256), Algorithm::RS256) | (Some(KeyAlgorithm::ES256), Algorithm::ES256) => {}
+            (None, _)
+            | (Some(KeyAlgorithm::RS256), Algorithm::RS256)
+            | (Some(KeyAlgorithm::ES256), Algorithm::ES256) => {}
             _ => return Err(Rejected(format!("key {kid:?} is not for {alg:?}"))),
         }
         DecodingKey::from_jwk(jwk).map_err(|_| Rejected(format!("key {kid:?} is unusable")))
@@ -104,11 +122,19 @@ impl JwtVerifier {
             tracing::warn!(jwks_uri = %self.jwks_uri, %why, "could not fetch the JWKS");
             Rejected("the authorization server's keys are unavailable".into())
         };
-        let response = self.http.get(self.jwks_uri.clone()).send().await.map_err(|e| unavailable(e.to_string()))?;
+        let response = self
+            .http
+            .get(self.jwks_uri.clone())
+            .send()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
         if !response.status().is_success() {
             return Err(unavailable(format!("HTTP {}", response.status())));
         }
-        let set: JwkSet = response.json().await.map_err(|e| unavailable(e.to_string()))?;
+        let set: JwkSet = response
+            .json()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
         cache.set = Some(set);
         cache.fetched_at = Some(Instant::now());
         Ok(())
@@ -116,5 +142,10 @@ impl JwtVerifier {
 }
 
 fn find<'a>(cache: &'a KeyCache, kid: &str) -> Option<&'a jsonwebtoken::jwk::Jwk> {
-    cache.set.as_ref()?.keys.iter().find(|k| k.common.key_id.as_deref() == Some(kid))
+    cache
+        .set
+        .as_ref()?
+        .keys
+        .iter()
+        .find(|k| k.common.key_id.as_deref() == Some(kid))
 }

@@ -42,9 +42,13 @@ impl Auth {
     /// The auth layer for a checked posture.
     pub fn new(posture: Posture, config: &Config, looker: Arc<LookerClient>) -> Arc<Self> {
         let jwt = match &posture {
-            Posture::Public { jwks_uri, issuer, .. } => {
-                Some(JwtVerifier::new(jwks_uri.clone(), issuer.clone(), config.mcp_resource_uri.trim().to_string()))
-            }
+            Posture::Public {
+                jwks_uri, issuer, ..
+            } => Some(JwtVerifier::new(
+                jwks_uri.clone(),
+                issuer.clone(),
+                config.mcp_resource_uri.trim().to_string(),
+            )),
             _ => None,
         };
         Arc::new(Self {
@@ -58,7 +62,9 @@ impl Auth {
 
     fn resource_url(&self) -> Option<&Url> {
         match &self.posture {
-            Posture::Public { resource, .. } | Posture::LookerOauth { resource, .. } => Some(resource),
+            Posture::Public { resource, .. } | Posture::LookerOauth { resource, .. } => {
+                Some(resource)
+            }
             _ => None,
         }
     }
@@ -74,7 +80,11 @@ impl Auth {
     /// The absolute URL of our metadata document, as clients should fetch it.
     fn metadata_url(&self) -> Option<String> {
         let resource = self.resource_url()?;
-        Some(format!("{}{}", resource.origin().ascii_serialization(), self.metadata_path()?))
+        Some(format!(
+            "{}{}",
+            resource.origin().ascii_serialization(),
+            self.metadata_path()?
+        ))
     }
 
     /// The RFC 9728 Protected Resource Metadata document.
@@ -99,13 +109,19 @@ impl Auth {
 
     /// The anonymous metadata routes (both the origin-rooted and the path-suffixed form).
     pub fn routes(self: &Arc<Self>) -> Router {
-        let Some(document) = self.metadata() else { return Router::new() };
+        let Some(document) = self.metadata() else {
+            return Router::new();
+        };
         let serve = move || {
             let document = document.clone();
             async move { axum::Json(document) }
         };
-        let mut router = Router::new().route("/.well-known/oauth-protected-resource", get(serve.clone()));
-        if let Some(path) = self.metadata_path().filter(|p| p != "/.well-known/oauth-protected-resource") {
+        let mut router =
+            Router::new().route("/.well-known/oauth-protected-resource", get(serve.clone()));
+        if let Some(path) = self
+            .metadata_path()
+            .filter(|p| p != "/.well-known/oauth-protected-resource")
+        {
             router = router.route(&path, get(serve));
         }
         router
@@ -118,30 +134,40 @@ impl Auth {
         }
         if let Some(description) = error {
             let description = description.replace(['"', '\\'], "'");
-            value.push_str(&format!(", error=\"invalid_token\", error_description=\"{description}\""));
+            value.push_str(&format!(
+                ", error=\"invalid_token\", error_description=\"{description}\""
+            ));
         }
-        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"looker-mcp\""))
+        HeaderValue::from_str(&value)
+            .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"looker-mcp\""))
     }
 
     fn unauthorized(&self, error: Option<&str>) -> Response {
         let body = json!({ "error": if error.is_some() { "invalid_token" } else { "unauthorized" },
                            "error_description": error.unwrap_or("a bearer token is required") });
         let mut response = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, self.challenge(error));
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, self.challenge(error));
         response
     }
 }
 
 /// The middleware in front of every route.
-pub async fn middleware(State(auth): State<Arc<Auth>>, mut request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(auth): State<Arc<Auth>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     if path == "/healthz" || path == "/readyz" || path.starts_with("/.well-known/") {
         return next.run(request).await;
     }
     // Tokens in URLs leak into logs, referrers and history (OAuth 2.1 §5.1.1): never accepted.
     if let Some(query) = request.uri().query()
-        && url::form_urlencoded::parse(query.as_bytes())
-            .any(|(k, _)| k.eq_ignore_ascii_case("access_token") || k.eq_ignore_ascii_case("authorization"))
+        && url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| {
+            k.eq_ignore_ascii_case("access_token") || k.eq_ignore_ascii_case("authorization")
+        })
     {
         let body = json!({"error": "invalid_request", "error_description": "send bearer tokens in the Authorization header, never in the URL"});
         return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
@@ -157,13 +183,17 @@ pub async fn middleware(State(auth): State<Arc<Auth>>, mut request: Request, nex
     match &auth.posture {
         Posture::Open => {}
         Posture::StaticBearer(expected) => {
-            let ok = bearer.as_deref().is_some_and(|b| constant_time_eq(b.as_bytes(), expected.expose().as_bytes()));
+            let ok = bearer
+                .as_deref()
+                .is_some_and(|b| constant_time_eq(b.as_bytes(), expected.expose().as_bytes()));
             if !ok {
                 return auth.unauthorized(bearer.as_ref().map(|_| "invalid token"));
             }
         }
         Posture::Public { .. } => {
-            let Some(token) = bearer else { return auth.unauthorized(None) };
+            let Some(token) = bearer else {
+                return auth.unauthorized(None);
+            };
             let verifier = auth.jwt.as_ref().expect("public posture has a verifier");
             if let Err(rejected) = verifier.verify(&token).await {
                 tracing::info!(reason = %rejected, "refused a bearer token");
@@ -171,7 +201,9 @@ pub async fn middleware(State(auth): State<Arc<Auth>>, mut request: Request, nex
             }
         }
         Posture::LookerOauth { .. } => {
-            let Some(token) = bearer else { return auth.unauthorized(None) };
+            let Some(token) = bearer else {
+                return auth.unauthorized(None);
+            };
             let token = Secret::new(token);
             match auth.looker.verify_user_token(&token, auth.token_ttl).await {
                 Ok(user_id) => {

@@ -9,14 +9,24 @@ use crate::config::{Config, McpMode, Transport};
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PostureError {
     #[error("{setting} is required when LOOKER_MCP_MODE={mode}")]
-    Missing { setting: &'static str, mode: &'static str },
+    Missing {
+        setting: &'static str,
+        mode: &'static str,
+    },
     #[error("{setting} must be an absolute https:// URL, got {value:?}")]
-    NotHttps { setting: &'static str, value: String },
+    NotHttps {
+        setting: &'static str,
+        value: String,
+    },
     #[error("LOOKER_MCP_RESOURCE_URI must not carry a fragment (RFC 9728 §3), got {0:?}")]
     Fragment(String),
-    #[error("LOOKER_MCP_AUTH_TOKEN (a static bearer) cannot be combined with LOOKER_MCP_MODE={0}; unset it")]
+    #[error(
+        "LOOKER_MCP_AUTH_TOKEN (a static bearer) cannot be combined with LOOKER_MCP_MODE={0}; unset it"
+    )]
     StaticBearer(&'static str),
-    #[error("LOOKER_MCP_MODE={0} requires LOOKER_TRANSPORT=streamable-http: its authentication is HTTP-only, stdio would run unauthenticated")]
+    #[error(
+        "LOOKER_MCP_MODE={0} requires LOOKER_TRANSPORT=streamable-http: its authentication is HTTP-only, stdio would run unauthenticated"
+    )]
     NotHttp(&'static str),
 }
 
@@ -28,9 +38,17 @@ pub enum Posture {
     /// The deprecated static bearer token.
     StaticBearer(crate::config::Secret),
     /// OAuth 2.1 resource server: JWT bearer tokens from `issuer`, keys from `jwks_uri`.
-    Public { jwks_uri: Url, issuer: String, resource: Url },
+    Public {
+        jwks_uri: Url,
+        issuer: String,
+        resource: Url,
+    },
     /// Looker is the authorization server: opaque Looker tokens, verified with `GET /user`.
-    LookerOauth { looker: Url, resource: Url, scopes: Vec<String> },
+    LookerOauth {
+        looker: Url,
+        resource: Url,
+        scopes: Vec<String>,
+    },
 }
 
 impl Posture {
@@ -57,7 +75,11 @@ impl Posture {
                 // Kept as written: `iss` is compared as an exact string.
                 https_url("LOOKER_MCP_ISSUER_URL", &config.mcp_issuer_url, MODE, false)?;
                 let resource = resource_uri(config, MODE)?;
-                Ok(Self::Public { jwks_uri, issuer: config.mcp_issuer_url.trim().to_string(), resource })
+                Ok(Self::Public {
+                    jwks_uri,
+                    issuer: config.mcp_issuer_url.trim().to_string(),
+                    resource,
+                })
             }
             McpMode::LookerOauth => {
                 const MODE: &str = "looker_oauth";
@@ -76,14 +98,23 @@ impl Posture {
                     .filter(|s| !s.is_empty())
                     .map(String::from)
                     .collect();
-                Ok(Self::LookerOauth { looker, resource, scopes })
+                Ok(Self::LookerOauth {
+                    looker,
+                    resource,
+                    scopes,
+                })
             }
         }
     }
 }
 
 fn resource_uri(config: &Config, mode: &'static str) -> Result<Url, PostureError> {
-    let url = https_url("LOOKER_MCP_RESOURCE_URI", &config.mcp_resource_uri, mode, false)?;
+    let url = https_url(
+        "LOOKER_MCP_RESOURCE_URI",
+        &config.mcp_resource_uri,
+        mode,
+        false,
+    )?;
     if url.fragment().is_some() || config.mcp_resource_uri.contains('#') {
         return Err(PostureError::Fragment(config.mcp_resource_uri.clone()));
     }
@@ -93,12 +124,20 @@ fn resource_uri(config: &Config, mode: &'static str) -> Result<Url, PostureError
 /// An absolute https URL. With `loopback_http`, `http://` is accepted when the host is a
 /// loopback address (127.0.0.1, ::1, localhost): the one exception, for local development and
 /// tests, since nothing then crosses a network.
-fn https_url(setting: &'static str, value: &str, mode: &'static str, loopback_http: bool) -> Result<Url, PostureError> {
+fn https_url(
+    setting: &'static str,
+    value: &str,
+    mode: &'static str,
+    loopback_http: bool,
+) -> Result<Url, PostureError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(PostureError::Missing { setting, mode });
     }
-    let not_https = || PostureError::NotHttps { setting, value: value.to_string() };
+    let not_https = || PostureError::NotHttps {
+        setting,
+        value: value.to_string(),
+    };
     let url = Url::parse(value).map_err(|_| not_https())?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -120,8 +159,12 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Config {
-        let mut env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        env.entry("LOOKER_TRANSPORT".into()).or_insert_with(|| "streamable-http".into());
+        let mut env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.entry("LOOKER_TRANSPORT".into())
+            .or_insert_with(|| "streamable-http".into());
         Config::from_env(&env).unwrap()
     }
 
@@ -132,24 +175,49 @@ mod tests {
         ("LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com/mcp"),
     ];
 
-    fn with(base: &[(&'static str, &'static str)], key: &'static str, value: &'static str) -> Config {
-        let mut pairs: Vec<(&str, &str)> = base.iter().filter(|(k, _)| *k != key).copied().collect();
+    fn with(
+        base: &[(&'static str, &'static str)],
+        key: &'static str,
+        value: &'static str,
+    ) -> Config {
+        let mut pairs: Vec<(&str, &str)> =
+            base.iter().filter(|(k, _)| *k != key).copied().collect();
         pairs.push((key, value));
         config(&pairs)
     }
 
     #[test]
     fn public_posture_checks() {
-        assert!(matches!(Posture::from_config(&config(PUBLIC)), Ok(Posture::Public { .. })));
-        for key in ["LOOKER_MCP_JWKS_URI", "LOOKER_MCP_ISSUER_URL", "LOOKER_MCP_RESOURCE_URI"] {
+        assert!(matches!(
+            Posture::from_config(&config(PUBLIC)),
+            Ok(Posture::Public { .. })
+        ));
+        for key in [
+            "LOOKER_MCP_JWKS_URI",
+            "LOOKER_MCP_ISSUER_URL",
+            "LOOKER_MCP_RESOURCE_URI",
+        ] {
             let err = Posture::from_config(&with(PUBLIC, key, "")).unwrap_err();
-            assert_eq!(err, PostureError::Missing { setting: key, mode: "public" });
-            let err = Posture::from_config(&with(PUBLIC, key, "http://auth.example.com/x")).unwrap_err();
+            assert_eq!(
+                err,
+                PostureError::Missing {
+                    setting: key,
+                    mode: "public"
+                }
+            );
+            let err =
+                Posture::from_config(&with(PUBLIC, key, "http://auth.example.com/x")).unwrap_err();
             assert!(matches!(err, PostureError::NotHttps { .. }), "{key}: {err}");
         }
-        let err = Posture::from_config(&with(PUBLIC, "LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com/mcp#x")).unwrap_err();
+        let err = Posture::from_config(&with(
+            PUBLIC,
+            "LOOKER_MCP_RESOURCE_URI",
+            "https://mcp.example.com/mcp#x",
+        ))
+        .unwrap_err();
         assert!(matches!(err, PostureError::Fragment(_)));
-        let err = Posture::from_config(&with(PUBLIC, "LOOKER_MCP_AUTH_TOKEN", "s3cret")).unwrap_err();
+        let err =
+            Posture::from_config(&with(PUBLIC, "LOOKER_MCP_AUTH_TOKEN", "s3cret")).unwrap_err();
         assert_eq!(err, PostureError::StaticBearer("public"));
         let err = Posture::from_config(&with(PUBLIC, "LOOKER_TRANSPORT", "stdio")).unwrap_err();
         assert_eq!(err, PostureError::NotHttp("public"));
@@ -157,27 +225,56 @@ mod tests {
 
     #[test]
     fn only_a_loopback_jwks_may_be_plain_http() {
-        for ok in ["http://127.0.0.1:9/jwks", "http://localhost/jwks", "http://[::1]:8/jwks"] {
-            assert!(Posture::from_config(&with(PUBLIC, "LOOKER_MCP_JWKS_URI", ok)).is_ok(), "{ok}");
+        for ok in [
+            "http://127.0.0.1:9/jwks",
+            "http://localhost/jwks",
+            "http://[::1]:8/jwks",
+        ] {
+            assert!(
+                Posture::from_config(&with(PUBLIC, "LOOKER_MCP_JWKS_URI", ok)).is_ok(),
+                "{ok}"
+            );
         }
-        for bad in ["http://10.0.0.1/jwks", "http://auth.example.com/jwks", "http://localhost.evil.com/jwks"] {
-            assert!(Posture::from_config(&with(PUBLIC, "LOOKER_MCP_JWKS_URI", bad)).is_err(), "{bad}");
+        for bad in [
+            "http://10.0.0.1/jwks",
+            "http://auth.example.com/jwks",
+            "http://localhost.evil.com/jwks",
+        ] {
+            assert!(
+                Posture::from_config(&with(PUBLIC, "LOOKER_MCP_JWKS_URI", bad)).is_err(),
+                "{bad}"
+            );
         }
         let issuer_http = with(PUBLIC, "LOOKER_MCP_ISSUER_URL", "http://127.0.0.1/");
-        assert!(Posture::from_config(&issuer_http).is_err(), "only the JWKS URI has the exception");
+        assert!(
+            Posture::from_config(&issuer_http).is_err(),
+            "only the JWKS URI has the exception"
+        );
     }
 
     #[test]
     fn looker_oauth_and_dev_postures() {
-        let base = [("LOOKER_MCP_MODE", "looker_oauth"), ("LOOKER_BASE_URL", "https://x.looker.com"), ("LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com")];
+        let base = [
+            ("LOOKER_MCP_MODE", "looker_oauth"),
+            ("LOOKER_BASE_URL", "https://x.looker.com"),
+            ("LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com"),
+        ];
         match Posture::from_config(&config(&base)).unwrap() {
             Posture::LookerOauth { scopes, .. } => assert_eq!(scopes, ["cors_api"]),
             other => panic!("{other:?}"),
         }
         assert!(Posture::from_config(&with(&base, "LOOKER_MCP_RESOURCE_URI", "")).is_err());
-        assert!(Posture::from_config(&with(&base, "LOOKER_BASE_URL", "http://x.looker.com")).is_err());
+        assert!(
+            Posture::from_config(&with(&base, "LOOKER_BASE_URL", "http://x.looker.com")).is_err()
+        );
         assert!(Posture::from_config(&with(&base, "LOOKER_MCP_AUTH_TOKEN", "t")).is_err());
-        assert!(matches!(Posture::from_config(&config(&[])), Ok(Posture::Open)));
-        assert!(matches!(Posture::from_config(&config(&[("LOOKER_MCP_AUTH_TOKEN", "t")])), Ok(Posture::StaticBearer(_))));
+        assert!(matches!(
+            Posture::from_config(&config(&[])),
+            Ok(Posture::Open)
+        ));
+        assert!(matches!(
+            Posture::from_config(&config(&[("LOOKER_MCP_AUTH_TOKEN", "t")])),
+            Ok(Posture::StaticBearer(_))
+        ));
     }
 }

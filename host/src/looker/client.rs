@@ -132,7 +132,11 @@ impl LookerClient {
 
     /// Checks a user's own Looker token with `GET /user` and returns the user's id. A token
     /// Looker accepted is trusted for `ttl` without asking again (until Looker answers 401 to it).
-    pub async fn verify_user_token(&self, token: &Secret, ttl: Duration) -> Result<String, RequestError> {
+    pub async fn verify_user_token(
+        &self,
+        token: &Secret,
+        ttl: Duration,
+    ) -> Result<String, RequestError> {
         let key = digest(token);
         if let Some((user, at)) = self.verified.lock().unwrap().get(&key)
             && at.elapsed() < ttl
@@ -146,8 +150,12 @@ impl LookerClient {
             body: None,
             timeout: None,
         };
-        let identity = Identity::User { token: token.clone() };
-        let response = self.send(&identity, Workspace::Production, &request, 1 << 20).await?;
+        let identity = Identity::User {
+            token: token.clone(),
+        };
+        let response = self
+            .send(&identity, Workspace::Production, &request, 1 << 20)
+            .await?;
         let user = (response.status == 200)
             .then(|| serde_json::from_slice::<serde_json::Value>(&response.body).ok())
             .flatten()
@@ -156,7 +164,12 @@ impl LookerClient {
                 Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                 _ => None,
             })
-            .ok_or_else(|| RequestError::Unauthenticated(format!("Looker did not accept the token (HTTP {})", response.status)))?;
+            .ok_or_else(|| {
+                RequestError::Unauthenticated(format!(
+                    "Looker did not accept the token (HTTP {})",
+                    response.status
+                ))
+            })?;
         let mut verified = self.verified.lock().unwrap();
         if verified.len() >= 4096 {
             verified.retain(|_, (_, at)| at.elapsed() < ttl);
@@ -192,7 +205,9 @@ impl LookerClient {
         let token = match identity {
             Identity::ServiceAccount => self.login_service_account().await?,
             // Looker's answer to the forwarded token decides; assume it lasts an hour.
-            Identity::User { token } => Token::new(token.expose().to_string(), Duration::from_secs(3600)),
+            Identity::User { token } => {
+                Token::new(token.expose().to_string(), Duration::from_secs(3600))
+            }
             Identity::Sudo { user_id } => {
                 let admin = self
                     .sessions

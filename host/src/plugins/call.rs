@@ -196,7 +196,9 @@ pub async fn describe(
     pre: &ToolGroupPre<CallState>,
     env: &CallEnv,
 ) -> wasmtime::Result<crate::bindings::types::GroupInfo> {
-    let context = CallContext { settings: env.settings.as_ref().clone() };
+    let context = CallContext {
+        settings: env.settings.as_ref().clone(),
+    };
     let mut store = Store::new(
         &runtime.engine,
         CallState::new("(loading)".into(), env.clone()),

@@ -47,15 +47,26 @@ impl HttpOptions {
             );
         }
         let mut allowed_origins: Vec<String> =
-            ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"].iter().map(|s| s.to_string()).collect();
+            ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         allowed_origins.extend(config.allowed_origins.iter().cloned());
-        Self { allowed_hosts, allowed_origins }
+        Self {
+            allowed_hosts,
+            allowed_origins,
+        }
     }
 }
 
 /// The HTTP application: `/mcp`, `/healthz`, `/readyz` and, with OAuth postures, the protected
 /// resource metadata; all behind the auth layer. Tests call this directly.
-pub fn app(handler: LookerMcp, auth: Arc<Auth>, options: &HttpOptions, shutdown: CancellationToken) -> Router {
+pub fn app(
+    handler: LookerMcp,
+    auth: Arc<Auth>,
+    options: &HttpOptions,
+    shutdown: CancellationToken,
+) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.allowed_hosts.clone())
         .with_allowed_origins(options.allowed_origins.clone())
@@ -73,7 +84,10 @@ pub fn app(handler: LookerMcp, auth: Arc<Auth>, options: &HttpOptions, shutdown:
         .route("/readyz", get(readyz))
         .with_state(handler)
         .merge(auth.routes())
-        .layer(axum::middleware::from_fn_with_state(auth, crate::auth::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            auth,
+            crate::auth::middleware,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

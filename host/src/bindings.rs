@@ -7,7 +7,7 @@
 
 wasmtime::component::bindgen!({
     path: "../wit",
-    world: "tool-group",
+    world: "plugin",
     imports: { default: async | trappable },
     exports: { default: async },
 });

@@ -34,6 +34,24 @@ pub struct Cli {
     #[arg(long = "plugin", value_name = "PATH.wasm")]
     pub plugins: Vec<PathBuf>,
 
+    /// Load every `.wasm` component in this directory too (overrides LOOKER_PLUGIN_DIR).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_dir: Option<PathBuf>,
+
+    /// The lock file pinning third-party components (overrides LOOKER_PLUGIN_LOCK; default
+    /// `plugins.lock` in the plugin directory, else in the working directory).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub plugin_lock: Option<PathBuf>,
+
+    /// Refuse to start when any third-party component is refused (default: start without it).
+    #[arg(long)]
+    pub strict_plugins: bool,
+
+    /// Load components that are not pinned in the lock file (or changed), with the read-only
+    /// policy.
+    #[arg(long)]
+    pub allow_unpinned_plugins: bool,
+
     /// Read settings from this file instead of `./.env`.
     #[arg(long, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
@@ -47,4 +65,20 @@ pub struct Cli {
 pub enum Command {
     /// Compile every embedded component into the on-disk cache, so the next start is fast.
     Precompile,
+    /// Manage third-party tool-group components.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+/// `plugin …` commands.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Pin a component in the lock file (its sha256 and a policy) and print the entry.
+    Add {
+        /// The `.wasm` component.
+        path: PathBuf,
+        /// Grant nothing (edit the lock file to grant requests) instead of read-only access.
+        #[arg(long)]
+        deny_all: bool,
+    },
 }

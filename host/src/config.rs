@@ -117,6 +117,16 @@ pub struct Config {
     pub max_response_bytes: u64,
     /// Where compiled components are cached (`LOOKER_CACHE_DIR`; default: the user cache dir).
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Third-party components named on the command line (`--plugin`).
+    pub plugins: Vec<std::path::PathBuf>,
+    /// A directory of third-party components (`LOOKER_PLUGIN_DIR`, `--plugin-dir`).
+    pub plugin_dir: Option<std::path::PathBuf>,
+    /// The lock file (`LOOKER_PLUGIN_LOCK`, `--plugin-lock`).
+    pub plugin_lock: Option<std::path::PathBuf>,
+    /// Fail to start when a third-party component is refused (`LOOKER_STRICT_PLUGINS`).
+    pub strict_plugins: bool,
+    /// Load unpinned components read-only (`LOOKER_ALLOW_UNPINNED_PLUGINS`).
+    pub allow_unpinned_plugins: bool,
 }
 
 /// A setting that could not be understood.
@@ -150,6 +160,15 @@ impl Config {
         if let Some(port) = cli.port {
             config.port = port;
         }
+        config.plugins = cli.plugins.clone();
+        if let Some(dir) = &cli.plugin_dir {
+            config.plugin_dir = Some(dir.clone());
+        }
+        if let Some(lock) = &cli.plugin_lock {
+            config.plugin_lock = Some(lock.clone());
+        }
+        config.strict_plugins |= cli.strict_plugins;
+        config.allow_unpinned_plugins |= cli.allow_unpinned_plugins;
         Ok(config)
     }
 
@@ -256,6 +275,22 @@ impl Config {
             call_timeout: Duration::from_secs_f64(number("LOOKER_CALL_TIMEOUT", 1800.0)?),
             max_response_bytes: mib("LOOKER_MAX_RESPONSE_MB", 64.0)?,
             cache_dir: get("LOOKER_CACHE_DIR").map(Into::into),
+            plugins: Vec::new(),
+            plugin_dir: get("LOOKER_PLUGIN_DIR").map(Into::into),
+            plugin_lock: get("LOOKER_PLUGIN_LOCK").map(Into::into),
+            strict_plugins: flag("LOOKER_STRICT_PLUGINS", false)?,
+            allow_unpinned_plugins: flag("LOOKER_ALLOW_UNPINNED_PLUGINS", false)?,
+        })
+    }
+
+    /// The lock file in effect: the configured one, else `plugins.lock` in the plugin directory,
+    /// else in the working directory.
+    pub fn plugin_lock_path(&self) -> std::path::PathBuf {
+        self.plugin_lock.clone().unwrap_or_else(|| {
+            self.plugin_dir
+                .as_deref()
+                .unwrap_or(std::path::Path::new("."))
+                .join("plugins.lock")
         })
     }
 

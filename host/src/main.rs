@@ -1,7 +1,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
-use looker_mcp::cli::{Cli, Command};
+use looker_mcp::cli::{Cli, Command, PluginCommand};
 use looker_mcp::config::{Config, Transport};
 use looker_mcp::{app, logging, transport};
 
@@ -23,18 +23,22 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
-    if config.base_url.is_empty() && !matches!(cli.command, Some(Command::Precompile)) {
+    if config.base_url.is_empty() && cli.command.is_none() {
         anyhow::bail!(
             "LOOKER_BASE_URL is not set (or run with --demo to try the built-in Looker simulator)"
         );
     }
 
-    if let Some(Command::Precompile) = cli.command {
-        return app::precompile(&config).await;
+    match &cli.command {
+        Some(Command::Precompile) => return app::precompile(&config).await,
+        Some(Command::Plugin(PluginCommand::Add { path, deny_all })) => {
+            return app::pin_plugin(&config, path, *deny_all);
+        }
+        None => {}
     }
     // An unsafe deployment posture stops the server before anything loads.
     let posture = looker_mcp::auth::Posture::from_config(&config)?;
-    let handler = app::build(&config, cli.groups.as_deref(), &cli.plugins).await?;
+    let handler = app::build(&config, cli.groups.as_deref()).await?;
     match config.transport {
         Transport::Stdio => transport::stdio::serve(handler).await,
         Transport::StreamableHttp => {

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::identity::{IdentityError, IdentityProvider, RequestInfo, VerifiedLookerToken};
 use crate::looker::{Identity, LookerClient};
 use crate::plugins::call::{CallLimits, ProgressSink};
+use crate::plugins::policy::Policy;
 use crate::plugins::{CallEnv, CallFailure, Registry, ToolEntry};
 
 /// Name reported in `serverInfo`, the same as the binary.
@@ -136,6 +137,8 @@ impl LookerMcp {
             progress,
             branch_locks: self.inner.branch_locks.clone(),
             tool: tool.into(),
+            // The registry puts the owning group's own policy and limits in place.
+            policy: Arc::new(Policy::builtin()),
         }
     }
 }
@@ -164,11 +167,13 @@ pub fn base_env(
             cpu: config.plugin_cpu,
             wall: config.call_timeout,
             max_response_bytes: config.max_response_bytes,
+            max_result_bytes: 64 * 1024 * 1024,
         },
         cancel: Default::default(),
         progress: None,
         branch_locks,
         tool: "describe".into(),
+        policy: Arc::new(Policy::builtin()),
     }
 }
 

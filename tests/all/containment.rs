@@ -5,23 +5,28 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{Harness, RawStdio, call, test_component, text};
+use crate::support::{Harness, RawStdio, call, plugin_dir, sha256, text, write_lock};
 
-fn hostile_args() -> Vec<String> {
+/// The hostile component, pinned with a tight policy: 300 ms of CPU and 16 MiB per call.
+fn hostile_args(name: &str) -> Vec<String> {
+    let dir = plugin_dir(name, &["hostile"]);
+    let policy = json!({"memory_mb": 16, "cpu_ms": 300});
+    write_lock(
+        &dir,
+        json!({"hostile.wasm": {"sha256": sha256(&dir.join("hostile.wasm")), "policy": policy}}),
+    );
     vec![
         "--groups".into(),
         "explore,hostile".into(),
-        "--plugin".into(),
-        test_component("hostile").into(),
+        "--plugin-dir".into(),
+        dir.display().to_string(),
     ]
 }
 
 #[tokio::test]
 async fn trap_loop_and_memory_hog_are_contained() {
-    let mut h = Harness::new().await;
-    h.set("LOOKER_PLUGIN_CPU_MS", "300");
-    h.set("LOOKER_PLUGIN_MEMORY_MB", "16");
-    let args = hostile_args();
+    let h = Harness::new().await;
+    let args = hostile_args("contained");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let client = h.stdio_client(&args).await;
 
@@ -57,7 +62,7 @@ async fn trap_loop_and_memory_hog_are_contained() {
 #[tokio::test]
 async fn plugin_prints_never_reach_stdout() {
     let h = Harness::new().await;
-    let args = hostile_args();
+    let args = hostile_args("prints");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut server = RawStdio::spawn(h.command(&args));
     server

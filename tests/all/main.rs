@@ -10,4 +10,5 @@ mod containment;
 mod explore;
 mod http;
 mod identity;
+mod plugins;
 mod protocol;

@@ -1,5 +1,6 @@
 //! Shared test plumbing: a simulator per test, the server binary as a child process, MCP clients.
 
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -76,6 +77,31 @@ impl Harness {
             .expect("MCP initialize over stdio")
     }
 
+    /// Like [`Self::stdio_client`], also collecting the server's stderr (log) lines.
+    pub async fn stdio_client_with_logs(
+        &self,
+        args: &[&str],
+    ) -> (RunningService<RoleClient, ()>, Logs) {
+        let (transport, stderr) = TokioChildProcess::builder(self.command(args))
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("server spawns");
+        let logs = Logs::default();
+        let sink = logs.clone();
+        let mut lines = BufReader::new(stderr.expect("stderr is piped")).lines();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                sink.0.lock().unwrap().push(line);
+            }
+        });
+        (
+            ().serve(transport)
+                .await
+                .expect("MCP initialize over stdio"),
+            logs,
+        )
+    }
+
     /// Asserts the simulator saw no request outside the official API spec.
     pub fn assert_no_violations(&self) {
         let violations: Vec<ContractViolation> = self.sim.violations();
@@ -95,6 +121,42 @@ impl Harness {
             })
             .collect()
     }
+}
+
+/// A server's stderr lines, collected as they come.
+#[derive(Clone, Default)]
+pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Logs {
+    /// Everything logged so far, one line each.
+    pub fn text(&self) -> String {
+        self.0.lock().unwrap().join("\n")
+    }
+}
+
+/// A fresh plugin directory holding copies of the named test components.
+pub fn plugin_dir(name: &str, components: &[&str]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("plugin-dir-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for c in components {
+        std::fs::copy(test_component(c), dir.join(format!("{c}.wasm"))).unwrap();
+    }
+    dir
+}
+
+pub fn sha256(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+pub fn write_lock(dir: &Path, entries: Value) {
+    std::fs::write(
+        dir.join("plugins.lock"),
+        json!({ "plugins": entries }).to_string(),
+    )
+    .unwrap();
 }
 
 /// Compiled components are cached here across test runs.

@@ -8,19 +8,16 @@ use crate::plugins::call::CallState;
 
 impl Host for CallState {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, RequestError>> {
+        if let Err(refusal) = self.grant(&request) {
+            return Ok(Err(refusal));
+        }
         let workspace = if request.options.dev_mode || !self.leases.is_empty() {
             Workspace::Dev
         } else {
             Workspace::Production
         };
         let api_request = ApiRequest {
-            method: match request.method {
-                Method::Get => looker::Method::Get,
-                Method::Post => looker::Method::Post,
-                Method::Put => looker::Method::Put,
-                Method::Patch => looker::Method::Patch,
-                Method::Delete => looker::Method::Delete,
-            },
+            method: to_method(request.method),
             path: request.path,
             query: request.query,
             body: request.body,
@@ -49,6 +46,37 @@ impl Host for CallState {
                 body: r.body,
             })
             .map_err(to_wit_error))
+    }
+}
+
+impl CallState {
+    /// The one place that decides whether this plugin may send `request`: a well-formed path
+    /// first, then its policy's methods, paths and dev-mode grant. Refusals are logged with the
+    /// plugin's name.
+    fn grant(&self, request: &Request) -> Result<(), RequestError> {
+        if let Err(error) = looker::path::validate(&request.path) {
+            tracing::warn!(group = %self.group, tool = %self.env.tool, %error, "refused a plugin request");
+            return Err(RequestError::InvalidRequest(error.to_string()));
+        }
+        let method = to_method(request.method);
+        let mut verdict = self.env.policy.check(method, &request.path);
+        if verdict.is_ok() && request.options.dev_mode && !self.env.policy.dev_mode {
+            verdict = Err("this plugin's policy does not grant dev mode".into());
+        }
+        verdict.map_err(|why| {
+            tracing::warn!(group = %self.group, tool = %self.env.tool, reason = %why, "denied a plugin request");
+            RequestError::Denied(why)
+        })
+    }
+}
+
+fn to_method(method: Method) -> looker::Method {
+    match method {
+        Method::Get => looker::Method::Get,
+        Method::Post => looker::Method::Post,
+        Method::Put => looker::Method::Put,
+        Method::Patch => looker::Method::Patch,
+        Method::Delete => looker::Method::Delete,
     }
 }
 

@@ -74,6 +74,12 @@ impl Host for CallState {
         &mut self,
         user: String,
     ) -> wasmtime::Result<Result<String, RequestError>> {
+        if !self.env.policy.act_as_user {
+            tracing::warn!(group = %self.group, "denied act-as-user: not granted by the plugin's policy");
+            return Ok(Err(RequestError::Denied(
+                "this plugin's policy does not grant act_as_user".into(),
+            )));
+        }
         Ok(self.resolve_act_as(&user).await)
     }
 
@@ -82,6 +88,12 @@ impl Host for CallState {
         project_id: String,
         branch: String,
     ) -> wasmtime::Result<Result<(), RequestError>> {
+        if !self.env.policy.dev_mode {
+            tracing::warn!(group = %self.group, "denied use-branch: dev mode is not granted by the plugin's policy");
+            return Ok(Err(RequestError::Denied(
+                "this plugin's policy does not grant dev mode".into(),
+            )));
+        }
         let guard = self
             .env
             .branch_locks

@@ -11,7 +11,8 @@ use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::engine::{EPOCH_TICK, Runtime};
-use crate::bindings::ToolGroupPre;
+use super::policy::Policy;
+use crate::bindings::PluginPre;
 use crate::bindings::types::{CallContext, ToolError, ToolOutput};
 use crate::capability::session::{BranchLease, BranchLocks};
 use crate::looker::{Identity, LookerClient};
@@ -26,6 +27,21 @@ pub struct CallLimits {
     pub cpu: Duration,
     pub wall: Duration,
     pub max_response_bytes: u64,
+    pub max_result_bytes: usize,
+}
+
+impl CallLimits {
+    /// The limits a third-party plugin's policy grants (the wall-clock limit is the server's).
+    pub fn from_policy(policy: &Policy, wall: Duration) -> Self {
+        const MIB: usize = 1024 * 1024;
+        Self {
+            memory_bytes: policy.memory_mb as usize * MIB,
+            cpu: Duration::from_millis(u64::from(policy.cpu_ms)),
+            wall,
+            max_response_bytes: u64::from(policy.max_response_mb) * MIB as u64,
+            max_result_bytes: policy.max_result_mb as usize * MIB,
+        }
+    }
 }
 
 /// Everything a call needs from the server.
@@ -42,6 +58,8 @@ pub struct CallEnv {
     pub branch_locks: Arc<BranchLocks>,
     /// Tool name, for logs and audit lines.
     pub tool: Arc<str>,
+    /// What the calling plugin may do.
+    pub policy: Arc<Policy>,
 }
 
 /// Why a call produced no output.
@@ -57,6 +75,12 @@ pub enum CallFailure {
     Timeout(Duration),
     #[error("the call was cancelled")]
     Cancelled,
+    #[error("the {group} plugin returned {size} bytes, more than its {limit}-byte result limit")]
+    ResultTooLarge {
+        group: Arc<str>,
+        size: usize,
+        limit: usize,
+    },
 }
 
 /// The data of one call's `Store`.
@@ -112,7 +136,7 @@ impl CallState {
 /// Runs `tool` of a component in a fresh instance.
 pub async fn run(
     runtime: &Runtime,
-    pre: &ToolGroupPre<CallState>,
+    pre: &PluginPre<CallState>,
     group: Arc<str>,
     tool: &str,
     arguments: &str,
@@ -145,13 +169,19 @@ pub async fn run(
     let outcome = {
         let execution = async {
             let instance = pre.instantiate_async(&mut store).await?;
-            instance
-                .call_call(&mut store, tool, arguments, &context)
+            instance.looker_mcp_tool_group().call_call(&mut store, tool, arguments, &context)
                 .await
         };
         tokio::select! {
             result = tokio::time::timeout(limits.wall, execution) => match result {
-                Ok(Ok(Ok(output))) => Ok(output),
+                Ok(Ok(Ok(output))) => match output_size(&output) {
+                    size if size > limits.max_result_bytes => Err(CallFailure::ResultTooLarge {
+                        group: group.clone(),
+                        size,
+                        limit: limits.max_result_bytes,
+                    }),
+                    _ => Ok(output),
+                },
                 Ok(Ok(Err(tool_error))) => Err(CallFailure::Tool(tool_error)),
                 Ok(Err(trap)) => Err(classify_trap(&group, &trap, limits.cpu)),
                 Err(_) => Err(CallFailure::Timeout(limits.wall)),
@@ -170,6 +200,21 @@ pub async fn run(
             .await;
     }
     outcome
+}
+
+/// Bytes a result carries (its text, binary data and structured JSON).
+fn output_size(output: &ToolOutput) -> usize {
+    use crate::bindings::types::Content;
+    let content: usize = output
+        .content
+        .iter()
+        .map(|c| match c {
+            Content::Text(t) => t.len(),
+            Content::Image(b) => b.data.len(),
+            Content::Resource((uri, b)) => uri.len() + b.data.len(),
+        })
+        .sum();
+    content + output.structured.as_ref().map_or(0, String::len)
 }
 
 fn classify_trap(group: &Arc<str>, error: &wasmtime::Error, cpu: Duration) -> CallFailure {
@@ -193,7 +238,7 @@ fn classify_trap(group: &Arc<str>, error: &wasmtime::Error, cpu: Duration) -> Ca
 /// Asks a component for its group info, with the same bounds as a call.
 pub async fn describe(
     runtime: &Runtime,
-    pre: &ToolGroupPre<CallState>,
+    pre: &PluginPre<CallState>,
     env: &CallEnv,
 ) -> wasmtime::Result<crate::bindings::types::GroupInfo> {
     let context = CallContext {
@@ -207,7 +252,7 @@ pub async fn describe(
     store.set_epoch_deadline((env.limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
     let execution = async {
         let instance = pre.instantiate_async(&mut store).await?;
-        instance.call_describe(&mut store, &context).await
+        instance.looker_mcp_tool_group().call_describe(&mut store, &context).await
     };
     tokio::time::timeout(Duration::from_secs(10), execution)
         .await

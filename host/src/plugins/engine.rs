@@ -9,7 +9,7 @@ use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
 use super::call::CallState;
-use crate::bindings::ToolGroup;
+use crate::bindings::Plugin;
 
 /// How often the engine's epoch advances; a looping plugin is checked this often.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -28,7 +28,7 @@ impl Runtime {
         let engine = Engine::new(&engine_config())?;
         let mut linker = Linker::<CallState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        ToolGroup::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)?;
+        Plugin::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)?;
         let ticker = engine.weak();
         std::thread::Builder::new()
             .name("wasm-epoch".into())

@@ -5,6 +5,8 @@ mod cache;
 pub mod call;
 pub mod embedded;
 mod engine;
+pub mod lock;
+pub mod policy;
 pub mod registry;
 
 pub use cache::default_dir as cache_dir;

@@ -2,16 +2,22 @@
 //! and the compiled validator for its arguments.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use wasmtime::component::Component;
 
-use super::call::{self, CallEnv, CallFailure, CallState};
+use super::call::{self, CallEnv, CallFailure, CallLimits, CallState};
+use super::lock::Trusted;
+use super::policy::Policy;
 use super::{Runtime, cache, embedded};
-use crate::bindings::ToolGroupPre;
+use crate::bindings::PluginPre;
 use crate::bindings::types::{Annotations, ToolOutput};
+
+/// The plugin contract this host implements, and the export a component must have.
+pub const CONTRACT: &str = "looker:mcp@0.1.0";
+const CONTRACT_EXPORT: &str = "looker:mcp/tool-group@0.1.0";
 
 /// Groups in the order the Python server lists them; `tools/list` follows it.
 pub const GROUP_ORDER: &[&str] = &[
@@ -99,7 +105,10 @@ pub struct Group {
     pub version: String,
     /// Where the component came from: `embedded` or its file path.
     pub source: String,
-    pre: ToolGroupPre<CallState>,
+    /// What its calls may do.
+    pub policy: Arc<Policy>,
+    limits: CallLimits,
+    pre: PluginPre<CallState>,
 }
 
 /// Every loaded group and tool.
@@ -110,57 +119,98 @@ pub struct Registry {
     by_name: HashMap<String, usize>,
 }
 
-/// A component not yet described: its name (if known) and bytes.
+/// A component not yet described.
 struct Candidate {
+    /// The group id an embedded component must declare.
     expected_name: Option<String>,
     source: String,
     bytes: Vec<u8>,
+    policy: Policy,
+    limits: CallLimits,
 }
+
+type Described = (Group, Vec<ToolEntry>);
 
 impl Registry {
     /// Loads the groups `selection` names (`None` = the defaults, `all`, or a comma list), from
-    /// the embedded components and the `extra` component files. `describe_env` is the call
-    /// environment used to ask each component for its tools.
+    /// the embedded components and the admitted third-party components `extra`. A third-party
+    /// component that fails to load (wrong contract, bad tool table, colliding tool names) is
+    /// refused with an error naming it; the rest still load, unless `strict`. `describe_env`
+    /// is the call environment used to ask each component for its tools; its limits apply to
+    /// built-in groups, each third-party group's own policy to it.
     pub async fn load(
         runtime: Runtime,
         selection: Option<&str>,
-        extra: &[PathBuf],
+        extra: Vec<Trusted>,
+        strict: bool,
         cache_dir: Option<&Path>,
         describe_env: &CallEnv,
     ) -> Result<Self, LoadError> {
-        let mut candidates = Vec::new();
-        for path in extra {
-            let bytes = std::fs::read(path).map_err(|e| LoadError::Component {
-                source_name: path.display().to_string(),
-                problem: format!("cannot read: {e}"),
-            })?;
-            candidates.push(Candidate {
+        let refuse = |error: LoadError| -> Result<(), LoadError> {
+            if strict {
+                return Err(error);
+            }
+            tracing::error!(%error, "refused a plugin; the server starts without it (--strict-plugins makes this fatal)");
+            Ok(())
+        };
+        let mut externals: Vec<Described> = Vec::new();
+        for trusted in extra {
+            let limits = CallLimits::from_policy(&trusted.policy, describe_env.limits.wall);
+            let candidate = Candidate {
                 expected_name: None,
-                source: path.display().to_string(),
-                bytes,
-            });
+                source: trusted.path.display().to_string(),
+                bytes: trusted.bytes,
+                policy: trusted.policy,
+                limits,
+            };
+            match describe(&runtime, candidate, cache_dir, describe_env).await {
+                Ok(described) => externals.push(described),
+                Err(error) => refuse(error)?,
+            }
         }
-        let mut loaded = Vec::new();
-        for c in candidates {
-            loaded.push(describe(&runtime, c, cache_dir, describe_env).await?);
-        }
-        let external: Vec<String> = loaded
-            .iter()
-            .map(|(g, _): &(Group, _)| g.name.to_string())
-            .collect();
+        let external_names: Vec<String> =
+            externals.iter().map(|(g, _)| g.name.to_string()).collect();
         let built: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _)| *name).collect();
-        let wanted = select(selection, &built, &external)?;
+        let wanted = select(selection, &built, &external_names)?;
+        let mut loaded: Vec<Described> = Vec::new();
         for (name, bytes) in embedded::EMBEDDED {
-            if wanted.iter().any(|w| w == name) && !external.iter().any(|e| e == name) {
-                let c = Candidate {
+            if wanted.iter().any(|w| w == name) && !external_names.iter().any(|e| e == name) {
+                let candidate = Candidate {
                     expected_name: Some(name.to_string()),
                     source: "embedded".into(),
                     bytes: bytes.to_vec(),
+                    policy: Policy::builtin(),
+                    limits: describe_env.limits.clone(),
                 };
-                loaded.push(describe(&runtime, c, cache_dir, describe_env).await?);
+                loaded.push(describe(&runtime, candidate, cache_dir, describe_env).await?);
             }
         }
-        loaded.retain(|(g, _)| wanted.iter().any(|w| **w == *g.name));
+        // Built-in tools keep their names; a third-party group that reuses one is refused.
+        let mut taken: HashMap<String, Arc<str>> = loaded
+            .iter()
+            .flat_map(|(g, tools)| tools.iter().map(|t| (t.name.clone(), g.name.clone())))
+            .collect();
+        for (group, tools) in externals {
+            if !wanted.iter().any(|w| **w == *group.name) {
+                continue;
+            }
+            if let Some((tool, owner)) = tools
+                .iter()
+                .find_map(|t| taken.get(&t.name).map(|o| (t.name.clone(), o.clone())))
+            {
+                refuse(LoadError::Component {
+                    source_name: group.source.clone(),
+                    problem: format!(
+                        "tool {tool:?} of group {:?} collides with group {owner:?}",
+                        group.name
+                    ),
+                })?;
+                continue;
+            }
+            taken.extend(tools.iter().map(|t| (t.name.clone(), group.name.clone())));
+            tracing::info!(group = %group.name, source = %group.source, policy = ?group.policy, "loaded a third-party plugin");
+            loaded.push((group, tools));
+        }
         loaded.sort_by_key(|(g, _)| order_key(&g.name));
         let mut registry = Self {
             runtime,
@@ -171,16 +221,6 @@ impl Registry {
         for (group, tools) in loaded {
             let index = registry.groups.len();
             for mut tool in tools {
-                if let Some(&other) = registry.by_name.get(&tool.name) {
-                    let owner = &registry.groups[registry.tools[other].group].name;
-                    return Err(LoadError::Component {
-                        source_name: group.source.clone(),
-                        problem: format!(
-                            "tool {:?} of group {:?} collides with group {owner:?}",
-                            tool.name, group.name
-                        ),
-                    });
-                }
                 tool.group = index;
                 registry
                     .by_name
@@ -207,9 +247,11 @@ impl Registry {
         &self,
         tool: &ToolEntry,
         arguments: &str,
-        env: CallEnv,
+        mut env: CallEnv,
     ) -> Result<ToolOutput, CallFailure> {
         let group = &self.groups[tool.group];
+        env.limits = group.limits.clone();
+        env.policy = group.policy.clone();
         call::run(
             &self.runtime,
             &group.pre,
@@ -240,10 +282,11 @@ async fn describe(
     let instance_pre = runtime
         .linker
         .instantiate_pre(&component)
-        .map_err(|e| fail(format!("does not fit the looker:mcp@0.1 contract: {e:#}")))?;
-    let pre = ToolGroupPre::new(instance_pre).map_err(|e| {
+        .map_err(|e| fail(format!("does not fit the {CONTRACT} contract: {e:#}")))?;
+    let pre = PluginPre::new(instance_pre).map_err(|e| {
         fail(format!(
-            "does not export the looker:mcp tool-group world: {e:#}"
+            "does not fit the {CONTRACT} contract (no {CONTRACT_EXPORT} export; built against \
+             another contract version?): {e:#}"
         ))
     })?;
     let info = call::describe(runtime, &pre, env)
@@ -268,8 +311,11 @@ async fn describe(
             info.name
         )));
     }
-    let mut tools = Vec::new();
+    let mut tools: Vec<ToolEntry> = Vec::new();
     for tool in info.tools {
+        if tools.iter().any(|t| t.name == tool.name) {
+            return Err(fail(format!("declares tool {:?} twice", tool.name)));
+        }
         let input_schema = parse_schema(&tool.input_schema)
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
         let validator = jsonschema::validator_for(&Value::Object(input_schema.clone()))
@@ -295,6 +341,8 @@ async fn describe(
         name: info.name.into(),
         version: info.version,
         source: candidate.source,
+        policy: Arc::new(candidate.policy),
+        limits: candidate.limits,
         pre,
     };
     Ok((group, tools))

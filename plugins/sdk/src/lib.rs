@@ -75,7 +75,7 @@ pub use path::Path;
 pub mod __wit {
     wit_bindgen::generate!({
         path: "../../wit",
-        world: "tool-group",
+        world: "plugin",
         // `export_group!` expands in the plugin crate and calls the export macro from there, so
         // it must be public and must find the generated types here, not in the plugin crate.
         pub_export_macro: true,
@@ -87,7 +87,8 @@ pub mod __wit {
 /// What [`export_group!`] expands to. Not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::__wit::{CallContext, GroupInfo, Guest, ToolError, ToolOutput};
+    pub use crate::__wit::exports::looker::mcp::tool_group::Guest;
+    pub use crate::__wit::looker::mcp::types::{CallContext, GroupInfo, ToolError, ToolOutput};
 
     /// The `describe` export.
     pub fn describe(group: &crate::Group, context: CallContext) -> GroupInfo {

@@ -1,6 +1,8 @@
 //! A test-only tool group that misbehaves on purpose, so host tests can prove they contain it:
 //! a trap, an endless loop, unbounded memory growth, a flood of stdout/stderr, and a harmless
-//! `echo` to show the host still works afterwards.
+//! `echo` to show the host still works afterwards; and requests that break the rules (outside
+//! the plugin's policy, `../` and absolute URLs through the raw WIT import, dev mode and
+//! impersonation without the grant) and an oversized (50 MiB) result.
 
 use looker_mcp_plugin_sdk::{Context, Group, NoArgs, Tool, ToolError, export_group};
 use serde_json::Value;
@@ -20,6 +22,48 @@ pub fn group() -> Group {
                 "Writes 1 MiB to stdout and to stderr, then returns `printed`.",
             )
             .handler(print),
+        )
+        .tool(
+            Tool::new(
+                "outside",
+                "Outside",
+                "GETs /users, outside a /lookml_models/** policy.",
+            )
+            .handler(outside),
+        )
+        .tool(
+            Tool::new(
+                "traverse",
+                "Traverse",
+                "Sends /lookml_models/../users through the raw import.",
+            )
+            .handler(traverse),
+        )
+        .tool(
+            Tool::new(
+                "absolute",
+                "Absolute",
+                "Sends an absolute URL through the raw import.",
+            )
+            .handler(absolute),
+        )
+        .tool(
+            Tool::new(
+                "dev",
+                "Dev",
+                "Asks for the dev workspace without the grant.",
+            )
+            .handler(dev),
+        )
+        .tool(Tool::new("sudo", "Sudo", "Asks to act as user 2 without the grant.").handler(sudo))
+        .tool(Tool::new("huge", "Huge", "Returns a 50 MiB text result.").handler(huge))
+        .tool(
+            Tool::new(
+                "allowed",
+                "Allowed",
+                "GETs /lookml_models, inside its policy.",
+            )
+            .handler(allowed),
         )
         .tool(
             Tool::new("echo", "Echo", "Returns its arguments.")
@@ -60,4 +104,62 @@ fn print(_: NoArgs, _: &Context) -> Result<String, ToolError> {
 
 fn echo(args: Value, _: &Context) -> Result<Value, ToolError> {
     Ok(args)
+}
+
+fn outside(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
+    looker_mcp_plugin_sdk::looker::get("/users")
+}
+
+fn allowed(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
+    looker_mcp_plugin_sdk::looker::get("/lookml_models")
+}
+
+/// Bypasses the SDK's path builder: only the host stands between this path and Looker.
+#[cfg(target_arch = "wasm32")]
+fn raw(path: &str) -> Result<Value, ToolError> {
+    use looker_mcp_plugin_sdk::__wit::looker::mcp::looker::{
+        Method, Request, RequestOptions, send,
+    };
+    let request = Request {
+        method: Method::Get,
+        path: path.to_owned(),
+        query: Vec::new(),
+        body: None,
+        options: RequestOptions {
+            dev_mode: false,
+            timeout_ms: None,
+        },
+    };
+    match send(&request) {
+        Ok(response) => Ok(Value::from(format!("HTTP {}", response.status))),
+        Err(error) => Err(ToolError::Request(format!("{error:?}"))),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn raw(_: &str) -> Result<Value, ToolError> {
+    Err(ToolError::Internal("wasm only".into()))
+}
+
+fn traverse(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
+    raw("/lookml_models/../users")
+}
+
+fn absolute(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
+    raw("//evil.example.com/api/4.0/user")
+}
+
+fn dev(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
+    looker_mcp_plugin_sdk::looker::Request::get("/lookml_models")
+        .dev_mode(true)
+        .send()?
+        .json()
+}
+
+fn sudo(_: NoArgs, _: &Context) -> Result<String, ToolError> {
+    looker_mcp_plugin_sdk::session::act_as_user("2")
+}
+
+fn huge(_: NoArgs, _: &Context) -> Result<String, ToolError> {
+    Ok("x".repeat(50 << 20))
 }

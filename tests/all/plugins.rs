@@ -1,0 +1,202 @@
+//! Third-party tool groups: pinned in `plugins.lock`, confined to their policy, and refused with
+//! a clear error (naming the file) when they break the contract. The server keeps serving.
+
+use serde_json::{Value, json};
+
+use crate::support::{Harness, call, plugin_dir, sha256, text, write_lock};
+
+#[tokio::test]
+async fn a_pinned_plugin_is_confined_to_its_policy() {
+    let dir = plugin_dir("policy", &["hostile"]);
+    let wasm = dir.join("hostile.wasm");
+    write_lock(
+        &dir,
+        json!({"hostile.wasm": {"sha256": sha256(&wasm), "policy": {
+            "methods": ["GET"], "paths": ["/lookml_models/**"], "memory_mb": 128, "cpu_ms": 300, "max_result_mb": 8
+        }}}),
+    );
+    let h = Harness::new().await;
+    let dir_arg = dir.display().to_string();
+    let (client, logs) = h
+        .stdio_client_with_logs(&["--plugin-dir", &dir_arg, "--groups", "identity,hostile"])
+        .await;
+
+    let allowed = call(&client, "allowed", json!({})).await;
+    assert_ne!(allowed.is_error, Some(true), "{}", text(&allowed));
+    let cases = [
+        ("outside", "GET /users is outside this plugin's policy"),
+        ("traverse", "'..'"),
+        ("absolute", "empty segment"),
+        ("dev", "does not grant dev mode"),
+        ("sudo", "does not grant act_as_user"),
+        ("huge", "result limit"),
+        ("spin", "CPU budget"),
+        ("trap", "hostile plugin crashed"),
+    ];
+    for (tool, expected) in cases {
+        let result = call(&client, tool, json!({})).await;
+        assert_eq!(result.is_error, Some(true), "{tool}: {}", text(&result));
+        assert!(
+            text(&result).contains(expected),
+            "{tool}: expected {expected:?} in {}",
+            text(&result)
+        );
+    }
+    let requests = h.api_requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/lookml_models"],
+        "only the granted request reached Looker"
+    );
+    // The built-in groups keep serving.
+    let me = call(&client, "whoami", json!({})).await;
+    assert_ne!(me.is_error, Some(true));
+    let logs = logs.text();
+    assert!(
+        logs.contains("denied a plugin request") && logs.contains("\"group\":\"hostile\""),
+        "denials are logged with the plugin's name"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn broken_or_unpinned_plugins_are_refused_by_name() {
+    let dir = plugin_dir("refusals", &["collide", "wrong_version", "hostile"]);
+    // collide and wrong_version are pinned; hostile is not.
+    write_lock(
+        &dir,
+        json!({
+            "collide.wasm": {"sha256": sha256(&dir.join("collide.wasm")), "policy": {}},
+            "wrong_version.wasm": {"sha256": sha256(&dir.join("wrong_version.wasm")), "policy": {}},
+        }),
+    );
+    let h = Harness::new().await;
+    let dir_arg = dir.display().to_string();
+    let (client, logs) = h
+        .stdio_client_with_logs(&["--plugin-dir", &dir_arg, "--groups", "identity,collide"])
+        .await;
+    let tools = client.list_all_tools().await.unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(names, ["whoami"], "only the built-in group loaded");
+    let me = crate::support::json(&call(&client, "whoami", json!({})).await);
+    assert_eq!(
+        me["email"], "admin@example.com",
+        "the built-in whoami, not the impostor"
+    );
+    client.cancel().await.unwrap();
+    let logs = logs.text();
+    assert!(
+        logs.contains("collide.wasm") && logs.contains("collides with group \\\"identity\\\""),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("wrong_version.wasm") && logs.contains("looker:mcp"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("hostile.wasm") && logs.contains("not pinned in plugins.lock"),
+        "{logs}"
+    );
+
+    // A pinned component whose bytes changed is refused too.
+    write_lock(
+        &dir,
+        json!({"hostile.wasm": {"sha256": "0".repeat(64), "policy": {}}}),
+    );
+    std::fs::remove_file(dir.join("collide.wasm")).unwrap();
+    std::fs::remove_file(dir.join("wrong_version.wasm")).unwrap();
+    let out = h
+        .command(&[
+            "--plugin-dir",
+            &dir_arg,
+            "--groups",
+            "identity",
+            "--strict-plugins",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "--strict-plugins makes a refusal fatal"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("hostile.wasm") && stderr.contains("changed since it was pinned"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn strict_mode_names_a_contract_mismatch() {
+    let dir = plugin_dir("strict", &["wrong_version"]);
+    let h = Harness::new().await;
+    let dir_arg = dir.display().to_string();
+    let out = h
+        .command(&[
+            "--plugin-dir",
+            &dir_arg,
+            "--allow-unpinned-plugins",
+            "--strict-plugins",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("wrong_version.wasm")
+            && stderr.contains("does not fit the looker:mcp@0.1.0 contract"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn plugin_add_pins_a_component() {
+    let dir = plugin_dir("add", &["hostile"]);
+    let h = Harness::new().await;
+    let lock = dir.join("plugins.lock");
+    let wasm = dir.join("hostile.wasm").display().to_string();
+    let out = h
+        .command(&[
+            "plugin",
+            "add",
+            &wasm,
+            "--plugin-lock",
+            &lock.display().to_string(),
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let digest = sha256(&dir.join("hostile.wasm"));
+    assert_eq!(printed["hostile.wasm"]["sha256"], digest);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+    assert_eq!(saved["plugins"]["hostile.wasm"]["sha256"], digest);
+    assert_eq!(
+        saved["plugins"]["hostile.wasm"]["policy"]["methods"],
+        json!(["GET"]),
+        "read-only by default"
+    );
+
+    // The pinned component now loads, read-only: reads pass, nothing else does.
+    let dir_arg = dir.display().to_string();
+    let client = h
+        .stdio_client(&["--plugin-dir", &dir_arg, "--groups", "hostile"])
+        .await;
+    assert_ne!(
+        call(&client, "outside", json!({})).await.is_error,
+        Some(true),
+        "GET is granted"
+    );
+    assert_eq!(call(&client, "dev", json!({})).await.is_error, Some(true));
+    client.cancel().await.unwrap();
+}

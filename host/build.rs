@@ -35,14 +35,73 @@ fn main() {
 
     let groups = discover(&root.join("plugins"), "plugin-");
     let test_components = discover(&root.join("tests/components"), "test-component-");
+    let examples = examples(&root.join("plugins/examples"));
     let skip = env::var_os("LOOKER_MCP_SKIP_PLUGINS").is_some_and(|v| v == "1");
     let wasm_dir = plugin_target_dir(&root).join(TARGET).join(PROFILE);
+    let mut built_examples = Vec::new();
     if !skip {
         ensure_wasip2_target();
         build_components(&root, groups.iter().chain(&test_components));
+        for example in &examples {
+            built_examples.push(build_example(&root, example));
+        }
     }
     let embedded = if skip { Vec::new() } else { groups };
-    write_embedded(&out_dir, &embedded, &test_components, &wasm_dir);
+    write_embedded(
+        &out_dir,
+        &embedded,
+        &test_components,
+        &wasm_dir,
+        &built_examples,
+    );
+}
+
+/// Example third-party groups (`plugins/examples/<name>`): crates of their own, outside the
+/// workspace, built the way a plugin author builds one.
+fn examples(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Builds one example with its own `cargo build --release --target wasm32-wasip2`; returns
+/// (name, path of the .wasm).
+fn build_example(root: &Path, dir: &Path) -> (String, PathBuf) {
+    let name = dir
+        .file_name()
+        .expect("a named directory")
+        .to_string_lossy()
+        .into_owned();
+    let target_dir = plugin_target_dir(root).join("examples");
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(dir)
+        .args(["build", "--release", "--target", TARGET, "--target-dir"])
+        .arg(&target_dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_MAKEFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_BUILD_DIR")
+        .status()
+        .expect("spawning cargo for an example plugin");
+    assert!(
+        status.success(),
+        "building the example plugin {} failed",
+        dir.display()
+    );
+    let wasm = target_dir
+        .join(TARGET)
+        .join("release")
+        .join(format!("{}.wasm", name.replace('-', "_")));
+    (name, wasm)
 }
 
 /// A component crate: its directory name (the group id) and its package name.
@@ -139,7 +198,13 @@ fn build_components<'a>(root: &Path, crates: impl Iterator<Item = &'a Crate>) {
     );
 }
 
-fn write_embedded(out_dir: &Path, groups: &[Crate], tests: &[Crate], wasm_dir: &Path) {
+fn write_embedded(
+    out_dir: &Path,
+    groups: &[Crate],
+    tests: &[Crate],
+    wasm_dir: &Path,
+    examples: &[(String, PathBuf)],
+) {
     let mut src = String::from(
         "/// Tool-group components built into this binary: (group id, component bytes).\n\
          pub const EMBEDDED: &[(&str, &[u8])] = &[\n",
@@ -167,6 +232,9 @@ fn write_embedded(out_dir: &Path, groups: &[Crate], tests: &[Crate], wasm_dir: &
             file.display().to_string()
         )
         .unwrap();
+    }
+    for (name, file) in examples {
+        writeln!(src, "    ({name:?}, {:?}),", file.display().to_string()).unwrap();
     }
     src.push_str("];\n");
     fs::write(out_dir.join("embedded.rs"), src).expect("writing embedded.rs");

@@ -200,3 +200,83 @@ async fn plugin_add_pins_a_component() {
     assert_eq!(call(&client, "dev", json!({})).await.is_error, Some(true));
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_example_group_loads_like_any_third_party_plugin() {
+    // Built outside the workspace (plugins/examples/hello_looker), pinned with `plugin add`,
+    // loaded from a plugin directory: the README's "Write your own tool group" path.
+    let dir = plugin_dir("example", &["hello_looker"]);
+    let h = Harness::new().await;
+    let wasm = dir.join("hello_looker.wasm").display().to_string();
+    let lock = dir.join("plugins.lock").display().to_string();
+    let out = h
+        .command(&["plugin", "add", &wasm, "--plugin-lock", &lock])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let dir_arg = dir.display().to_string();
+    let client = h
+        .stdio_client(&["--plugin-dir", &dir_arg, "--groups", "explore,hello_looker"])
+        .await;
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        names.ends_with(&[
+            "model_overview".to_string(),
+            "explore_field_count".to_string()
+        ]),
+        "{names:?}"
+    );
+
+    let overview = crate::support::json(&call(&client, "model_overview", json!({})).await);
+    assert_eq!(overview["models"], 2, "{overview}");
+    assert!(overview["explores"].as_u64().unwrap() >= 3, "{overview}");
+    let counted = crate::support::json(
+        &call(
+            &client,
+            "explore_field_count",
+            json!({"model": "ecommerce", "explore": "orders"}),
+        )
+        .await,
+    );
+    assert!(
+        counted["dimensions"].as_u64().unwrap() >= 4 && counted["measures"].as_u64().unwrap() >= 2,
+        "{counted}"
+    );
+    let requests = h.api_requests();
+    let seen: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("GET", "/lookml_models"),
+            ("GET", "/lookml_models/ecommerce/explores/orders")
+        ]
+    );
+    let bad = call(
+        &client,
+        "explore_field_count",
+        json!({"model": "ecommerce"}),
+    )
+    .await;
+    assert_eq!(
+        bad.is_error,
+        Some(true),
+        "schema-invalid arguments are refused"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}

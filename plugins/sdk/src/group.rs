@@ -498,8 +498,9 @@ mod tests {
         let tool = Tool::new("q", "Q", "d")
             .schema(r#"{"type":"object","properties":{"model":{"type":"string"},"branch":{"type":"string"}},"required":["model","branch"],"additionalProperties":false}"#)
             .gated_args("query_dev_params", &["branch"]);
-        let off = Context::from_settings(vec![("query_dev_params".into(), "false".into())]);
-        let on = Context::from_settings(vec![("query_dev_params".into(), "true".into())]);
+        let setting = |value: &str| vec![("query_dev_params".to_owned(), value.to_owned())];
+        let off = Context::from_settings(setting("false"));
+        let on = Context::from_settings(setting("true"));
         let hidden: Value = serde_json::from_str(&tool.effective_input_schema(&off)).unwrap();
         assert!(hidden["properties"].get("branch").is_none());
         assert_eq!(hidden["required"], serde_json::json!(["model"]));

@@ -53,6 +53,8 @@
 mod bindings;
 mod context;
 mod error;
+/// Looker filter values: `^` escaping, lists and expressions, for every tool that sends `filters`.
+pub mod filters;
 mod group;
 pub mod log;
 pub mod looker;

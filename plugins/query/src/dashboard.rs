@@ -1,0 +1,263 @@
+//! `run_dashboard`: Looker has no endpoint that runs a dashboard, so this runs each tile's
+//! query in turn — a tile's own query, one reachable only through `result_maker.query_id`, a
+//! look's query, or a SQL Runner query — and reports every tile, failed ones included.
+
+use looker_mcp_plugin_sdk::looker::Request;
+use looker_mcp_plugin_sdk::{Content, Context, Output, ToolError, path, progress};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::results::{Format, Table, row_limit, summary_line};
+
+/// Arguments of `run_dashboard`.
+#[derive(Debug, Deserialize)]
+pub struct RunDashboardArgs {
+    dashboard_id: String,
+}
+
+/// What a tile runs.
+#[derive(Debug, PartialEq)]
+enum Source {
+    /// A saved query, with its own row limit when known.
+    Query { id: String, limit: Option<i64> },
+    /// A SQL Runner query, by slug.
+    Sql(String),
+    /// Nothing that can run: why.
+    None(&'static str),
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn limit_of(query: &Value) -> Option<i64> {
+    match &query["limit"] {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+/// Where a dashboard element's data comes from.
+fn source(e: &Value) -> Source {
+    let rm = &e["result_maker"];
+    let candidates = [
+        (text(&e["query_id"]), &e["query"]),
+        (text(&e["query"]["id"]), &e["query"]),
+        (text(&rm["query_id"]), &rm["query"]),
+        (text(&rm["query"]["id"]), &rm["query"]),
+        (text(&e["look"]["query_id"]), &e["look"]["query"]),
+    ];
+    for (id, query) in candidates {
+        if let Some(id) = id {
+            return Source::Query {
+                id,
+                limit: limit_of(query),
+            };
+        }
+    }
+    if let Some(slug) = text(&rm["sql_query_id"]) {
+        return Source::Sql(slug);
+    }
+    if text(&e["merge_result_id"]).is_some() || text(&rm["merge_result_id"]).is_some() {
+        return Source::None("a merged-results tile: Looker's API cannot run merged queries");
+    }
+    Source::None("no query (a text, button or other non-data tile)")
+}
+
+/// `GET /dashboards/{id}`, then each tile's query.
+pub fn run_dashboard(args: RunDashboardArgs, ctx: &Context) -> Result<Output, ToolError> {
+    let dashboard: Value = Request::get(path!("/dashboards/{}", args.dashboard_id))
+        .fields(&["id", "title", "dashboard_elements"])
+        .send()?
+        .json()?;
+    let elements: Vec<Value> = dashboard["dashboard_elements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let max_rows = ctx.max_rows();
+    let total = elements.len();
+    let mut results = Vec::with_capacity(total);
+    let (mut ran, mut failed, mut skipped) = (0, 0, 0);
+    let mut text_out = format!(
+        "Dashboard {} \"{}\": {total} tiles\n",
+        args.dashboard_id,
+        dashboard["title"].as_str().unwrap_or_default()
+    );
+    for (i, e) in elements.iter().enumerate() {
+        let title = text(&e["title"])
+            .or_else(|| text(&e["title_text"]))
+            .or_else(|| text(&e["look"]["title"]))
+            .unwrap_or_default();
+        progress::report(
+            i as f64,
+            Some(total as f64),
+            Some(&format!("running tile {title:?}")),
+        );
+        let mut out = Map::new();
+        out.insert("id".into(), e["id"].clone());
+        out.insert("title".into(), title.clone().into());
+        out.insert("type".into(), e["type"].clone());
+        let outcome = match source(e) {
+            Source::Query { id, limit } => {
+                out.insert("source".into(), "query".into());
+                out.insert("query_id".into(), id.clone().into());
+                let (limit, capped) = row_limit(limit, max_rows);
+                Some(
+                    Request::get(path!("/queries/{}/run/json_detail", id))
+                        .query("limit", limit)
+                        .send()
+                        .and_then(|r| r.json::<Value>())
+                        .and_then(|v| Table::from_looker(Format::Json, &v, &[]))
+                        .map(|t| (t, capped)),
+                )
+            }
+            Source::Sql(slug) => {
+                out.insert("source".into(), "sql_runner".into());
+                out.insert("sql_query_slug".into(), slug.clone().into());
+                Some(
+                    Request::post(path!("/sql_queries/{}/run/json_detail", slug))
+                        .send()
+                        .and_then(|r| r.json::<Value>())
+                        .and_then(|v| Table::from_looker(Format::Json, &v, &[]))
+                        .map(|t| (t, true)),
+                )
+            }
+            Source::None(why) => {
+                out.insert("status".into(), "skipped".into());
+                out.insert("reason".into(), why.into());
+                None
+            }
+        };
+        match outcome {
+            None => {
+                skipped += 1;
+                text_out.push_str(&format!(
+                    "\n## {title} (skipped: {})\n",
+                    out["reason"].as_str().unwrap_or_default()
+                ));
+            }
+            Some(Ok((mut table, capped))) => {
+                ran += 1;
+                let truncated = table.cut(capped.then_some(max_rows as usize));
+                text_out.push_str(&format!(
+                    "\n## {title}\n{}\n{}",
+                    summary_line(table.rows.len(), truncated, max_rows),
+                    table.markdown()
+                ));
+                out.insert("status".into(), "ok".into());
+                out.insert("row_count".into(), table.rows.len().into());
+                out.insert("truncated".into(), truncated.into());
+                out.insert("columns".into(), Value::Array(table.columns));
+                out.insert("rows".into(), Value::Array(table.rows));
+            }
+            Some(Err(ToolError::Cancelled)) => return Err(ToolError::Cancelled),
+            Some(Err(error)) => {
+                failed += 1;
+                text_out.push_str(&format!("\n## {title} (failed: {error})\n"));
+                out.insert("status".into(), "error".into());
+                out.insert("error".into(), error.to_string().into());
+            }
+        }
+        results.push(Value::Object(out));
+    }
+    progress::report(total as f64, Some(total as f64), Some("done"));
+    let structured = json!({
+        "dashboard_id": args.dashboard_id,
+        "title": dashboard["title"],
+        "tiles_run": ran,
+        "tiles_failed": failed,
+        "tiles_skipped": skipped,
+        "max_rows": max_rows,
+        "elements": results,
+    });
+    let Value::Object(structured) = structured else {
+        unreachable!("a json! object")
+    };
+    Ok(Output {
+        content: vec![Content::Text(text_out)],
+        structured: Some(structured),
+    })
+}
+
+/// The output schema of `run_dashboard`.
+pub fn schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "dashboard_id": {"type": "string"},
+            "title": {"type": ["string", "null"]},
+            "tiles_run": {"type": "integer", "description": "Tiles whose query ran."},
+            "tiles_failed": {"type": "integer", "description": "Tiles whose query failed (see each tile's `error`)."},
+            "tiles_skipped": {"type": "integer", "description": "Tiles without a query (text tiles, merged results)."},
+            "max_rows": {"type": "integer", "description": "The server's LOOKER_MAX_ROWS, applied to each tile."},
+            "elements": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": ["string", "null"]},
+                        "title": {"type": "string"},
+                        "type": {"type": ["string", "null"]},
+                        "status": {"enum": ["ok", "error", "skipped"]},
+                        "source": {"enum": ["query", "sql_runner"]},
+                        "query_id": {"type": "string"},
+                        "sql_query_slug": {"type": "string"},
+                        "columns": {"type": "array", "items": {"type": "object"}},
+                        "rows": {"type": "array", "items": {"type": "object"}},
+                        "row_count": {"type": "integer"},
+                        "truncated": {"type": "boolean"},
+                        "error": {"type": "string"},
+                        "reason": {"type": "string"}
+                    },
+                    "required": ["status"]
+                }
+            }
+        },
+        "required": ["dashboard_id", "tiles_run", "tiles_failed", "tiles_skipped", "elements"]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_of_tile_finds_its_query() {
+        let own = json!({"query_id": "2", "query": {"limit": "100"}});
+        assert_eq!(
+            source(&own),
+            Source::Query {
+                id: "2".into(),
+                limit: Some(100)
+            }
+        );
+        let via_result_maker =
+            json!({"query_id": null, "result_maker": {"query_id": "3", "query": {"limit": "-1"}}});
+        assert_eq!(
+            source(&via_result_maker),
+            Source::Query {
+                id: "3".into(),
+                limit: Some(-1)
+            }
+        );
+        let look = json!({"look": {"query_id": 7, "query": {}}});
+        assert_eq!(
+            source(&look),
+            Source::Query {
+                id: "7".into(),
+                limit: None
+            }
+        );
+        let sql = json!({"result_maker": {"query_id": null, "sql_query_id": "SqlRun1"}});
+        assert_eq!(source(&sql), Source::Sql("SqlRun1".into()));
+        assert!(matches!(source(&json!({"type": "text"})), Source::None(_)));
+        assert!(
+            matches!(source(&json!({"merge_result_id": "4"})), Source::None(why) if why.contains("merged"))
+        );
+    }
+}

@@ -1,0 +1,316 @@
+//! Dashboards: search (user-defined and LookML), create, update, delete, and adding tiles and
+//! filters.
+
+use looker_mcp_plugin_sdk::looker::Request;
+use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::query::QueryArgs;
+use crate::{SearchArgs, changes, nonempty};
+
+/// `GET /dashboards/search` → `{"dashboards": [...], "count", "more_available"}`.
+pub fn list_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let limit = args.limit()?;
+    let found: Value = Request::get("/dashboards/search")
+        .query_opt("title", nonempty(&args.title))
+        .query_opt("folder_id", nonempty(&args.folder_id))
+        .query("limit", limit)
+        .query("sorts", "title")
+        .fields(&[
+            "id",
+            "title",
+            "description",
+            "folder_id",
+            "folder(name)",
+            "view_count",
+            "last_viewed_at",
+        ])
+        .send()?
+        .json()?;
+    let dashboards: Vec<Value> = list(&found)
+        .map(|d| {
+            json!({
+                "id": d["id"],
+                "title": d["title"],
+                "description": d["description"],
+                "folder_id": d["folder_id"],
+                "folder": d["folder"]["name"],
+                "view_count": d["view_count"],
+                "last_viewed_at": d["last_viewed_at"],
+            })
+        })
+        .collect();
+    let count = dashboards.len();
+    Ok(json!({"dashboards": dashboards, "count": count, "more_available": count as i64 == limit}))
+}
+
+/// `GET /dashboards/lookml/search` → `{"dashboards": [...]}`. The spec types the answer as one
+/// `DashboardLookml`; Looker sends a list. Both are accepted.
+pub fn list_lookml_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let limit = args.limit()?;
+    let found: Value = Request::get("/dashboards/lookml/search")
+        .query_opt("title", nonempty(&args.title))
+        .query_opt("folder_id", nonempty(&args.folder_id))
+        .query("limit", limit)
+        .send()?
+        .json()?;
+    let found = match found {
+        Value::Object(_) => Value::Array(vec![found]),
+        other => other,
+    };
+    let dashboards: Vec<Value> = list(&found)
+        .map(|d| {
+            json!({
+                "id": if d["id"].is_null() { &d["dashboard_id"] } else { &d["id"] },
+                "title": d["title"],
+                "description": d["description"],
+                "folder_id": d["folder_id"],
+                "model": d["model"],
+            })
+        })
+        .collect();
+    let count = dashboards.len();
+    Ok(json!({"dashboards": dashboards, "count": count, "more_available": count as i64 == limit}))
+}
+
+/// `create_dashboard` arguments.
+#[derive(Deserialize)]
+pub struct CreateDashboardArgs {
+    title: String,
+    folder_id: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// `POST /dashboards`.
+pub fn create_dashboard(args: CreateDashboardArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    if args.title.trim().is_empty() {
+        return Err(ToolError::invalid_arguments("`title` must not be empty"));
+    }
+    let mut body = json!({"title": args.title, "folder_id": args.folder_id});
+    if let Some(d) = nonempty(&args.description) {
+        body["description"] = d.into();
+    }
+    let d: Value = Request::post("/dashboards").body(&body).send()?.json()?;
+    Ok(json!({"id": d["id"], "title": d["title"], "folder_id": d["folder_id"], "url": d["url"]}))
+}
+
+/// `update_dashboard` arguments.
+#[derive(Deserialize)]
+pub struct UpdateDashboardArgs {
+    dashboard_id: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    folder_id: Option<String>,
+}
+
+/// `PATCH /dashboards/{id}` with only the given changes.
+pub fn update_dashboard(args: UpdateDashboardArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let body = changes(&args.title, &args.description, &args.folder_id)?;
+    let d: Value = Request::patch(path!("/dashboards/{}", args.dashboard_id))
+        .body(&body)
+        .send()?
+        .json()?;
+    Ok(json!({
+        "id": d["id"],
+        "title": d["title"],
+        "description": d["description"],
+        "folder_id": d["folder_id"],
+        "changed": body.as_object().map(|b| b.keys().cloned().collect::<Vec<_>>()),
+    }))
+}
+
+/// `delete_dashboard` arguments.
+#[derive(Deserialize)]
+pub struct DashboardId {
+    dashboard_id: String,
+}
+
+/// `DELETE /dashboards/{id}`.
+pub fn delete_dashboard(args: DashboardId, _ctx: &Context) -> Result<Value, ToolError> {
+    Request::delete(path!("/dashboards/{}", args.dashboard_id)).send()?;
+    Ok(json!({"deleted": true, "dashboard_id": args.dashboard_id}))
+}
+
+/// `add_dashboard_element` arguments.
+#[derive(Deserialize)]
+pub struct AddElementArgs {
+    dashboard_id: String,
+    title: String,
+    #[serde(default = "default_element_type", rename = "type")]
+    kind: String,
+    #[serde(default)]
+    look_id: Option<String>,
+    #[serde(default)]
+    query_model: Option<String>,
+    #[serde(default)]
+    query_view: Option<String>,
+    #[serde(default)]
+    query_fields: Option<Vec<String>>,
+}
+
+fn default_element_type() -> String {
+    "vis".to_owned()
+}
+
+/// `POST /dashboard_elements` (the dashboard is named in the body), after `POST /queries` when
+/// the tile gets a new query.
+pub fn add_dashboard_element(args: AddElementArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let look_id = nonempty(&args.look_id);
+    let model = nonempty(&args.query_model);
+    let view = nonempty(&args.query_view);
+    let fields = args.query_fields.as_ref().filter(|f| !f.is_empty());
+    let query_parts = [model.is_some(), view.is_some(), fields.is_some()];
+    let any_query = query_parts.iter().any(|p| *p);
+    if any_query && !query_parts.iter().all(|p| *p) {
+        return Err(ToolError::invalid_arguments(
+            "a query tile needs `query_model`, `query_view` and `query_fields` together, e.g. \
+             {\"query_model\": \"ecommerce\", \"query_view\": \"orders\", \"query_fields\": [\"orders.status\", \"orders.count\"]}",
+        ));
+    }
+    if any_query && look_id.is_some() {
+        return Err(ToolError::invalid_arguments(
+            "give either `look_id` (a saved look) or `query_model`/`query_view`/`query_fields` (a new query), not both",
+        ));
+    }
+    let mut body =
+        json!({"dashboard_id": args.dashboard_id, "title": args.title, "type": args.kind});
+    if args.kind == "text" {
+        body["title_text"] = args.title.clone().into();
+    }
+    let mut query_id = None;
+    if let Some(look_id) = look_id {
+        body["look_id"] = look_id.into();
+    } else if let (Some(model), Some(view), Some(fields)) = (model, view, fields) {
+        let query = QueryArgs {
+            model: model.to_owned(),
+            view: view.to_owned(),
+            fields: fields.clone(),
+            limit: 500,
+            ..QueryArgs::default()
+        };
+        let id = query.create()?;
+        body["query_id"] = id.clone().into();
+        query_id = Some(id);
+    }
+    let e: Value = Request::post("/dashboard_elements")
+        .fields(&["id", "title", "type", "dashboard_id", "look_id", "query_id"])
+        .body(&body)
+        .send()?
+        .json()?;
+    Ok(json!({
+        "id": e["id"],
+        "title": e["title"],
+        "type": e["type"],
+        "dashboard_id": e["dashboard_id"],
+        "look_id": e["look_id"],
+        "query_id": query_id.map(Value::from).unwrap_or_else(|| e["query_id"].clone()),
+    }))
+}
+
+/// `add_dashboard_filter` arguments.
+#[derive(Deserialize)]
+pub struct AddFilterArgs {
+    dashboard_id: String,
+    title: String,
+    #[serde(default)]
+    dimension: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    explore: Option<String>,
+    #[serde(default = "default_filter_type", rename = "type")]
+    kind: String,
+    #[serde(default)]
+    default_value: Option<String>,
+}
+
+fn default_filter_type() -> String {
+    "field".to_owned()
+}
+
+/// `POST /dashboard_filters` (the dashboard is named in the body).
+pub fn add_dashboard_filter(args: AddFilterArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let dimension = nonempty(&args.dimension);
+    let model = nonempty(&args.model);
+    let explore = nonempty(&args.explore);
+    if args.kind == "field" && (dimension.is_none() || model.is_none() || explore.is_none()) {
+        return Err(ToolError::invalid_arguments(
+            "a `field` filter needs `dimension`, `model` and `explore`, e.g. \
+             {\"dimension\": \"orders.region\", \"model\": \"ecommerce\", \"explore\": \"orders\"}; \
+             use type `date`, `number` or `string` for a filter without a dimension",
+        ));
+    }
+    let name = nonempty(&args.name)
+        .map(str::to_owned)
+        .unwrap_or_else(|| name_from_title(&args.title));
+    let mut body = json!({
+        "dashboard_id": args.dashboard_id, "name": name, "title": args.title, "type": args.kind,
+    });
+    for (key, value) in [
+        ("dimension", dimension),
+        ("model", model),
+        ("explore", explore),
+        ("default_value", nonempty(&args.default_value)),
+    ] {
+        if let Some(v) = value {
+            body[key] = v.into();
+        }
+    }
+    let f: Value = Request::post("/dashboard_filters")
+        .body(&body)
+        .send()?
+        .json()?;
+    Ok(json!({
+        "id": f["id"],
+        "name": f["name"].as_str().unwrap_or(&name),
+        "title": f["title"],
+        "type": f["type"],
+        "dashboard_id": f["dashboard_id"],
+        "dimension": f["dimension"],
+        "default_value": f["default_value"],
+    }))
+}
+
+/// A filter name from its title: lower case, runs of other characters become `_`, no `_` at
+/// either end (`"Order Date (UTC)"` → `order_date_utc`); `filter` if nothing is left.
+pub fn name_from_title(title: &str) -> String {
+    let mut out = String::new();
+    let mut gap = false;
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    if out.is_empty() { "filter".into() } else { out }
+}
+
+fn list(value: &Value) -> impl Iterator<Item = &Value> {
+    value.as_array().into_iter().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::id_of;
+
+    #[test]
+    fn filter_names_come_from_titles() {
+        assert_eq!(name_from_title("Order Date (UTC)"), "order_date_utc");
+        assert_eq!(name_from_title("  Région!! "), "r_gion");
+        assert_eq!(name_from_title("***"), "filter");
+        assert_eq!(id_of(&json!({"id": 5})), Some("5".into()));
+    }
+}

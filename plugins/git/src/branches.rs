@@ -1,0 +1,361 @@
+//! Git branches of a LookML project in a user's dev workspace, deploys and resets.
+//!
+//! Looker keeps one dev workspace per user, with one checked-out branch per project. Every tool
+//! here runs in the dev workspace (so it sees and changes that per-user state) of the server's
+//! identity, or of `act_as_user` when given.
+
+use looker_mcp_plugin_sdk::looker::Request;
+use looker_mcp_plugin_sdk::{Context, ToolError, path, session};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Arguments naming a project, optionally as another user.
+#[derive(Debug, Deserialize)]
+pub struct ProjectArgs {
+    project_id: String,
+    #[serde(default)]
+    act_as_user: Option<String>,
+}
+
+/// Arguments naming a branch of a project.
+#[derive(Debug, Deserialize)]
+pub struct BranchArgs {
+    project_id: String,
+    branch_name: String,
+    #[serde(default)]
+    act_as_user: Option<String>,
+}
+
+/// Arguments of `create_git_branch`.
+#[derive(Debug, Deserialize)]
+pub struct CreateBranch {
+    project_id: String,
+    branch_name: String,
+    #[serde(default)]
+    r#ref: Option<String>,
+    #[serde(default)]
+    act_as_user: Option<String>,
+}
+
+/// Arguments of `deploy_to_production`.
+#[derive(Debug, Deserialize)]
+pub struct Deploy {
+    project_id: String,
+    #[serde(default)]
+    branch: Option<String>,
+    #[serde(default)]
+    r#ref: Option<String>,
+    #[serde(default)]
+    act_as_user: Option<String>,
+}
+
+/// Arguments of `reset_git_branch_to_remote`.
+#[derive(Debug, Deserialize)]
+pub struct ResetToRemote {
+    project_id: String,
+    #[serde(default)]
+    confirm: bool,
+    #[serde(default)]
+    act_as_user: Option<String>,
+}
+
+/// Arguments of `update_git_branch`.
+#[derive(Debug, Deserialize)]
+pub struct UpdateBranch {
+    project_id: String,
+    branch_name: String,
+    r#ref: String,
+    #[serde(default)]
+    confirm: bool,
+    #[serde(default)]
+    act_as_user: Option<String>,
+}
+
+/// Switches to `act_as_user` when given; returns who the call runs as (`None` = the server).
+fn act_as(user: Option<&str>) -> Result<Option<String>, ToolError> {
+    user.map(session::act_as_user).transpose()
+}
+
+fn not_empty(name: &str, value: &str) -> Result<(), ToolError> {
+    if value.trim().is_empty() {
+        Err(ToolError::invalid_arguments(format!(
+            "`{name}`: must not be empty"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// The useful part of a Looker `GitBranch`.
+pub fn branch(b: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for key in [
+        "name",
+        "ref",
+        "remote_ref",
+        "is_production",
+        "personal",
+        "readonly",
+        "is_local",
+        "is_remote",
+        "ahead_count",
+        "behind_count",
+        "owner_name",
+        "commit_at",
+        "error",
+        "message",
+    ] {
+        if let Some(v) = b.get(key).filter(|v| !v.is_null()) {
+            out.insert(key.to_owned(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+fn current(project_id: &str) -> Result<Value, ToolError> {
+    Request::get(path!("/projects/{}/git_branch", project_id))
+        .dev_mode(true)
+        .send()?
+        .json()
+}
+
+/// `GET /projects/{project_id}/git_branch` in the dev workspace.
+pub fn get_git_branch(args: ProjectArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let user = act_as(args.act_as_user.as_deref())?;
+    let found = current(&args.project_id)?;
+    Ok(json!({"project_id": args.project_id, "user_id": user, "branch": branch(&found)}))
+}
+
+/// `GET /projects/{project_id}/git_branches` in the dev workspace.
+pub fn list_git_branches(args: ProjectArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let user = act_as(args.act_as_user.as_deref())?;
+    let found: Value = Request::get(path!("/projects/{}/git_branches", args.project_id))
+        .dev_mode(true)
+        .send()?
+        .json()?;
+    let branches: Vec<Value> = found.as_array().into_iter().flatten().map(branch).collect();
+    Ok(json!({"project_id": args.project_id, "user_id": user, "branches": branches}))
+}
+
+/// `GET /projects/{project_id}/git_branch/{branch_name}` in the dev workspace.
+pub fn get_git_branch_by_name(args: BranchArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    not_empty("branch_name", &args.branch_name)?;
+    let user = act_as(args.act_as_user.as_deref())?;
+    let found: Value = Request::get(path!(
+        "/projects/{}/git_branch/{}",
+        args.project_id,
+        args.branch_name
+    ))
+    .dev_mode(true)
+    .send()?
+    .json()?;
+    Ok(json!({"project_id": args.project_id, "user_id": user, "branch": branch(&found)}))
+}
+
+/// `POST /projects/{project_id}/git_branch {name, ref}`: creates and checks out a branch.
+pub fn create_git_branch(args: CreateBranch, _ctx: &Context) -> Result<Value, ToolError> {
+    not_empty("branch_name", &args.branch_name)?;
+    let user = act_as(args.act_as_user.as_deref())?;
+    let mut body = json!({ "name": args.branch_name });
+    if let Some(r) = &args.r#ref {
+        body["ref"] = Value::from(r.as_str());
+    }
+    let created: Value = Request::post(path!("/projects/{}/git_branch", args.project_id))
+        .body(&body)
+        .dev_mode(true)
+        .send()?
+        .json()?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user, "status": "created and checked out",
+        "branch": branch(&created),
+    }))
+}
+
+/// `PUT /projects/{project_id}/git_branch {name}`: checks out another branch.
+pub fn switch_git_branch(args: BranchArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    not_empty("branch_name", &args.branch_name)?;
+    let user = act_as(args.act_as_user.as_deref())?;
+    let switched: Value = Request::put(path!("/projects/{}/git_branch", args.project_id))
+        .body(&json!({ "name": args.branch_name }))
+        .dev_mode(true)
+        .send()?
+        .json()?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user, "status": "checked out",
+        "branch": branch(&switched),
+    }))
+}
+
+/// `DELETE /projects/{project_id}/git_branch/{branch_name}`.
+pub fn delete_git_branch(args: BranchArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    not_empty("branch_name", &args.branch_name)?;
+    let user = act_as(args.act_as_user.as_deref())?;
+    Request::delete(path!(
+        "/projects/{}/git_branch/{}",
+        args.project_id,
+        args.branch_name
+    ))
+    .dev_mode(true)
+    .send()?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user, "branch_name": args.branch_name,
+        "status": "deleted",
+    }))
+}
+
+/// Deploys to production: a named branch or ref with `POST deploy_ref_to_production`, or the
+/// dev workspace's checked-out branch with `POST deploy_to_production` when neither is given.
+pub fn deploy_to_production(args: Deploy, _ctx: &Context) -> Result<Value, ToolError> {
+    if args.branch.is_some() && args.r#ref.is_some() {
+        return Err(ToolError::invalid_arguments(
+            "give `branch` or `ref`, not both (Looker deploys one of them)",
+        ));
+    }
+    let user = act_as(args.act_as_user.as_deref())?;
+    if args.branch.is_none() && args.r#ref.is_none() {
+        let deployed = current(&args.project_id)?;
+        Request::post(path!("/projects/{}/deploy_to_production", args.project_id))
+            .dev_mode(true)
+            .send()?;
+        return Ok(json!({
+            "project_id": args.project_id, "user_id": user, "status": "deployed",
+            "deployed": {"dev_workspace_branch": deployed["name"], "ref": deployed["ref"]},
+        }));
+    }
+    Request::post(path!(
+        "/projects/{}/deploy_ref_to_production",
+        args.project_id
+    ))
+    .query_opt("branch", args.branch.as_deref())
+    .query_opt("ref", args.r#ref.as_deref())
+    .send()?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user, "status": "deployed",
+        "deployed": {"branch": args.branch, "ref": args.r#ref},
+    }))
+}
+
+/// `POST /projects/{project_id}/reset_to_production` in the dev workspace.
+pub fn reset_to_production(args: ProjectArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let user = act_as(args.act_as_user.as_deref())?;
+    Request::post(path!("/projects/{}/reset_to_production", args.project_id))
+        .dev_mode(true)
+        .send()?;
+    let now = current(&args.project_id)?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user, "status": "reset to production",
+        "branch": branch(&now),
+    }))
+}
+
+fn confirmation_required(what: &str) -> ToolError {
+    ToolError::invalid_arguments(format!(
+        "Confirmation required: {what} permanently discards uncommitted changes and unpushed \
+         commits in the dev workspace. Call again with \"confirm\": true to proceed."
+    ))
+}
+
+/// `POST /projects/{project_id}/reset_to_remote` between two reads of the checked-out branch.
+pub fn reset_git_branch_to_remote(args: ResetToRemote, _ctx: &Context) -> Result<Value, ToolError> {
+    if !args.confirm {
+        return Err(confirmation_required(
+            "resetting the checked-out branch to its remote",
+        ));
+    }
+    let user = act_as(args.act_as_user.as_deref())?;
+    let before = current(&args.project_id)?;
+    Request::post(path!("/projects/{}/reset_to_remote", args.project_id))
+        .dev_mode(true)
+        .send()?;
+    let after = current(&args.project_id)?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user, "status": "reset to remote",
+        "before": branch(&before), "after": branch(&after),
+    }))
+}
+
+/// `PUT /projects/{project_id}/git_branch {name, ref}`: checks out `branch_name` and hard-resets
+/// it to `ref` (force-pushed to the remote).
+pub fn update_git_branch(args: UpdateBranch, _ctx: &Context) -> Result<Value, ToolError> {
+    not_empty("branch_name", &args.branch_name)?;
+    not_empty("ref", &args.r#ref)?;
+    if !args.confirm {
+        return Err(confirmation_required(&format!(
+            "hard-resetting branch {:?} to {:?} (force-pushed to the remote)",
+            args.branch_name, args.r#ref
+        )));
+    }
+    let user = act_as(args.act_as_user.as_deref())?;
+    let updated: Value = Request::put(path!("/projects/{}/git_branch", args.project_id))
+        .body(&json!({ "name": args.branch_name, "ref": args.r#ref }))
+        .dev_mode(true)
+        .send()?
+        .json()?;
+    Ok(json!({
+        "project_id": args.project_id, "user_id": user,
+        "status": format!("reset to {}", args.r#ref), "branch": branch(&updated),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use looker_mcp_plugin_sdk::looker::Response;
+    use looker_mcp_plugin_sdk::testing::mock_looker;
+
+    #[test]
+    fn destructive_resets_need_confirm_and_send_nothing() {
+        let seen = mock_looker(|_| Ok(Response::json_ok(&json!({}))));
+        let err = update_git_branch(
+            serde_json::from_value(json!({"project_id": "p", "branch_name": "b", "ref": "abc"}))
+                .unwrap(),
+            &Context::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("confirm"), "{err}");
+        let err = reset_git_branch_to_remote(
+            serde_json::from_value(json!({"project_id": "p"})).unwrap(),
+            &Context::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ToolError::InvalidArguments(_)));
+        assert!(seen.requests().is_empty());
+    }
+
+    #[test]
+    fn deploy_picks_the_route() {
+        let seen = mock_looker(|_| Ok(Response::json_ok(&json!({"name": "dev-x", "ref": "r"}))));
+        deploy_to_production(
+            serde_json::from_value(json!({"project_id": "p", "branch": "main"})).unwrap(),
+            &Context::default(),
+        )
+        .unwrap();
+        deploy_to_production(
+            serde_json::from_value(json!({"project_id": "p"})).unwrap(),
+            &Context::default(),
+        )
+        .unwrap();
+        let paths: Vec<String> = seen
+            .requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method(), r.path()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "POST /projects/p/deploy_ref_to_production",
+                "GET /projects/p/git_branch",
+                "POST /projects/p/deploy_to_production"
+            ]
+        );
+        assert_eq!(seen.requests()[0].query_value("branch"), Some("main"));
+        assert!(
+            deploy_to_production(
+                serde_json::from_value(json!({"project_id": "p", "branch": "a", "ref": "b"}))
+                    .unwrap(),
+                &Context::default()
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,622 @@
+//! The `git` group: every tool through a real MCP client against the simulator, checking results
+//! and the Looker requests, with `act_as_user` on the workspace-scoped tools.
+
+use looker_sim::RecordedRequest;
+use serde_json::json;
+
+use crate::support::{Harness, call, json, text};
+
+fn shape(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+fn q<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// API requests since the last look, without the login plumbing and `act_as_user`'s email
+/// look-up (`GET /users/search`, the host's business).
+fn seen(h: &Harness) -> Vec<RecordedRequest> {
+    h.api_requests()
+        .into_iter()
+        .filter(|r| r.path != "/users/search")
+        .collect()
+}
+
+fn only(h: &Harness) -> RecordedRequest {
+    let requests = seen(h);
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    requests.into_iter().next().unwrap()
+}
+
+fn assert_tool_error(result: &rmcp::model::CallToolResult, needle: &str) {
+    assert_eq!(result.is_error, Some(true), "{}", text(result));
+    assert!(
+        text(result).contains(needle),
+        "{needle:?} not in {}",
+        text(result)
+    );
+}
+
+#[tokio::test]
+async fn branch_lifecycle_in_dev_workspaces() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "git"]).await;
+
+    let mine = json(
+        &call(
+            &client,
+            "get_git_branch",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    let personal = mine["branch"]["name"].as_str().unwrap().to_string();
+    assert!(
+        personal.starts_with("dev-") && mine["branch"]["personal"] == true,
+        "{mine}"
+    );
+    let r = only(&h);
+    assert_eq!(
+        (
+            r.method.as_str(),
+            r.path.as_str(),
+            r.workspace.as_str(),
+            r.user_id.as_deref()
+        ),
+        ("GET", "/projects/ecommerce/git_branch", "dev", Some("1"))
+    );
+    // Another user's workspace, by email and by id.
+    let ci = json(
+        &call(
+            &client,
+            "get_git_branch",
+            json!({"project_id": "ecommerce", "act_as_user": "ci-bot@example.com"}),
+        )
+        .await,
+    );
+    assert_eq!(ci["user_id"], "77");
+    assert_ne!(ci["branch"]["name"], personal.as_str());
+    assert_eq!(only(&h).user_id.as_deref(), Some("77"));
+
+    let listed = json(
+        &call(
+            &client,
+            "list_git_branches",
+            json!({"project_id": "ecommerce", "act_as_user": "2"}),
+        )
+        .await,
+    );
+    let names: Vec<&str> = listed["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"main") && names.contains(&"feature/new-dashboard"),
+        "{names:?}"
+    );
+    let r = only(&h);
+    assert_eq!(
+        (r.path.as_str(), r.user_id.as_deref(), r.workspace.as_str()),
+        ("/projects/ecommerce/git_branches", Some("2"), "dev")
+    );
+
+    let main = json(
+        &call(
+            &client,
+            "get_git_branch_by_name",
+            json!({"project_id": "ecommerce", "branch_name": "main"}),
+        )
+        .await,
+    );
+    assert_eq!(main["branch"]["is_production"], true);
+    assert_eq!(only(&h).path, "/projects/ecommerce/git_branch/main");
+    let feature = json(
+        &call(
+            &client,
+            "get_git_branch_by_name",
+            json!({"project_id": "ecommerce", "branch_name": "feature/new-dashboard", "act_as_user": "77"}),
+        )
+        .await,
+    );
+    assert_eq!(feature["branch"]["name"], "feature/new-dashboard");
+    let r = only(&h);
+    assert_eq!(
+        r.path, "/projects/ecommerce/git_branch/feature%2Fnew-dashboard",
+        "a branch name is one encoded segment"
+    );
+    assert_eq!(r.user_id.as_deref(), Some("77"));
+    let missing = call(
+        &client,
+        "get_git_branch_by_name",
+        json!({"project_id": "ecommerce", "branch_name": "nope"}),
+    )
+    .await;
+    assert_tool_error(&missing, "Not found");
+    seen(&h);
+
+    let created = json(
+        &call(
+            &client,
+            "create_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": "feature/returns", "ref": "main"}),
+        )
+        .await,
+    );
+    assert_eq!(created["branch"]["name"], "feature/returns");
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str(), r.workspace.as_str()),
+        ("POST", "/projects/ecommerce/git_branch", "dev")
+    );
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "feature/returns", "ref": "main"}))
+    );
+    let now = json(
+        &call(
+            &client,
+            "get_git_branch",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    assert_eq!(
+        now["branch"]["name"], "feature/returns",
+        "creating checks the branch out"
+    );
+    seen(&h);
+    let duplicate = call(
+        &client,
+        "create_git_branch",
+        json!({"project_id": "ecommerce", "branch_name": "feature/returns"}),
+    )
+    .await;
+    assert_tool_error(&duplicate, "already exists");
+    assert_eq!(
+        only(&h).body,
+        Some(json!({"name": "feature/returns"})),
+        "no ref unless given"
+    );
+    let as_ci = json(&call(&client, "create_git_branch", json!({"project_id": "ecommerce", "branch_name": "tmp_ci_5bd8", "act_as_user": "ci-bot@example.com"})).await);
+    assert_eq!(as_ci["user_id"], "77");
+    assert_eq!(only(&h).user_id.as_deref(), Some("77"));
+
+    // The checked-out branch cannot be deleted; switch away first.
+    let busy = call(
+        &client,
+        "delete_git_branch",
+        json!({"project_id": "ecommerce", "branch_name": "feature/returns"}),
+    )
+    .await;
+    assert_tool_error(&busy, "checked out");
+    seen(&h);
+    let switched = json(
+        &call(
+            &client,
+            "switch_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": personal}),
+        )
+        .await,
+    );
+    assert_eq!(switched["branch"]["name"], personal.as_str());
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str(), r.workspace.as_str()),
+        ("PUT", "/projects/ecommerce/git_branch", "dev")
+    );
+    assert_eq!(r.body, Some(json!({"name": personal})));
+    let deleted = json(
+        &call(
+            &client,
+            "delete_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": "feature/returns"}),
+        )
+        .await,
+    );
+    assert_eq!(deleted["status"], "deleted");
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("DELETE", "/projects/ecommerce/git_branch/feature%2Freturns")
+    );
+
+    // An admin cleans up the CI user's stuck branch in the CI user's workspace.
+    let ci_switch = json(&call(&client, "switch_git_branch", json!({"project_id": "ecommerce", "branch_name": "main", "act_as_user": "ci-bot@example.com"})).await);
+    assert_eq!(ci_switch["branch"]["name"], "main");
+    let ci_delete = json(
+        &call(
+            &client,
+            "delete_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": "tmp_ci_5bd8", "act_as_user": "77"}),
+        )
+        .await,
+    );
+    assert_eq!(ci_delete["user_id"], "77");
+    let requests = seen(&h);
+    assert_eq!(
+        shape(&requests),
+        [
+            "PUT /projects/ecommerce/git_branch",
+            "DELETE /projects/ecommerce/git_branch/tmp_ci_5bd8"
+        ]
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.user_id.as_deref() == Some("77") && r.workspace == "dev")
+    );
+    let gone = call(
+        &client,
+        "delete_git_branch",
+        json!({"project_id": "ecommerce", "branch_name": "tmp_ci_5bd8", "act_as_user": "77"}),
+    )
+    .await;
+    assert_tool_error(&gone, "Not found");
+    seen(&h);
+
+    // act_as_user that is neither an id nor an email, or an unknown email: refused up front.
+    let bad = call(
+        &client,
+        "switch_git_branch",
+        json!({"project_id": "ecommerce", "branch_name": "main", "act_as_user": "bob"}),
+    )
+    .await;
+    assert_tool_error(&bad, "numeric Looker user id or an email");
+    let unknown = call(
+        &client,
+        "get_git_branch",
+        json!({"project_id": "ecommerce", "act_as_user": "nobody@example.com"}),
+    )
+    .await;
+    assert_tool_error(&unknown, "no Looker user has the email");
+    assert!(
+        !seen(&h).iter().any(|r| r.path.starts_with("/projects")),
+        "nothing reaches the project routes"
+    );
+    for (tool, args) in [
+        ("switch_git_branch", json!({"project_id": "ecommerce"})),
+        (
+            "create_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": 5}),
+        ),
+        (
+            "delete_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": ""}),
+        ),
+    ] {
+        let result = call(&client, tool, args).await;
+        assert_eq!(result.is_error, Some(true), "{tool}");
+    }
+    assert!(seen(&h).is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn deploys_and_resets() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "modeling,git"]).await;
+
+    let by_branch = json(
+        &call(
+            &client,
+            "deploy_to_production",
+            json!({"project_id": "ecommerce", "branch": "main"}),
+        )
+        .await,
+    );
+    assert_eq!(by_branch["status"], "deployed");
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str(), r.workspace.as_str()),
+        (
+            "POST",
+            "/projects/ecommerce/deploy_ref_to_production",
+            "production"
+        )
+    );
+    assert_eq!((q(&r, "branch"), q(&r, "ref")), (Some("main"), None));
+    json(
+        &call(
+            &client,
+            "deploy_to_production",
+            json!({"project_id": "ecommerce", "ref": "4f2a9c1e", "act_as_user": "2"}),
+        )
+        .await,
+    );
+    let r = only(&h);
+    assert_eq!(
+        (q(&r, "branch"), q(&r, "ref"), r.user_id.as_deref()),
+        (None, Some("4f2a9c1e"), Some("2"))
+    );
+    let unknown = call(
+        &client,
+        "deploy_to_production",
+        json!({"project_id": "ecommerce", "branch": "nope"}),
+    )
+    .await;
+    assert_tool_error(&unknown, "does not exist");
+    seen(&h);
+    let both = call(
+        &client,
+        "deploy_to_production",
+        json!({"project_id": "ecommerce", "branch": "main", "ref": "abc1234"}),
+    )
+    .await;
+    assert_tool_error(&both, "not both");
+    assert!(seen(&h).is_empty());
+
+    // With neither, Alice's dev workspace (her checked-out branch) goes to production.
+    let content = "view: returns {}\n";
+    call(&client, "create_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": content, "act_as_user": "2"})).await;
+    seen(&h);
+    let deployed = json(
+        &call(
+            &client,
+            "deploy_to_production",
+            json!({"project_id": "ecommerce", "act_as_user": "alice@example.com"}),
+        )
+        .await,
+    );
+    assert!(
+        deployed["deployed"]["dev_workspace_branch"]
+            .as_str()
+            .unwrap()
+            .starts_with("dev-alice"),
+        "{deployed}"
+    );
+    let requests = seen(&h);
+    assert_eq!(
+        shape(&requests),
+        [
+            "GET /projects/ecommerce/git_branch",
+            "POST /projects/ecommerce/deploy_to_production"
+        ]
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.user_id.as_deref() == Some("2") && r.workspace == "dev")
+    );
+    let production = json(&call(&client, "get_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "dev_mode": false})).await);
+    assert_eq!(production["content"], content, "deployed to production");
+    seen(&h);
+
+    // reset_to_production discards the user's uncommitted work.
+    call(&client, "update_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": "view: broken {", "act_as_user": "2"})).await;
+    seen(&h);
+    let reset = json(
+        &call(
+            &client,
+            "reset_to_production",
+            json!({"project_id": "ecommerce", "act_as_user": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(reset["status"], "reset to production");
+    let requests = seen(&h);
+    assert_eq!(
+        shape(&requests),
+        [
+            "POST /projects/ecommerce/reset_to_production",
+            "GET /projects/ecommerce/git_branch"
+        ]
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.user_id.as_deref() == Some("2") && r.workspace == "dev")
+    );
+    let back = json(&call(&client, "get_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "act_as_user": "2"})).await);
+    assert_eq!(back["content"], content);
+    json(
+        &call(
+            &client,
+            "reset_to_production",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    assert!(
+        seen(&h)
+            .iter()
+            .any(|r| r.path.ends_with("/reset_to_production") && r.user_id.as_deref() == Some("1"))
+    );
+
+    // Destructive resets need confirm; without it nothing is sent.
+    let unconfirmed = call(
+        &client,
+        "reset_git_branch_to_remote",
+        json!({"project_id": "ecommerce"}),
+    )
+    .await;
+    assert_tool_error(&unconfirmed, "confirm");
+    let unconfirmed = call(&client, "update_git_branch", json!({"project_id": "ecommerce", "branch_name": "main", "ref": "abc1234", "confirm": false})).await;
+    assert_tool_error(&unconfirmed, "confirm");
+    assert!(h.sim.take_requests().is_empty());
+
+    let remote = json(&call(&client, "reset_git_branch_to_remote", json!({"project_id": "ecommerce", "confirm": true, "act_as_user": "ci-bot@example.com"})).await);
+    assert_eq!(remote["before"]["name"], remote["after"]["name"]);
+    let requests = seen(&h);
+    assert_eq!(
+        shape(&requests),
+        [
+            "GET /projects/ecommerce/git_branch",
+            "POST /projects/ecommerce/reset_to_remote",
+            "GET /projects/ecommerce/git_branch"
+        ]
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.user_id.as_deref() == Some("77") && r.workspace == "dev")
+    );
+    let updated = json(&call(&client, "update_git_branch", json!({"project_id": "ecommerce", "branch_name": "feature/new-dashboard", "ref": "main", "confirm": true, "act_as_user": "77"})).await);
+    assert_eq!(updated["branch"]["name"], "feature/new-dashboard");
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str(), r.user_id.as_deref()),
+        ("PUT", "/projects/ecommerce/git_branch", Some("77"))
+    );
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "feature/new-dashboard", "ref": "main"}))
+    );
+    let no_such = call(
+        &client,
+        "update_git_branch",
+        json!({"project_id": "ecommerce", "branch_name": "nope", "ref": "main", "confirm": true}),
+    )
+    .await;
+    assert_tool_error(&no_such, "Not found");
+    let no_project = call(
+        &client,
+        "reset_to_production",
+        json!({"project_id": "nope"}),
+    )
+    .await;
+    assert_tool_error(&no_project, "Not found");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn deploy_keys_and_connection_tests() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "git"]).await;
+
+    let key = call(
+        &client,
+        "get_git_deploy_key",
+        json!({"project_id": "ecommerce"}),
+    )
+    .await;
+    assert!(text(&key).contains("ssh-rsa AAAAB3"), "{}", text(&key));
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("GET", "/projects/ecommerce/git/deploy_key")
+    );
+    let created = json(
+        &call(
+            &client,
+            "create_git_deploy_key",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    let new_key = created["deploy_key"].as_str().unwrap().to_string();
+    assert!(new_key.starts_with("ssh-rsa ") && !new_key.contains("DeployKey0001"));
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/projects/ecommerce/git/deploy_key")
+    );
+    let now = json(
+        &call(
+            &client,
+            "get_git_deploy_key",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    assert_eq!(now["deploy_key"], new_key.as_str());
+    let none = call(
+        &client,
+        "create_git_deploy_key",
+        json!({"project_id": "nope"}),
+    )
+    .await;
+    assert_tool_error(&none, "Not found");
+    seen(&h);
+
+    let tests = json(
+        &call(
+            &client,
+            "list_git_connection_tests",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    let ids: Vec<&str> = tests["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[0], "git_remote_url");
+    let r = only(&h);
+    assert_eq!(
+        (r.path.as_str(), q(&r, "remote_url")),
+        ("/projects/ecommerce/git_connection_tests", None)
+    );
+    json(&call(&client, "list_git_connection_tests", json!({"project_id": "ecommerce", "remote_url": "git@github.com:example/marketing.git"})).await);
+    assert_eq!(
+        q(&only(&h), "remote_url"),
+        Some("git@github.com:example/marketing.git")
+    );
+
+    let ran = json(
+        &call(
+            &client,
+            "run_git_connection_test",
+            json!({"project_id": "ecommerce", "test_id": "ssh_connect"}),
+        )
+        .await,
+    );
+    assert_eq!(ran["passed"], true, "{ran}");
+    assert!(
+        ran["message"]
+            .as_str()
+            .unwrap()
+            .contains("git@github.com:example/ecommerce.git")
+    );
+    let r = only(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        (
+            "GET",
+            "/projects/ecommerce/git_connection_tests/ssh_connect"
+        )
+    );
+    let all = json(&call(&client, "run_git_connection_test", json!({"project_id": "ecommerce", "test_id": "git_fetch", "remote_url": "git@github.com:example/marketing.git", "use_production": "true"})).await);
+    assert!(
+        all["message"]
+            .as_str()
+            .unwrap()
+            .contains("production credentials"),
+        "{all}"
+    );
+    let r = only(&h);
+    assert_eq!(
+        (q(&r, "remote_url"), q(&r, "use_production")),
+        (Some("git@github.com:example/marketing.git"), Some("true"))
+    );
+    let unknown = call(
+        &client,
+        "run_git_connection_test",
+        json!({"project_id": "ecommerce", "test_id": "nope"}),
+    )
+    .await;
+    assert_tool_error(&unknown, "Not found");
+    seen(&h);
+    let bad = call(
+        &client,
+        "run_git_connection_test",
+        json!({"project_id": "ecommerce", "test_id": "ssh_connect", "act_as_user": "2"}),
+    )
+    .await;
+    assert_tool_error(&bad, "invalid arguments");
+    assert!(seen(&h).is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}

@@ -1,0 +1,467 @@
+//! The `board` group: boards, sections and items through a real MCP client against the
+//! simulator, checking results, the Looker requests (method, path, body) and failures.
+
+use looker_sim::RecordedRequest;
+use serde_json::{Value, json};
+
+use crate::support::{Harness, call, json, text};
+
+/// The single API request a call made.
+fn only_request(h: &Harness) -> RecordedRequest {
+    let requests = h.api_requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    requests.into_iter().next().unwrap()
+}
+
+fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn id(v: &Value) -> String {
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id: {v}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn read_the_seeded_board() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "board"]).await;
+
+    let listed = json(&call(&client, "list_boards", json!({})).await);
+    assert_eq!(listed["boards"][0]["title"], "Sales home", "{listed}");
+    assert!(
+        listed["boards"][0].get("board_sections").is_none(),
+        "summary only: {listed}"
+    );
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("GET", "/boards/search")
+    );
+    assert_eq!(
+        (query(&r, "limit"), query(&r, "sorts")),
+        (Some("50"), Some("title"))
+    );
+    assert_eq!(query(&r, "title"), None);
+
+    let found = json(
+        &call(
+            &client,
+            "list_boards",
+            json!({"title": "sales", "limit": 1}),
+        )
+        .await,
+    );
+    assert_eq!(found["boards"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["limit_reached"], true);
+    let r = only_request(&h);
+    assert_eq!(
+        (query(&r, "title"), query(&r, "limit")),
+        (Some("%sales%"), Some("1"))
+    );
+    let none = json(&call(&client, "list_boards", json!({"title": "marketing"})).await);
+    assert_eq!(none, json!({"boards": []}));
+    h.api_requests();
+
+    let board = json(&call(&client, "get_board", json!({"board_id": "1"})).await);
+    assert_eq!(board["section_order"], json!(["1", "2"]), "{board}");
+    let daily = &board["board_sections"][0];
+    assert_eq!(daily["title"], "Daily", "{board}");
+    assert_eq!(
+        daily["board_items"][0]["title"], "Sales overview",
+        "{board}"
+    );
+    assert_eq!(daily["board_items"][0]["location"], "Sales", "{board}");
+    assert_eq!(
+        daily["board_items"][1]["title"], "Order statuses",
+        "custom title: {board}"
+    );
+    assert!(
+        board.get("can").is_none() && !board.to_string().contains("\"can\""),
+        "{board}"
+    );
+    assert_eq!(only_request(&h).path, "/boards/1");
+
+    let section = json(
+        &call(
+            &client,
+            "get_board_section",
+            json!({"board_section_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(
+        section["board_items"][0]["url"], "https://wiki.example.com/sales",
+        "{section}"
+    );
+    assert_eq!(only_request(&h).path, "/board_sections/2");
+
+    let item = json(&call(&client, "get_board_item", json!({"board_item_id": "2"})).await);
+    assert_eq!(
+        (item["look_id"].as_str(), item["url"].as_str()),
+        (Some("1"), Some("/looks/1")),
+        "{item}"
+    );
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("GET", "/board_items/2")
+    );
+
+    for (tool, arg) in [
+        ("get_board", "board_id"),
+        ("get_board_section", "board_section_id"),
+        ("get_board_item", "board_item_id"),
+    ] {
+        let missing = call(&client, tool, json!({arg: "404"})).await;
+        assert_eq!(missing.is_error, Some(true), "{tool}");
+        assert!(
+            text(&missing).contains("HTTP 404") && text(&missing).contains("Not found"),
+            "{tool}: {}",
+            text(&missing)
+        );
+    }
+    assert_eq!(h.api_requests().len(), 3);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn build_change_and_tear_down_a_board() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "board"]).await;
+
+    // Board.
+    let board = json(
+        &call(
+            &client,
+            "create_board",
+            json!({"title": "Ops", "description": "For on-call"}),
+        )
+        .await,
+    );
+    let board_id = id(&board);
+    assert_eq!(
+        (board["title"].as_str(), board["description"].as_str()),
+        (Some("Ops"), Some("For on-call"))
+    );
+    let r = only_request(&h);
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/boards"));
+    assert_eq!(
+        r.body,
+        Some(json!({"title": "Ops", "description": "For on-call"}))
+    );
+    json(&call(&client, "create_board", json!({"title": "Bare"})).await);
+    assert_eq!(only_request(&h).body, Some(json!({"title": "Bare"})));
+
+    let renamed = json(
+        &call(
+            &client,
+            "update_board",
+            json!({"board_id": board_id, "title": "Operations", "description": "On-call home"}),
+        )
+        .await,
+    );
+    assert_eq!(renamed["title"], "Operations");
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("PATCH", format!("/boards/{board_id}").as_str())
+    );
+    assert_eq!(
+        r.body,
+        Some(json!({"title": "Operations", "description": "On-call home"}))
+    );
+    call(
+        &client,
+        "update_board",
+        json!({"board_id": board_id, "description": "Pager duty"}),
+    )
+    .await;
+    assert_eq!(
+        only_request(&h).body,
+        Some(json!({"description": "Pager duty"}))
+    );
+
+    // Sections.
+    let section = json(
+        &call(
+            &client,
+            "create_board_section",
+            json!({"board_id": board_id, "title": "Incidents", "description": "Live"}),
+        )
+        .await,
+    );
+    let section_id = id(&section);
+    assert_eq!(
+        section["board_id"].as_str(),
+        Some(board_id.as_str()),
+        "{section}"
+    );
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/board_sections")
+    );
+    assert_eq!(
+        r.body,
+        Some(json!({"board_id": board_id, "title": "Incidents", "description": "Live"}))
+    );
+    let other = json(
+        &call(
+            &client,
+            "create_board_section",
+            json!({"board_id": board_id}),
+        )
+        .await,
+    );
+    let other_id = id(&other);
+    assert_eq!(only_request(&h).body, Some(json!({"board_id": board_id})));
+
+    let updated = json(
+        &call(
+            &client,
+            "update_board_section",
+            json!({"board_section_id": other_id, "title": "Later", "description": "Backlog"}),
+        )
+        .await,
+    );
+    assert_eq!(updated["title"], "Later");
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("PATCH", format!("/board_sections/{other_id}").as_str())
+    );
+    assert_eq!(
+        r.body,
+        Some(json!({"title": "Later", "description": "Backlog"}))
+    );
+
+    // Items: a dashboard, a look with custom text, a link.
+    let dash = json(
+        &call(
+            &client,
+            "create_board_item",
+            json!({"board_section_id": section_id, "dashboard_id": "1"}),
+        )
+        .await,
+    );
+    assert_eq!(
+        (dash["title"].as_str(), dash["dashboard_id"].as_str()),
+        (Some("Sales overview"), Some("1")),
+        "{dash}"
+    );
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/board_items")
+    );
+    assert_eq!(
+        r.body,
+        Some(json!({"board_section_id": section_id, "dashboard_id": "1"}))
+    );
+    let look = json(
+        &call(&client, "create_board_item", json!({"board_section_id": section_id, "look_id": "2", "title": "Regions", "description": "By region"})).await,
+    );
+    assert_eq!(
+        (look["title"].as_str(), look["description"].as_str()),
+        (Some("Regions"), Some("By region")),
+        "{look}"
+    );
+    assert_eq!(
+        only_request(&h).body,
+        Some(
+            json!({"board_section_id": section_id, "look_id": "2", "custom_title": "Regions", "use_custom_title": true,
+                    "custom_description": "By region", "use_custom_description": true})
+        )
+    );
+    let link = json(&call(&client, "create_board_item", json!({"board_section_id": section_id, "url": "https://status.example.com", "title": "Status"})).await);
+    let link_id = id(&link);
+    assert_eq!(
+        (link["url"].as_str(), link["title"].as_str()),
+        (Some("https://status.example.com"), Some("Status")),
+        "{link}"
+    );
+    assert_eq!(
+        only_request(&h).body,
+        Some(
+            json!({"board_section_id": section_id, "custom_url": "https://status.example.com", "use_custom_url": true,
+                    "custom_title": "Status", "use_custom_title": true})
+        )
+    );
+
+    // Move the link to the other section and retitle it.
+    let moved = json(
+        &call(&client, "update_board_item", json!({"board_item_id": link_id, "board_section_id": other_id, "title": "Status page", "description": "Public"})).await,
+    );
+    assert_eq!(
+        (moved["board_section_id"].as_str(), moved["title"].as_str()),
+        (Some(other_id.as_str()), Some("Status page")),
+        "{moved}"
+    );
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("PATCH", format!("/board_items/{link_id}").as_str())
+    );
+    assert_eq!(
+        r.body,
+        Some(
+            json!({"board_section_id": other_id, "custom_title": "Status page", "use_custom_title": true,
+                    "custom_description": "Public", "use_custom_description": true})
+        )
+    );
+    let whole = json(&call(&client, "get_board", json!({"board_id": board_id})).await);
+    let sections = whole["board_sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 2, "{whole}");
+    assert_eq!(
+        sections[0]["board_items"].as_array().unwrap().len(),
+        2,
+        "{whole}"
+    );
+    assert_eq!(
+        sections[1]["board_items"][0]["title"], "Status page",
+        "{whole}"
+    );
+    h.api_requests();
+
+    // Looker's validation: unknown look, unknown section.
+    let bad_look = call(
+        &client,
+        "create_board_item",
+        json!({"board_section_id": section_id, "look_id": "999"}),
+    )
+    .await;
+    assert_eq!(bad_look.is_error, Some(true));
+    assert!(
+        text(&bad_look).contains("HTTP 422") && text(&bad_look).contains("Look 999 does not exist"),
+        "{}",
+        text(&bad_look)
+    );
+    let bad_section = call(&client, "create_board_section", json!({"board_id": "999"})).await;
+    assert!(
+        bad_section.is_error == Some(true) && text(&bad_section).contains("HTTP 422"),
+        "{}",
+        text(&bad_section)
+    );
+    assert_eq!(h.api_requests().len(), 2);
+
+    // Deletes.
+    let gone = json(
+        &call(
+            &client,
+            "delete_board_item",
+            json!({"board_item_id": link_id}),
+        )
+        .await,
+    );
+    assert_eq!(gone, json!({"deleted": true, "board_item_id": link_id}));
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("DELETE", format!("/board_items/{link_id}").as_str())
+    );
+    let gone = json(
+        &call(
+            &client,
+            "delete_board_section",
+            json!({"board_section_id": other_id}),
+        )
+        .await,
+    );
+    assert_eq!(gone, json!({"deleted": true, "board_section_id": other_id}));
+    assert_eq!(only_request(&h).path, format!("/board_sections/{other_id}"));
+    let gone = json(&call(&client, "delete_board", json!({"board_id": board_id})).await);
+    assert_eq!(gone, json!({"deleted": true, "board_id": board_id}));
+    let r = only_request(&h);
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("DELETE", format!("/boards/{board_id}").as_str())
+    );
+    // The board's sections went with it; deleting again is Looker's 404.
+    let section_gone = call(
+        &client,
+        "get_board_section",
+        json!({"board_section_id": section_id}),
+    )
+    .await;
+    assert!(
+        text(&section_gone).contains("HTTP 404"),
+        "{}",
+        text(&section_gone)
+    );
+    for (tool, args) in [
+        ("delete_board", json!({"board_id": board_id})),
+        (
+            "delete_board_section",
+            json!({"board_section_id": other_id}),
+        ),
+        ("delete_board_item", json!({"board_item_id": link_id})),
+        ("update_board", json!({"board_id": "404", "title": "X"})),
+        (
+            "update_board_section",
+            json!({"board_section_id": "404", "title": "X"}),
+        ),
+        (
+            "update_board_item",
+            json!({"board_item_id": "404", "title": "X"}),
+        ),
+    ] {
+        let result = call(&client, tool, args).await;
+        assert!(
+            result.is_error == Some(true) && text(&result).contains("HTTP 404"),
+            "{tool}: {}",
+            text(&result)
+        );
+    }
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn invalid_board_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "board"]).await;
+    for (tool, bad) in [
+        ("list_boards", json!({"limit": 0})),
+        ("list_boards", json!({"title": 5})),
+        ("get_board", json!({})),
+        ("create_board", json!({"description": "no title"})),
+        ("create_board", json!({"title": ""})),
+        ("update_board", json!({"board_id": "1"})),
+        ("create_board_section", json!({"title": "no board"})),
+        ("update_board_section", json!({"board_section_id": "1"})),
+        ("create_board_item", json!({"board_section_id": "1"})),
+        (
+            "create_board_item",
+            json!({"board_section_id": "1", "dashboard_id": "1", "url": "https://x"}),
+        ),
+        ("update_board_item", json!({"board_item_id": "1"})),
+        (
+            "delete_board_item",
+            json!({"board_item_id": "1", "force": true}),
+        ),
+    ] {
+        let result = call(&client, tool, bad.clone()).await;
+        assert_eq!(result.is_error, Some(true), "{tool} {bad}");
+        assert!(
+            text(&result).to_lowercase().contains("invalid arguments"),
+            "{tool} {bad}: {}",
+            text(&result)
+        );
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+    // Ids are encoded as one path segment.
+    call(&client, "get_board_item", json!({"board_item_id": "1/2"})).await;
+    assert_eq!(only_request(&h).path, "/board_items/1%2F2");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}

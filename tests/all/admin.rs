@@ -1,0 +1,1538 @@
+//! The `admin` group: every tool through a real MCP client against the simulator, checking
+//! results, the Looker requests they make (method, path, key query and body fields), Looker's
+//! refusals (404/409/422 → `isError` with Looker's message), arguments refused before any Looker
+//! call, and that secrets never come back nor reach the log.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use looker_sim::RecordedRequest;
+use rmcp::ServiceExt;
+use rmcp::model::CallToolResult;
+use rmcp::transport::TokioChildProcess;
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+
+use crate::support::{Harness, call, json, text};
+
+/// The value of query parameter `key`.
+fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `METHOD path` of each request since the last look.
+fn shape(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// The single request a call made, checked against `method` and `path`.
+fn only(h: &Harness, method: &str, path: &str) -> RecordedRequest {
+    let requests = h.api_requests();
+    assert_eq!(
+        shape(&requests),
+        [format!("{method} {path}")],
+        "{requests:#?}"
+    );
+    requests.into_iter().next().unwrap()
+}
+
+/// Asserts a failed call whose text contains every one of `needles`.
+fn failed(result: &CallToolResult, needles: &[&str]) {
+    assert_eq!(result.is_error, Some(true), "{}", text(result));
+    let t = text(result);
+    for n in needles {
+        assert!(t.contains(n), "expected {n:?} in: {t}");
+    }
+}
+
+/// The recorded body's top-level keys, sorted.
+fn body_keys(r: &RecordedRequest) -> Vec<String> {
+    let mut keys: Vec<String> = r
+        .body
+        .as_ref()
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+#[tokio::test]
+async fn users_and_email_credentials() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "admin"]).await;
+
+    // list_users: no filter, exact email, name, limit.
+    let all = json(&call(&client, "list_users", json!({})).await);
+    assert_eq!(all["count"], 4, "{all}");
+    assert!(all["users"][0].get("can").is_none(), "{all}");
+    let r = only(&h, "GET", "/users/search");
+    assert_eq!(query(&r, "limit"), Some("100"));
+    assert!(query(&r, "email").is_none() && query(&r, "full_name").is_none());
+    assert!(query(&r, "fields").is_some_and(|f| f.contains("email")));
+
+    let bot = json(
+        &call(
+            &client,
+            "list_users",
+            json!({"email": "CI-BOT@example.com"}),
+        )
+        .await,
+    );
+    assert_eq!(bot["users"][0]["id"], "77", "{bot}");
+    assert_eq!(bot["count"], 1);
+    let r = only(&h, "GET", "/users/search");
+    assert_eq!(query(&r, "email"), Some("CI-BOT@example.com"));
+    // `_` is a LIKE wildcard in Looker's search: the exact-match check drops ci-bot.
+    let none = json(
+        &call(
+            &client,
+            "list_users",
+            json!({"email": "ci_bot@example.com"}),
+        )
+        .await,
+    );
+    assert_eq!(none["count"], 0, "{none}");
+    h.api_requests();
+    let pattern = json(&call(&client, "list_users", json!({"email": "%@example.com"})).await);
+    assert_eq!(pattern["count"], 4, "{pattern}");
+    h.api_requests();
+
+    let alice = json(&call(&client, "list_users", json!({"name": "alice", "limit": 5})).await);
+    assert_eq!(
+        alice["users"],
+        json!([{"id": "2", "email": "alice@example.com", "first_name": "Alice",
+        "last_name": "Analyst", "display_name": "Alice Analyst", "is_disabled": false,
+        "role_ids": ["3"], "group_ids": ["1"], "is_service_account": false}])
+    );
+    let r = only(&h, "GET", "/users/search");
+    assert_eq!(query(&r, "full_name"), Some("%alice%"));
+    assert_eq!(query(&r, "limit"), Some("5"));
+
+    let two = json(
+        &call(
+            &client,
+            "list_users",
+            json!({"limit": 2, "email": null, "name": null}),
+        )
+        .await,
+    );
+    assert_eq!(two["count"], 2);
+    assert_eq!(two["more_available"], true, "{two}");
+    h.api_requests();
+
+    // get_user.
+    let user = json(&call(&client, "get_user", json!({"user_id": "2"})).await);
+    assert_eq!(user["email"], "alice@example.com");
+    assert!(
+        user.get("can").is_none() && user.get("credentials_google").is_none(),
+        "{user}"
+    );
+    only(&h, "GET", "/users/2");
+
+    // create_user with every argument: email, roles and groups go through their own routes.
+    let created = json(
+        &call(
+            &client,
+            "create_user",
+            json!({"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+                   "role_ids": [3], "group_ids": [2], "is_disabled": false, "home_folder_id": "1",
+                   "locale": "de", "ui_state": {"homepage": "boards"}, "models_dir_validated": true,
+                   "can_manage_api3_creds": false}),
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["email"], "grace@example.com", "{created}");
+    assert_eq!(created["role_ids"], json!(["3"]));
+    assert_eq!(created["group_ids"], json!(["2"]));
+    assert!(
+        !created.to_string().contains("/account/setup/"),
+        "{created}"
+    );
+    let requests = h.api_requests();
+    assert_eq!(
+        shape(&requests),
+        [
+            "POST /users".to_string(),
+            format!("POST /users/{id}/credentials_email"),
+            format!("PUT /users/{id}/roles"),
+            "POST /groups/2/users".to_string()
+        ]
+    );
+    assert_eq!(
+        body_keys(&requests[0]),
+        [
+            "can_manage_api3_creds",
+            "first_name",
+            "home_folder_id",
+            "is_disabled",
+            "last_name",
+            "locale",
+            "models_dir_validated",
+            "ui_state"
+        ]
+    );
+    assert_eq!(requests[0].body.as_ref().unwrap()["locale"], "de");
+    assert_eq!(
+        requests[1].body,
+        Some(json!({"email": "grace@example.com"}))
+    );
+    assert_eq!(requests[2].body, Some(json!(["3"])));
+    assert_eq!(requests[3].body, Some(json!({"user_id": id})));
+
+    // update_user with every argument: the profile is patched, roles replaced.
+    let updated = json(
+        &call(
+            &client,
+            "update_user",
+            json!({"user_id": id, "first_name": "Amazing", "last_name": "Grace", "is_disabled": true,
+                   "role_ids": [4], "home_folder_id": "6", "locale": "en", "ui_state": {},
+                   "models_dir_validated": false, "can_manage_api3_creds": true}),
+        )
+        .await,
+    );
+    assert_eq!(
+        updated["user"]["display_name"], "Amazing Grace",
+        "{updated}"
+    );
+    assert_eq!(updated["user"]["is_disabled"], true);
+    assert_eq!(updated["roles"][0]["name"], "Viewer");
+    assert_eq!(
+        updated["fields_changed"],
+        json!([
+            "can_manage_api3_creds",
+            "first_name",
+            "home_folder_id",
+            "is_disabled",
+            "last_name",
+            "locale",
+            "models_dir_validated",
+            "role_ids",
+            "ui_state"
+        ])
+    );
+    let requests = h.api_requests();
+    assert_eq!(
+        shape(&requests),
+        [
+            format!("PATCH /users/{id}"),
+            format!("PUT /users/{id}/roles")
+        ]
+    );
+    assert_eq!(requests[0].body.as_ref().unwrap()["is_disabled"], true);
+    assert_eq!(requests[1].body, Some(json!(["4"])));
+    // Roles alone skip the PATCH.
+    json(
+        &call(
+            &client,
+            "update_user",
+            json!({"user_id": id, "role_ids": [4]}),
+        )
+        .await,
+    );
+    only(&h, "PUT", &format!("/users/{id}/roles"));
+
+    // set_user_roles / get_user_roles.
+    let set = json(
+        &call(
+            &client,
+            "set_user_roles",
+            json!({"user_id": id, "role_ids": [3, 4]}),
+        )
+        .await,
+    );
+    let names: Vec<&str> = set["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Developer", "Viewer"], "{set}");
+    let r = only(&h, "PUT", &format!("/users/{id}/roles"));
+    assert_eq!(r.body, Some(json!(["3", "4"])));
+    let roles = json(&call(&client, "get_user_roles", json!({"user_id": id})).await);
+    assert_eq!(
+        roles["roles"][1],
+        json!({"id": "4", "name": "Viewer", "permission_set_id": "4",
+        "permission_set_name": "Viewer", "model_set_id": "1", "model_set_name": "All"})
+    );
+    only(&h, "GET", &format!("/users/{id}/roles"));
+
+    // Email credentials: get, update, reset, delete, create.
+    let creds = json(&call(&client, "get_credentials_email", json!({"user_id": id})).await);
+    assert_eq!(creds["email"], "grace@example.com", "{creds}");
+    assert_eq!(creds["account_setup_url_expired"], false);
+    assert!(!creds.to_string().contains("/account/setup/"), "{creds}");
+    only(&h, "GET", &format!("/users/{id}/credentials_email"));
+
+    let changed = json(
+        &call(
+            &client,
+            "update_credentials_email",
+            json!({"user_id": id, "email": "grace.hopper@example.com", "forced_password_reset_at_next_login": true}),
+        )
+        .await,
+    );
+    assert_eq!(changed["email"], "grace.hopper@example.com");
+    assert_eq!(changed["forced_password_reset_at_next_login"], true);
+    let r = only(&h, "PATCH", &format!("/users/{id}/credentials_email"));
+    assert_eq!(
+        r.body,
+        Some(
+            json!({"email": "grace.hopper@example.com", "forced_password_reset_at_next_login": true})
+        )
+    );
+
+    let reset = call(&client, "send_password_reset", json!({"user_id": id})).await;
+    let reset_json = json(&reset);
+    assert_eq!(reset_json["password_reset_sent"], true);
+    assert_eq!(
+        reset_json["password_reset_url_expired"], false,
+        "{reset_json}"
+    );
+    assert!(
+        !text(&reset).contains("/password/reset/"),
+        "{}",
+        text(&reset)
+    );
+    let r = only(
+        &h,
+        "POST",
+        &format!("/users/{id}/credentials_email/send_password_reset"),
+    );
+    assert!(r.body.is_none());
+
+    let deleted = json(&call(&client, "delete_credentials_email", json!({"user_id": id})).await);
+    assert_eq!(deleted["deleted"], true);
+    only(&h, "DELETE", &format!("/users/{id}/credentials_email"));
+    failed(
+        &call(&client, "get_credentials_email", json!({"user_id": id})).await,
+        &["HTTP 404", "Not found"],
+    );
+    h.api_requests();
+
+    let attached = json(
+        &call(
+            &client,
+            "create_credentials_email",
+            json!({"user_id": id, "email": "grace@example.com", "forced_password_reset_at_next_login": true}),
+        )
+        .await,
+    );
+    assert_eq!(attached["created"], true);
+    assert_eq!(attached["user_id"], id.as_str());
+    let r = only(&h, "POST", &format!("/users/{id}/credentials_email"));
+    assert_eq!(
+        r.body,
+        Some(json!({"email": "grace@example.com", "forced_password_reset_at_next_login": true}))
+    );
+
+    // Looker's refusals come back as tool errors with Looker's words.
+    failed(
+        &call(
+            &client,
+            "create_credentials_email",
+            json!({"user_id": id, "email": "grace2@example.com"}),
+        )
+        .await,
+        &["HTTP 409", "already has email credentials"],
+    );
+    failed(
+        &call(
+            &client,
+            "create_credentials_email",
+            json!({"user_id": "77", "email": "alice@example.com"}),
+        )
+        .await,
+        &["HTTP 422", "already been taken"],
+    );
+    failed(
+        &call(
+            &client,
+            "update_credentials_email",
+            json!({"user_id": "77", "email": "x@example.com"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "set_user_roles",
+            json!({"user_id": id, "role_ids": [999]}),
+        )
+        .await,
+        &["HTTP 422", "Role 999 does not exist"],
+    );
+    failed(
+        &call(
+            &client,
+            "create_user",
+            json!({"first_name": "A", "last_name": "B", "group_ids": [999]}),
+        )
+        .await,
+        &["was created, but adding it to group 999 failed", "HTTP 404"],
+    );
+    h.api_requests();
+
+    // delete_user, then it is gone.
+    let gone = json(&call(&client, "delete_user", json!({"user_id": id})).await);
+    assert_eq!(gone, json!({"deleted": true, "user_id": id}));
+    only(&h, "DELETE", &format!("/users/{id}"));
+    failed(
+        &call(&client, "get_user", json!({"user_id": id})).await,
+        &["HTTP 404", "Not found"],
+    );
+    failed(
+        &call(&client, "delete_user", json!({"user_id": id})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(&client, "send_password_reset", json!({"user_id": "77"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(&client, "get_user_roles", json!({"user_id": "999"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "delete_credentials_email",
+            json!({"user_id": "77"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    h.api_requests();
+
+    // Arguments refused before anything reaches Looker.
+    for (tool, args, needle) in [
+        ("list_users", json!({"limit": 0}), "limit"),
+        ("list_users", json!({"emial": "x"}), "emial"),
+        ("get_user", json!({}), "user_id"),
+        ("get_user", json!({"user_id": ".."}), "not allowed"),
+        ("create_user", json!({"first_name": "A"}), "last_name"),
+        (
+            "create_user",
+            json!({"first_name": "A", "last_name": "B", "role_ids": ["admin"]}),
+            "role_ids",
+        ),
+        (
+            "create_user",
+            json!({"first_name": "A", "last_name": "B", "email": "nobody"}),
+            "not an email",
+        ),
+        (
+            "create_user",
+            json!({"first_name": " ", "last_name": "B"}),
+            "first_name",
+        ),
+        (
+            "update_user",
+            json!({"user_id": "2"}),
+            "no fields to update",
+        ),
+        (
+            "update_credentials_email",
+            json!({"user_id": "2"}),
+            "no fields to update",
+        ),
+        ("create_credentials_email", json!({"user_id": "2"}), "email"),
+        ("set_user_roles", json!({"user_id": "2"}), "role_ids"),
+    ] {
+        let result = call(&client, tool, args.clone()).await;
+        failed(&result, &[needle]);
+        let t = text(&result).to_lowercase();
+        assert!(t.contains("invalid arguments"), "{tool} {args}: {t}");
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn roles_permission_sets_and_model_sets() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "admin"]).await;
+
+    let permissions = json(&call(&client, "list_permissions", json!({})).await);
+    assert!(permissions["count"].as_u64().unwrap() > 10, "{permissions}");
+    assert!(
+        permissions["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["permission"] == "explore" && p["parent"] == "see_user_dashboards")
+    );
+    only(&h, "GET", "/permissions");
+
+    let sets = json(&call(&client, "list_permission_sets", json!({})).await);
+    assert_eq!(sets["permission_sets"][0]["name"], "Admin", "{sets}");
+    assert_eq!(sets["permission_sets"][0]["built_in"], true);
+    only(&h, "GET", "/permission_sets");
+
+    // Permission set lifecycle.
+    let pset = json(
+        &call(
+            &client,
+            "create_permission_set",
+            json!({"name": "Explorer", "permissions": ["access_data", "see_looks"]}),
+        )
+        .await,
+    );
+    let pset_id = pset["id"].as_str().unwrap().to_string();
+    assert_eq!(pset["permissions"], json!(["access_data", "see_looks"]));
+    let r = only(&h, "POST", "/permission_sets");
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "Explorer", "permissions": ["access_data", "see_looks"]}))
+    );
+    let pset = json(
+        &call(&client, "update_permission_set", json!({"permission_set_id": pset_id, "name": "Explorers", "permissions": ["access_data", "see_looks", "explore"]})).await,
+    );
+    assert_eq!(pset["name"], "Explorers");
+    assert_eq!(pset["fields_changed"], json!(["name", "permissions"]));
+    let r = only(&h, "PATCH", &format!("/permission_sets/{pset_id}"));
+    assert_eq!(
+        r.body.as_ref().unwrap()["permissions"],
+        json!(["access_data", "see_looks", "explore"])
+    );
+
+    // Model set lifecycle.
+    let msets = json(&call(&client, "list_model_sets", json!({})).await);
+    assert_eq!(
+        msets["model_sets"][0]["models"],
+        json!(["ecommerce", "marketing"]),
+        "{msets}"
+    );
+    only(&h, "GET", "/model_sets");
+    let mset = json(
+        &call(
+            &client,
+            "create_model_set",
+            json!({"name": "Ecommerce only", "models": ["ecommerce"]}),
+        )
+        .await,
+    );
+    let mset_id = mset["id"].as_str().unwrap().to_string();
+    let r = only(&h, "POST", "/model_sets");
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "Ecommerce only", "models": ["ecommerce"]}))
+    );
+    let mset = json(
+        &call(
+            &client,
+            "update_model_set",
+            json!({"model_set_id": mset_id, "name": "Shop", "models": ["ecommerce", "marketing"]}),
+        )
+        .await,
+    );
+    assert_eq!(mset["models"], json!(["ecommerce", "marketing"]));
+    assert_eq!(mset["fields_changed"], json!(["models", "name"]));
+    only(&h, "PATCH", &format!("/model_sets/{mset_id}"));
+
+    // Role lifecycle.
+    let role = json(
+        &call(&client, "create_role", json!({"name": "Shop explorer", "permission_set_id": pset_id.parse::<i64>().unwrap(), "model_set_id": mset_id.parse::<i64>().unwrap()})).await,
+    );
+    let role_id = role["id"].as_str().unwrap().to_string();
+    assert_eq!(role["permission_set_name"], "Explorers", "{role}");
+    assert_eq!(role["model_set_name"], "Shop");
+    let r = only(&h, "POST", "/roles");
+    assert_eq!(
+        r.body,
+        Some(
+            json!({"name": "Shop explorer", "permission_set_id": pset_id, "model_set_id": mset_id})
+        )
+    );
+    let full = json(&call(&client, "get_role", json!({"role_id": role_id})).await);
+    assert_eq!(
+        full["permission_set"]["permissions"],
+        json!(["access_data", "see_looks", "explore"]),
+        "{full}"
+    );
+    only(&h, "GET", &format!("/roles/{role_id}"));
+    let renamed = json(
+        &call(&client, "update_role", json!({"role_id": role_id, "name": "Shop viewer", "permission_set_id": 4, "model_set_id": 2})).await,
+    );
+    assert_eq!(renamed["permission_set_name"], "Viewer", "{renamed}");
+    assert_eq!(renamed["model_set_name"], "Marketing");
+    let r = only(&h, "PATCH", &format!("/roles/{role_id}"));
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "Shop viewer", "permission_set_id": "4", "model_set_id": "2"}))
+    );
+    json(
+        &call(
+            &client,
+            "update_role",
+            json!({"role_id": role_id, "model_set_id": mset_id.parse::<i64>().unwrap()}),
+        )
+        .await,
+    );
+    let r = only(&h, "PATCH", &format!("/roles/{role_id}"));
+    assert_eq!(r.body, Some(json!({"model_set_id": mset_id})));
+    let roles = json(&call(&client, "list_roles", json!({})).await);
+    assert!(
+        roles["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "Shop viewer"),
+        "{roles}"
+    );
+    only(&h, "GET", "/roles");
+
+    // Who holds the role: users and groups, replaced as a whole.
+    let users = json(
+        &call(
+            &client,
+            "set_role_users",
+            json!({"role_id": role_id, "user_ids": [2, 3]}),
+        )
+        .await,
+    );
+    let emails: Vec<&str> = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["alice@example.com", "bob@example.com"]);
+    let r = only(&h, "PUT", &format!("/roles/{role_id}/users"));
+    assert_eq!(r.body, Some(json!(["2", "3"])));
+    json(
+        &call(
+            &client,
+            "set_role_users",
+            json!({"role_id": role_id, "user_ids": [3]}),
+        )
+        .await,
+    );
+    h.api_requests();
+    let holders = json(&call(&client, "get_role_users", json!({"role_id": role_id})).await);
+    assert_eq!(holders["users"].as_array().unwrap().len(), 1, "{holders}");
+    assert_eq!(holders["users"][0]["id"], "3");
+    only(&h, "GET", &format!("/roles/{role_id}/users"));
+
+    let groups = json(
+        &call(
+            &client,
+            "set_role_groups",
+            json!({"role_id": role_id, "group_ids": [1, 2]}),
+        )
+        .await,
+    );
+    assert_eq!(
+        groups["groups"],
+        json!([{"id": "1", "name": "All Users"}, {"id": "2", "name": "Analysts"}])
+    );
+    let r = only(&h, "PUT", &format!("/roles/{role_id}/groups"));
+    assert_eq!(r.body, Some(json!(["1", "2"])));
+    json(
+        &call(
+            &client,
+            "set_role_groups",
+            json!({"role_id": role_id, "group_ids": [2]}),
+        )
+        .await,
+    );
+    h.api_requests();
+    let held = json(&call(&client, "get_role_groups", json!({"role_id": role_id})).await);
+    assert_eq!(held["groups"].as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held["groups"][0]["name"], "Analysts");
+    only(&h, "GET", &format!("/roles/{role_id}/groups"));
+
+    // Looker's refusals.
+    failed(
+        &call(
+            &client,
+            "create_permission_set",
+            json!({"name": "Bad", "permissions": ["fly"]}),
+        )
+        .await,
+        &["HTTP 422", "Unknown permission"],
+    );
+    failed(
+        &call(
+            &client,
+            "update_permission_set",
+            json!({"permission_set_id": "2", "name": "Root"}),
+        )
+        .await,
+        &["HTTP 422", "Built-in"],
+    );
+    failed(
+        &call(
+            &client,
+            "delete_model_set",
+            json!({"model_set_id": mset_id}),
+        )
+        .await,
+        &["HTTP 422", "used by role"],
+    );
+    failed(
+        &call(
+            &client,
+            "delete_permission_set",
+            json!({"permission_set_id": "4"}),
+        )
+        .await,
+        &["HTTP 422", "Built-in"],
+    );
+    failed(
+        &call(
+            &client,
+            "create_role",
+            json!({"name": "Shop viewer", "permission_set_id": 4, "model_set_id": 1}),
+        )
+        .await,
+        &["HTTP 422", "already been taken"],
+    );
+    failed(
+        &call(
+            &client,
+            "create_role",
+            json!({"name": "Ghost", "permission_set_id": 999, "model_set_id": 1}),
+        )
+        .await,
+        &["HTTP 422", "does not exist"],
+    );
+    failed(
+        &call(&client, "get_role", json!({"role_id": "999"})).await,
+        &["HTTP 404", "Not found"],
+    );
+    failed(
+        &call(&client, "delete_role", json!({"role_id": "2"})).await,
+        &["HTTP 403", "Admin role"],
+    );
+    failed(
+        &call(
+            &client,
+            "set_role_groups",
+            json!({"role_id": role_id, "group_ids": [999]}),
+        )
+        .await,
+        &["HTTP 422", "Group 999 does not exist"],
+    );
+    failed(
+        &call(&client, "get_role_users", json!({"role_id": "999"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(&client, "get_role_groups", json!({"role_id": "999"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "set_role_users",
+            json!({"role_id": "999", "user_ids": []}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "update_model_set",
+            json!({"model_set_id": "999", "name": "x"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    h.api_requests();
+
+    // Deletes, in dependency order.
+    assert_eq!(
+        json(&call(&client, "delete_role", json!({"role_id": role_id})).await)["deleted"],
+        true
+    );
+    only(&h, "DELETE", &format!("/roles/{role_id}"));
+    let holder = json(&call(&client, "get_user", json!({"user_id": "3"})).await);
+    assert_eq!(
+        holder["role_ids"],
+        json!(["4"]),
+        "a deleted role leaves its users"
+    );
+    h.api_requests();
+    assert_eq!(
+        json(
+            &call(
+                &client,
+                "delete_permission_set",
+                json!({"permission_set_id": pset_id})
+            )
+            .await
+        )["deleted"],
+        true
+    );
+    only(&h, "DELETE", &format!("/permission_sets/{pset_id}"));
+    assert_eq!(
+        json(
+            &call(
+                &client,
+                "delete_model_set",
+                json!({"model_set_id": mset_id})
+            )
+            .await
+        )["deleted"],
+        true
+    );
+    only(&h, "DELETE", &format!("/model_sets/{mset_id}"));
+    failed(
+        &call(
+            &client,
+            "delete_model_set",
+            json!({"model_set_id": mset_id}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    h.api_requests();
+
+    // Refused before Looker.
+    for (tool, args) in [
+        (
+            "create_role",
+            json!({"name": "x", "permission_set_id": "4", "model_set_id": 1}),
+        ),
+        ("create_role", json!({"name": "x", "permission_set_id": 4})),
+        ("update_role", json!({"role_id": "3"})),
+        ("update_permission_set", json!({"permission_set_id": "3"})),
+        ("update_model_set", json!({"model_set_id": "2"})),
+        (
+            "create_permission_set",
+            json!({"name": "x", "permissions": "explore"}),
+        ),
+        ("create_model_set", json!({"name": "", "models": []})),
+        (
+            "set_role_groups",
+            json!({"role_id": "3", "group_ids": ["1"]}),
+        ),
+        ("set_role_users", json!({"role_id": "3"})),
+        ("list_roles", json!({"extra": 1})),
+        ("delete_role", json!({"role_id": ""})),
+    ] {
+        let result = call(&client, tool, args.clone()).await;
+        assert_eq!(result.is_error, Some(true), "{tool} {args}");
+        assert!(
+            text(&result).to_lowercase().contains("invalid arguments"),
+            "{tool} {args}: {}",
+            text(&result)
+        );
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn groups_members_and_nesting() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "admin"]).await;
+
+    let groups = json(&call(&client, "list_groups", json!({})).await);
+    assert_eq!(groups["count"], 2, "{groups}");
+    assert_eq!(groups["groups"][0]["name"], "All Users");
+    let r = only(&h, "GET", "/groups");
+    assert_eq!(query(&r, "limit"), Some("100"));
+    json(&call(&client, "list_groups", json!({"limit": 1})).await);
+    assert_eq!(query(&only(&h, "GET", "/groups"), "limit"), Some("1"));
+
+    let team = json(
+        &call(
+            &client,
+            "create_group",
+            json!({"name": "Data Team", "can_add_to_content_metadata": false}),
+        )
+        .await,
+    );
+    let team_id = team["id"].as_str().unwrap().to_string();
+    assert_eq!(team["can_add_to_content_metadata"], false, "{team}");
+    let r = only(&h, "POST", "/groups");
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "Data Team", "can_add_to_content_metadata": false}))
+    );
+    let plain = json(&call(&client, "create_group", json!({"name": "Platform"})).await);
+    let platform_id = plain["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        only(&h, "POST", "/groups").body,
+        Some(json!({"name": "Platform"}))
+    );
+
+    let renamed = json(
+        &call(
+            &client,
+            "update_group",
+            json!({"group_id": team_id, "name": "Data", "can_add_to_content_metadata": true}),
+        )
+        .await,
+    );
+    assert_eq!(renamed["name"], "Data");
+    assert_eq!(
+        renamed["fields_changed"],
+        json!(["can_add_to_content_metadata", "name"])
+    );
+    let r = only(&h, "PATCH", &format!("/groups/{team_id}"));
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "Data", "can_add_to_content_metadata": true}))
+    );
+
+    // Members.
+    let added = json(
+        &call(
+            &client,
+            "add_group_user",
+            json!({"group_id": team_id, "user_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(added["added"], true);
+    assert_eq!(added["user"]["group_ids"], json!(["1", team_id]), "{added}");
+    let r = only(&h, "POST", &format!("/groups/{team_id}/users"));
+    assert_eq!(r.body, Some(json!({"user_id": "2"})));
+    json(
+        &call(
+            &client,
+            "add_group_user",
+            json!({"group_id": team_id, "user_id": "3"}),
+        )
+        .await,
+    );
+    json(
+        &call(
+            &client,
+            "add_group_user",
+            json!({"group_id": team_id, "user_id": "3"}),
+        )
+        .await,
+    );
+    h.api_requests();
+    let members = json(&call(&client, "list_group_users", json!({"group_id": team_id})).await);
+    assert_eq!(
+        members["count"], 2,
+        "adding twice changes nothing: {members}"
+    );
+    let r = only(&h, "GET", &format!("/groups/{team_id}/users"));
+    assert_eq!(query(&r, "limit"), Some("100"));
+    let first = json(
+        &call(
+            &client,
+            "list_group_users",
+            json!({"group_id": team_id, "limit": 1}),
+        )
+        .await,
+    );
+    assert_eq!(first["users"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        query(
+            &only(&h, "GET", &format!("/groups/{team_id}/users")),
+            "limit"
+        ),
+        Some("1")
+    );
+    let listed = json(&call(&client, "list_groups", json!({})).await);
+    let count = listed["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == team_id.as_str())
+        .unwrap()["user_count"]
+        .clone();
+    assert_eq!(count, 2, "{listed}");
+    h.api_requests();
+
+    let removed = json(
+        &call(
+            &client,
+            "remove_group_user",
+            json!({"group_id": team_id, "user_id": "3"}),
+        )
+        .await,
+    );
+    assert_eq!(removed["removed"], true);
+    only(&h, "DELETE", &format!("/groups/{team_id}/users/3"));
+
+    // Nesting.
+    let nested = json(
+        &call(
+            &client,
+            "add_group_to_group",
+            json!({"parent_group_id": team_id, "child_group_id": platform_id}),
+        )
+        .await,
+    );
+    assert_eq!(nested["child"]["name"], "Platform", "{nested}");
+    let r = only(&h, "POST", &format!("/groups/{team_id}/groups"));
+    assert_eq!(r.body, Some(json!({"group_id": platform_id})));
+    let children = json(&call(&client, "list_group_groups", json!({"group_id": team_id})).await);
+    assert_eq!(
+        children["groups"][0]["id"],
+        platform_id.as_str(),
+        "{children}"
+    );
+    only(&h, "GET", &format!("/groups/{team_id}/groups"));
+    failed(
+        &call(
+            &client,
+            "add_group_to_group",
+            json!({"parent_group_id": platform_id, "child_group_id": team_id}),
+        )
+        .await,
+        &["HTTP 422", "cycle"],
+    );
+    h.api_requests();
+    let unnested = json(
+        &call(
+            &client,
+            "remove_group_from_group",
+            json!({"parent_group_id": team_id, "child_group_id": platform_id}),
+        )
+        .await,
+    );
+    assert_eq!(unnested["removed"], true);
+    only(
+        &h,
+        "DELETE",
+        &format!("/groups/{team_id}/groups/{platform_id}"),
+    );
+    let none = json(&call(&client, "list_group_groups", json!({"group_id": team_id})).await);
+    assert_eq!(none["groups"], json!([]));
+    h.api_requests();
+
+    // Deletes and Looker's refusals.
+    assert_eq!(
+        json(&call(&client, "delete_group", json!({"group_id": platform_id})).await)["deleted"],
+        true
+    );
+    only(&h, "DELETE", &format!("/groups/{platform_id}"));
+    failed(
+        &call(&client, "delete_group", json!({"group_id": platform_id})).await,
+        &["HTTP 404", "Not found"],
+    );
+    failed(
+        &call(&client, "list_group_users", json!({"group_id": "999"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "add_group_user",
+            json!({"group_id": team_id, "user_id": "999"}),
+        )
+        .await,
+        &["HTTP 422", "User 999 does not exist"],
+    );
+    failed(
+        &call(
+            &client,
+            "remove_group_user",
+            json!({"group_id": "999", "user_id": "2"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(&client, "create_group", json!({"name": "All Users"})).await,
+        &["HTTP 409", "already taken"],
+    );
+    failed(
+        &call(
+            &client,
+            "update_group",
+            json!({"group_id": "999", "name": "x"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(&client, "list_group_groups", json!({"group_id": "999"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "remove_group_from_group",
+            json!({"parent_group_id": team_id, "child_group_id": "1"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    h.api_requests();
+
+    for (tool, args) in [
+        ("list_groups", json!({"limit": -5})),
+        ("list_groups", json!({"limit": "ten"})),
+        ("create_group", json!({"name": "  "})),
+        ("update_group", json!({"group_id": team_id})),
+        ("add_group_user", json!({"group_id": team_id})),
+        (
+            "add_group_to_group",
+            json!({"parent_group_id": "1", "child_group_id": "1"}),
+        ),
+        ("list_group_users", json!({"group_id": "1", "limit": 0})),
+        ("remove_group_from_group", json!({"parent_group_id": "1"})),
+    ] {
+        let result = call(&client, tool, args.clone()).await;
+        assert_eq!(result.is_error, Some(true), "{tool} {args}");
+        assert!(
+            text(&result).to_lowercase().contains("invalid arguments"),
+            "{tool} {args}: {}",
+            text(&result)
+        );
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Every `create_schedule`/`update_schedule` argument but the targets, triggers and
+/// destinations, with the value each sends.
+fn plan_options() -> Value {
+    json!({
+        "user_id": "2", "run_as_recipient": true, "enabled": false, "run_once": false,
+        "timezone": "Europe/Paris", "require_results": true, "require_no_results": false,
+        "require_change": true, "send_all_results": false, "filters_string": "?Region=West",
+        "include_links": true, "pdf_paper_size": "a4", "pdf_landscape": true, "long_tables": true,
+        "inline_table_width": 640, "color_theme": "dark", "embed": false, "show_custom_url": true,
+        "custom_url_base": "https://intranet.example.com", "custom_url_params": "/sales?x=1",
+        "custom_url_label": "Open in intranet"
+    })
+}
+
+#[tokio::test]
+async fn schedules_and_secrets() {
+    let h = Harness::new().await;
+    // This server's stderr (the log, at DEBUG) is kept to check no secret reaches it.
+    let (transport, stderr) = TokioChildProcess::builder(h.command(&["--groups", "admin"]))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server spawns");
+    let client = ().serve(transport).await.expect("MCP initialize");
+    let mut stderr = stderr.expect("stderr is piped");
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+
+    // list_schedules: every user's by default, never an undeclared `limit`.
+    let all = json(&call(&client, "list_schedules", json!({})).await);
+    assert_eq!(all["count"], 2, "{all}");
+    assert_eq!(
+        all["schedules"][0]["scheduled_plan_destination"][0]["address"],
+        "team@example.com"
+    );
+    let r = only(&h, "GET", "/scheduled_plans");
+    assert_eq!(query(&r, "all_users"), Some("true"));
+    assert!(
+        query(&r, "limit").is_none() && query(&r, "user_id").is_none(),
+        "{r:?}"
+    );
+    let alices = json(
+        &call(
+            &client,
+            "list_schedules",
+            json!({"user_id": "2", "limit": 10}),
+        )
+        .await,
+    );
+    assert_eq!(alices["count"], 1);
+    assert_eq!(alices["schedules"][0]["name"], "Daily orders by region");
+    let r = only(&h, "GET", "/scheduled_plans");
+    assert_eq!(query(&r, "user_id"), Some("2"));
+    assert!(query(&r, "all_users").is_none() && query(&r, "limit").is_none());
+    let one = json(&call(&client, "list_schedules", json!({"limit": 1})).await);
+    assert_eq!(
+        (
+            one["count"].clone(),
+            one["total"].clone(),
+            one["truncated"].clone()
+        ),
+        (json!(1), json!(2), json!(true))
+    );
+    h.api_requests();
+
+    // create_schedule with the recipients shorthand and every option.
+    let mut args = plan_options();
+    args["name"] = json!("Weekly orders");
+    args["look_id"] = json!("1");
+    args["crontab"] = json!("0 9 * * 1");
+    args["recipients"] = json!(["alice@example.com", "boss@example.com"]);
+    args["email_format"] = json!("csv");
+    let created = json(&call(&client, "create_schedule", args).await);
+    let plan_id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["title"], "Orders by status", "{created}");
+    assert_eq!(created["user_id"], "2");
+    assert_eq!(
+        created["scheduled_plan_destination"][1]["address"],
+        "boss@example.com"
+    );
+    let r = only(&h, "POST", "/scheduled_plans");
+    let body = r.body.clone().unwrap();
+    for (k, v) in plan_options().as_object().unwrap() {
+        assert_eq!(&body[k], v, "{k}");
+    }
+    assert_eq!(body["name"], "Weekly orders");
+    assert_eq!(body["look_id"], "1");
+    assert_eq!(body["crontab"], "0 9 * * 1");
+    assert_eq!(
+        body["scheduled_plan_destination"],
+        json!([{"type": "email", "address": "alice@example.com", "format": "csv"},
+               {"type": "email", "address": "boss@example.com", "format": "csv"}])
+    );
+
+    // create_schedule with full destinations (a write-only secret) and the other targets.
+    let secret = "s3-secret-key-do-not-leak";
+    let s3 = json(
+        &call(
+            &client,
+            "create_schedule",
+            json!({"name": "Nightly export", "query_id": "1", "datagroup": "nightly",
+                   "destinations": [{"type": "s3", "format": "csv", "address": "s3://bucket/path",
+                                     "parameters": {"region": "eu-west-1", "access_key_id": "AKIA"},
+                                     "secret_parameters": {"secret_access_key": secret},
+                                     "apply_formatting": false, "apply_vis": false, "message": "hi"}]}),
+        )
+        .await,
+    );
+    let s3_id = s3["id"].as_str().unwrap().to_string();
+    assert!(!s3.to_string().contains(secret), "{s3}");
+    let r = only(&h, "POST", "/scheduled_plans");
+    let dest = &r.body.as_ref().unwrap()["scheduled_plan_destination"][0];
+    let parameters: Value = serde_json::from_str(dest["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        parameters,
+        json!({"region": "eu-west-1", "access_key_id": "AKIA"})
+    );
+    assert!(
+        dest["secret_parameters"].as_str().unwrap().contains(secret),
+        "sent to Looker"
+    );
+    assert_eq!(r.body.as_ref().unwrap()["datagroup"], "nightly");
+    for (target, id) in [
+        ("dashboard_id", "1"),
+        ("lookml_dashboard_id", "ecommerce::overview"),
+    ] {
+        let made = json(
+            &call(&client, "create_schedule", json!({"name": format!("By {target}"), (target): id, "crontab": "0 6 * * *", "recipients": ["team@example.com"]})).await,
+        );
+        assert_eq!(made["created"], true);
+        let r = only(&h, "POST", "/scheduled_plans");
+        assert_eq!(r.body.as_ref().unwrap()[target], id);
+        assert_eq!(
+            r.body.as_ref().unwrap()["scheduled_plan_destination"][0]["format"],
+            "wysiwyg_pdf"
+        );
+    }
+
+    // update_schedule with every option, retargeting, and new destinations.
+    let mut args = plan_options();
+    args["schedule_id"] = json!(plan_id);
+    args["name"] = json!("Monthly orders");
+    args["dashboard_id"] = json!("2");
+    args["crontab"] = json!("0 8 1 * *");
+    args["destinations"] = json!([{"type": "webhook", "address": "https://hooks.example.com/x", "format": "json_detail"}]);
+    let updated = json(&call(&client, "update_schedule", args).await);
+    assert_eq!(updated["title"], "Marketing spend", "{updated}");
+    assert!(updated.get("look_id").is_none(), "retargeted: {updated}");
+    assert_eq!(
+        updated["scheduled_plan_destination"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let changed = updated["fields_changed"].as_array().unwrap();
+    assert!(
+        changed.contains(&json!("scheduled_plan_destination"))
+            && changed.contains(&json!("custom_url_label"))
+    );
+    let r = only(&h, "PATCH", &format!("/scheduled_plans/{plan_id}"));
+    let body = r.body.unwrap();
+    for (k, v) in plan_options().as_object().unwrap() {
+        assert_eq!(&body[k], v, "{k}");
+    }
+    assert_eq!(body["dashboard_id"], "2");
+    let retimed = json(
+        &call(&client, "update_schedule", json!({"schedule_id": plan_id, "recipients": ["team@example.com"], "email_format": "xlsx", "look_id": "2", "datagroup": "nightly"})).await,
+    );
+    assert_eq!(retimed["datagroup"], "nightly", "{retimed}");
+    let r = only(&h, "PATCH", &format!("/scheduled_plans/{plan_id}"));
+    assert_eq!(
+        r.body.as_ref().unwrap()["scheduled_plan_destination"],
+        json!([{"type": "email", "address": "team@example.com", "format": "xlsx"}])
+    );
+    for (target, id) in [
+        ("query_id", "1"),
+        ("lookml_dashboard_id", "ecommerce::overview"),
+    ] {
+        json(
+            &call(
+                &client,
+                "update_schedule",
+                json!({"schedule_id": plan_id, (target): id}),
+            )
+            .await,
+        );
+        assert_eq!(
+            only(&h, "PATCH", &format!("/scheduled_plans/{plan_id}")).body,
+            Some(json!({(target): id}))
+        );
+    }
+
+    // run_schedule_once.
+    let run = json(
+        &call(
+            &client,
+            "run_schedule_once",
+            json!({"schedule_id": plan_id}),
+        )
+        .await,
+    );
+    assert_eq!(run["triggered"], true);
+    assert_eq!(run["run"]["run_once"], true, "{run}");
+    let r = only(&h, "POST", &format!("/scheduled_plans/{plan_id}/run_once"));
+    assert!(r.body.is_none());
+    json(&call(&client, "run_schedule_once", json!({"schedule_id": s3_id})).await);
+    h.api_requests();
+
+    // Looker's refusals.
+    failed(
+        &call(&client, "create_schedule", json!({"name": "x", "look_id": "999", "crontab": "0 9 * * *", "recipients": ["a@example.com"]})).await,
+        &["HTTP 422", "look_id 999 does not exist"],
+    );
+    failed(
+        &call(&client, "run_schedule_once", json!({"schedule_id": "999"})).await,
+        &["HTTP 404"],
+    );
+    failed(
+        &call(
+            &client,
+            "update_schedule",
+            json!({"schedule_id": "999", "name": "x"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    h.api_requests();
+
+    // delete_schedule.
+    assert_eq!(
+        json(&call(&client, "delete_schedule", json!({"schedule_id": plan_id})).await)["deleted"],
+        true
+    );
+    only(&h, "DELETE", &format!("/scheduled_plans/{plan_id}"));
+    failed(
+        &call(&client, "delete_schedule", json!({"schedule_id": plan_id})).await,
+        &["HTTP 404", "Not found"],
+    );
+    h.api_requests();
+
+    // Arguments refused before Looker.
+    let base = json!({"name": "x", "look_id": "1", "crontab": "0 9 * * *", "recipients": ["a@example.com"]});
+    let with = |extra: Value| {
+        let mut v = base.clone();
+        for (k, val) in extra.as_object().unwrap() {
+            if val.is_null() {
+                v.as_object_mut().unwrap().remove(k);
+            } else {
+                v[k] = val.clone();
+            }
+        }
+        v
+    };
+    for (tool, args, needle) in [
+        (
+            "create_schedule",
+            with(json!({"dashboard_id": "1"})),
+            "only one target",
+        ),
+        (
+            "create_schedule",
+            with(json!({"look_id": null})),
+            "no target",
+        ),
+        (
+            "create_schedule",
+            with(json!({"crontab": null})),
+            "no trigger",
+        ),
+        (
+            "create_schedule",
+            with(json!({"datagroup": "nightly"})),
+            "mutually exclusive",
+        ),
+        (
+            "create_schedule",
+            with(json!({"recipients": null})),
+            "no destination",
+        ),
+        (
+            "create_schedule",
+            with(json!({"recipients": []})),
+            "at least one destination",
+        ),
+        (
+            "create_schedule",
+            with(json!({"recipients": ["nobody"]})),
+            "not an email",
+        ),
+        (
+            "create_schedule",
+            with(json!({"destinations": [{"type": "email", "format": "csv"}]})),
+            "not both",
+        ),
+        (
+            "create_schedule",
+            with(json!({"recipients": null, "destinations": [{"type": "email", "adress": "x"}]})),
+            "unknown key `adress`",
+        ),
+        (
+            "create_schedule",
+            with(
+                json!({"recipients": null, "destinations": [{"type": "email", "address": "a@b.c"}]}),
+            ),
+            "needs `format`",
+        ),
+        (
+            "create_schedule",
+            with(json!({"inline_table_width": "wide"})),
+            "inline_table_width",
+        ),
+        ("create_schedule", with(json!({"name": null})), "name"),
+        (
+            "update_schedule",
+            json!({"schedule_id": "1"}),
+            "no fields to update",
+        ),
+        (
+            "update_schedule",
+            json!({"schedule_id": "1", "email_format": "csv"}),
+            "no fields to update",
+        ),
+        (
+            "update_schedule",
+            json!({"schedule_id": "1", "destinations": []}),
+            "at least one destination",
+        ),
+        (
+            "update_schedule",
+            json!({"schedule_id": "1", "look_id": "1", "query_id": "2"}),
+            "only one target",
+        ),
+        ("list_schedules", json!({"limit": 0}), "limit"),
+        (
+            "delete_schedule",
+            json!({"schedule_id": ".."}),
+            "not allowed",
+        ),
+    ] {
+        let result = call(&client, tool, args.clone()).await;
+        failed(&result, &[needle]);
+        assert!(
+            text(&result).to_lowercase().contains("invalid arguments"),
+            "{tool} {args}: {}",
+            text(&result)
+        );
+        assert!(!text(&result).contains(secret));
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+
+    // Secrets: the credentials tools' one-time links never come back, and nothing secret is
+    // logged.
+    let creds = call(
+        &client,
+        "create_credentials_email",
+        json!({"user_id": "77", "email": "ci-bot@example.com"}),
+    )
+    .await;
+    assert!(
+        !text(&creds).contains("/account/setup/"),
+        "{}",
+        text(&creds)
+    );
+    let reset = call(&client, "send_password_reset", json!({"user_id": "77"})).await;
+    assert!(
+        !text(&reset).contains("/password/reset/"),
+        "{}",
+        text(&reset)
+    );
+    h.api_requests();
+
+    client.cancel().await.unwrap();
+    let log = tokio::time::timeout(Duration::from_secs(30), log)
+        .await
+        .expect("the server exits")
+        .unwrap();
+    assert!(
+        log.contains("looker request"),
+        "the log was captured at DEBUG: {log}"
+    );
+    for secret_text in [
+        secret,
+        "/password/reset/",
+        "/account/setup/",
+        "demo-client-secret",
+    ] {
+        assert!(!log.contains(secret_text), "{secret_text} reached the log");
+    }
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn tool_list_and_annotations() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "admin"]).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 45);
+    let hints = |name: &str| {
+        let t = tools
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        let a = t.annotations.clone().unwrap();
+        (
+            a.read_only_hint.unwrap(),
+            a.destructive_hint.unwrap(),
+            a.idempotent_hint.unwrap(),
+        )
+    };
+    assert_eq!(hints("list_users"), (true, false, true));
+    assert_eq!(hints("get_role_users"), (true, false, true));
+    assert_eq!(hints("create_user"), (false, false, false));
+    assert_eq!(hints("create_schedule"), (false, false, false));
+    assert_eq!(hints("run_schedule_once"), (false, false, false));
+    assert_eq!(hints("send_password_reset"), (false, false, false));
+    assert_eq!(hints("add_group_user"), (false, false, true));
+    assert_eq!(hints("set_role_groups"), (false, true, true));
+    assert_eq!(hints("set_user_roles"), (false, true, true));
+    assert_eq!(hints("update_schedule"), (false, true, true));
+    assert_eq!(hints("delete_user"), (false, true, true));
+    assert_eq!(hints("remove_group_user"), (false, true, true));
+    client.cancel().await.unwrap();
+}

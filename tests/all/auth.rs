@@ -587,3 +587,96 @@ async fn foreign_origins_are_refused() {
         .unwrap();
     assert_eq!(answer.status(), 403);
 }
+
+#[tokio::test]
+async fn act_as_user_paths() {
+    let h = Harness::new().await;
+    let (client, logs) = h.stdio_client_with_logs(&["--groups", "git"]).await;
+    let branch = |user: &str| json!({"project_id": "ecommerce", "act_as_user": user});
+    let text = |r: &rmcp::model::CallToolResult| crate::support::text(r);
+
+    // Neither digits nor an email: refused before any Looker call.
+    let result = crate::support::call(&client, "get_git_branch", branch("ci bot")).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("numeric Looker user id or an email"),
+        "{}",
+        text(&result)
+    );
+    assert!(h.api_requests().is_empty(), "nothing reached Looker");
+
+    // An email nobody has: a validation error after the exact-match lookup, not a fallback.
+    let result =
+        crate::support::call(&client, "get_git_branch", branch("nobody@example.com")).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("no Looker user has the email"),
+        "{}",
+        text(&result)
+    );
+    let requests = h.api_requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_eq!(
+        (requests[0].path.as_str(), requests[0].query[0].0.as_str()),
+        ("/users/search", "email")
+    );
+
+    // An email resolves exactly (case-insensitive) and the call runs as that user.
+    let result =
+        crate::support::call(&client, "get_git_branch", branch("CI-Bot@Example.com")).await;
+    assert_ne!(result.is_error, Some(true), "{}", text(&result));
+    let requests = h.sim.take_requests();
+    assert!(
+        requests.iter().any(|r| r.path == "/login/77"),
+        "sudo as ci-bot: {requests:#?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .filter(|r| r.path.starts_with("/projects/"))
+            .all(|r| r.user_id.as_deref() == Some("77"))
+    );
+    client.cancel().await.unwrap();
+    let logs = logs.text();
+    let audit = logs
+        .lines()
+        .find(|l| l.contains("looker.audit.act_as_user"))
+        .expect("an audit line");
+    let audit: Value = serde_json::from_str(audit).unwrap();
+    let fields = &audit["fields"];
+    assert_eq!(fields["tool"], "get_git_branch");
+    assert_eq!(fields["target_user_id"], "77");
+    assert_eq!(fields["target_user_email"], "CI-Bot@Example.com");
+    assert_eq!(fields["triggered_by"], "argument");
+    assert_eq!(fields["configured_user"], "demo-client-id");
+    assert_eq!(audit["level"], "INFO");
+
+    // Sudo switched off: a clear validation error instead of running as the wrong user.
+    let mut off = Harness::new().await;
+    off.set("LOOKER_SUDO_AS_USER", "false");
+    let client = off.stdio_client(&["--groups", "git"]).await;
+    let result = crate::support::call(&client, "get_git_branch", branch("77")).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("LOOKER_SUDO_AS_USER=true"),
+        "{}",
+        text(&result)
+    );
+    assert!(off.api_requests().is_empty());
+    client.cancel().await.unwrap();
+
+    // Credentials without sudo rights: Looker's 403 in the seed's words.
+    let mut alice = Harness::new().await;
+    alice.set("LOOKER_CLIENT_ID", looker_sim::ALICE_CLIENT_ID);
+    alice.set("LOOKER_CLIENT_SECRET", looker_sim::ALICE_CLIENT_SECRET);
+    let client = alice.stdio_client(&["--groups", "git"]).await;
+    let result = crate::support::call(&client, "get_git_branch", branch("3")).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("Permission denied — the current user lacks access."),
+        "{}",
+        text(&result)
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}

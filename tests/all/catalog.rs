@@ -35,6 +35,12 @@ async fn every_tool_matches_the_python_server_and_is_annotated() {
                 .unwrap_or_default()
         };
         let ours = Value::Object((*tool.input_schema).clone());
+        let required = |s: &Value| -> BTreeSet<String> {
+            s["required"]
+                .as_array()
+                .map(|r| r.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
+        };
         let mut theirs = props(&seed["input_schema"]);
         // The query tools' developer arguments are offered only with LOOKER_QUERY_DEV_PARAMS=true.
         for dev in ["dev_mode", "branch", "project_id"] {
@@ -43,12 +49,12 @@ async fn every_tool_matches_the_python_server_and_is_annotated() {
             }
         }
         assert_eq!(props(&ours), theirs, "{name}: argument names");
-        let required = |s: &Value| -> BTreeSet<String> {
-            s["required"]
-                .as_array()
-                .map(|r| r.iter().map(|v| v.as_str().unwrap().to_string()).collect())
-                .unwrap_or_default()
-        };
+        for required in required(&seed["input_schema"]) {
+            assert!(
+                props(&ours).contains(&required),
+                "{name}: required argument {required} is offered"
+            );
+        }
         assert_eq!(
             required(&ours),
             required(&seed["input_schema"]),

@@ -16,7 +16,7 @@ fn only_request(h: &Harness) -> looker_sim::RecordedRequest {
 #[tokio::test]
 async fn lists_tools_in_order_with_annotations() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&[]).await;
+    let client = h.stdio_client(&["--groups", "identity,explore"]).await;
     let tools: Vec<Tool> = client.list_all_tools().await.unwrap();
     let listed: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(

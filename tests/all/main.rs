@@ -3,12 +3,23 @@
 
 mod support;
 
+mod admin;
 mod auth;
+mod board;
 mod catalog;
 mod cli;
+mod connection;
 mod containment;
+mod content;
 mod explore;
+mod folder;
+mod git;
+mod health;
 mod http;
 mod identity;
+mod modeling;
 mod plugins;
 mod protocol;
+mod query;
+mod render;
+mod schema;

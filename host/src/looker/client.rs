@@ -220,8 +220,18 @@ impl LookerClient {
                     .http
                     .post(url)
                     .header(AUTHORIZATION, auth_header(&admin)?);
-                self.read_token(req, &format!("sudo login as user {user_id}"))
-                    .await?
+                match self
+                    .read_token(req, &format!("sudo login as user {user_id}"))
+                    .await
+                {
+                    // Looker refuses sudo to credentials without the permission; say so plainly.
+                    Err(RequestError::Unauthenticated(why)) if why.contains("(HTTP 403)") => {
+                        return Err(RequestError::Unauthenticated(
+                            "Permission denied — the current user lacks access.".into(),
+                        ));
+                    }
+                    other => other?,
+                }
             }
         };
         if workspace == Workspace::Dev {

@@ -99,9 +99,16 @@ pub(crate) struct Sessions {
     slots: Mutex<HashMap<(Identity, Workspace), Arc<Slot>>>,
 }
 
+/// Above this many sessions, those of forwarded user tokens are dropped (they cost nothing to
+/// recreate), so a long-running `looker_oauth` server does not grow without bound.
+const MAX_SESSIONS: usize = 4096;
+
 impl Sessions {
     pub fn slot(&self, identity: &Identity, workspace: Workspace) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap();
+        if slots.len() >= MAX_SESSIONS {
+            slots.retain(|(id, _), _| !matches!(id, Identity::User { .. }));
+        }
         slots
             .entry((identity.clone(), workspace))
             .or_default()

@@ -169,7 +169,9 @@ pub async fn run(
     let outcome = {
         let execution = async {
             let instance = pre.instantiate_async(&mut store).await?;
-            instance.looker_mcp_tool_group().call_call(&mut store, tool, arguments, &context)
+            instance
+                .looker_mcp_tool_group()
+                .call_call(&mut store, tool, arguments, &context)
                 .await
         };
         tokio::select! {
@@ -252,7 +254,10 @@ pub async fn describe(
     store.set_epoch_deadline((env.limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
     let execution = async {
         let instance = pre.instantiate_async(&mut store).await?;
-        instance.looker_mcp_tool_group().call_describe(&mut store, &context).await
+        instance
+            .looker_mcp_tool_group()
+            .call_describe(&mut store, &context)
+            .await
     };
     tokio::time::timeout(Duration::from_secs(10), execution)
         .await

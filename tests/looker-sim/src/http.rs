@@ -73,6 +73,11 @@ pub(crate) enum Body {
         content_type: &'static str,
         text: String,
     },
+    /// Binary data, e.g. a rendered PNG or PDF.
+    Bytes {
+        content_type: &'static str,
+        data: Vec<u8>,
+    },
     Empty,
 }
 
@@ -167,6 +172,7 @@ impl Resp {
                 serde_json::to_vec(v).unwrap_or_default(),
             ),
             Body::Text { content_type, text } => (Some(content_type), text.clone().into_bytes()),
+            Body::Bytes { content_type, data } => (Some(content_type), data.clone()),
             Body::Empty => (None, Vec::new()),
         }
     }

@@ -104,7 +104,10 @@ impl World {
     /// A named collection of further resources (boards, schedules, roles' permission sets, …),
     /// created and filled by `seed` on first use. Route modules keep their resources here, so
     /// adding one needs no change to `World` or to the seed data.
-    #[allow(dead_code, reason = "the extension point for route modules being added")]
+    #[allow(
+        dead_code,
+        reason = "the extension point for route modules being added"
+    )]
     pub(crate) fn collection(
         &mut self,
         name: &'static str,

@@ -8,7 +8,6 @@ mod component {
     use exports::looker::mcp::tool_group::Guest;
     use looker::mcp::types::{CallContext, GroupInfo, ToolError, ToolOutput};
 
-
     struct Component;
 
     impl Guest for Component {

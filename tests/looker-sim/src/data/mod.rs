@@ -4,6 +4,7 @@
 mod content;
 mod lookml;
 mod seed_content;
+pub(crate) mod system_activity;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -44,6 +44,9 @@ pub(crate) fn run(
     query: &Value,
     limit_override: Option<&str>,
 ) -> Result<QueryResult, Resp> {
+    if let Some(result) = crate::data::system_activity::run(world, query, limit_override) {
+        return result;
+    }
     let model = query
         .get("model")
         .and_then(Value::as_str)

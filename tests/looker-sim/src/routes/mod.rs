@@ -2,14 +2,28 @@
 //! table keyed by the spec's method and path template; operations without a handler answer 501.
 
 mod admin;
+mod boards;
+mod connection_admin;
 mod connections;
+mod content_search;
+mod content_tools;
+mod credentials_email;
 pub(crate) mod crud;
 mod dashboards;
+mod folder_admin;
 mod folders;
+mod group_members;
 mod lookml;
 mod looks;
+mod metadata;
+mod modeling;
+mod pdts;
 mod projects;
 mod queries;
+mod rbac;
+mod render_tasks;
+mod running_queries;
+mod scheduled_plans;
 mod users;
 
 use std::collections::HashMap;
@@ -46,13 +60,27 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Route> {
     [
         crate::auth::ROUTES,
         admin::ROUTES,
+        credentials_email::ROUTES,
+        group_members::ROUTES,
+        rbac::ROUTES,
+        scheduled_plans::ROUTES,
+        boards::ROUTES,
+        connection_admin::ROUTES,
         connections::ROUTES,
+        content_search::ROUTES,
         dashboards::ROUTES,
+        folder_admin::ROUTES,
         folders::ROUTES,
         lookml::ROUTES,
         looks::ROUTES,
+        content_tools::ROUTES,
+        metadata::ROUTES,
+        modeling::ROUTES,
+        pdts::ROUTES,
         projects::ROUTES,
         queries::ROUTES,
+        render_tasks::ROUTES,
+        running_queries::ROUTES,
         users::ROUTES,
     ]
     .into_iter()

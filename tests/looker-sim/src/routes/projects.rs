@@ -51,7 +51,7 @@ fn project(world: &mut World, req: &Req) -> Resp {
     found(world.projects.get(req.param("project_id")).cloned())
 }
 
-fn production_branch(world: &World, project: &str) -> String {
+pub(crate) fn production_branch(world: &World, project: &str) -> String {
     world
         .projects
         .get(project)
@@ -69,7 +69,7 @@ fn personal(world: &World, user_id: &str) -> String {
 }
 
 /// The branch the caller sees as checked out.
-fn current(world: &World, req: &Req, project: &str) -> String {
+pub(crate) fn current(world: &World, req: &Req, project: &str) -> String {
     let caller = req.caller();
     match caller.workspace {
         Workspace::Production => production_branch(world, project),
@@ -106,7 +106,7 @@ fn branch_json(world: &World, req: &Req, project: &str, name: &str) -> Value {
 }
 
 /// The project id, or a 404 response.
-fn project_id(world: &World, req: &Req) -> Result<String, Resp> {
+pub(crate) fn project_id(world: &World, req: &Req) -> Result<String, Resp> {
     let id = req.param("project_id");
     world
         .projects

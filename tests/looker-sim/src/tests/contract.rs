@@ -208,10 +208,13 @@ async fn extra_routes_are_known_and_unimplemented_ones_are_501() {
         &token,
     )
     .await;
+    assert_eq!(got.status, 200);
+    assert!(got.text.contains("view: orders"), "{}", got.text);
+    let got = get(&sim, "/projects/ecommerce/directories", &token).await;
     assert_eq!(got.status, 501);
     assert_eq!(
         got.json()["message"],
-        "looker-sim: not implemented: GET /projects/{project_id}/file/content"
+        "looker-sim: not implemented: GET /projects/{project_id}/directories"
     );
     assert_eq!(get(&sim, "/alerts/search", &token).await.status, 501);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());

@@ -206,16 +206,17 @@ fn write_embedded(
     examples: &[(String, PathBuf)],
 ) {
     let mut src = String::from(
-        "/// Tool-group components built into this binary: (group id, component bytes).\n\
-         pub const EMBEDDED: &[(&str, &[u8])] = &[\n",
+        "/// Tool-group components built into this binary: (group id, component bytes, sha256).\n\
+         pub const EMBEDDED: &[(&str, &[u8], &str)] = &[\n",
     );
     for g in groups {
         let file = wasm_dir.join(g.wasm_file());
         writeln!(
             src,
-            "    ({:?}, include_bytes!({:?})),",
+            "    ({:?}, include_bytes!({:?}), {:?}),",
             g.dir_name,
-            file.display().to_string()
+            file.display().to_string(),
+            sha256_hex(&fs::read(&file).unwrap_or_default())
         )
         .unwrap();
     }
@@ -238,4 +239,11 @@ fn write_embedded(
     }
     src.push_str("];\n");
     fs::write(out_dir.join("embedded.rs"), src).expect("writing embedded.rs");
+}
+
+/// Hex sha256 of a built component, so the binary can find its cached compilation without
+/// reading (and paging in) the embedded bytes.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

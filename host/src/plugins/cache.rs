@@ -24,15 +24,23 @@ pub fn digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Compiles `bytes`, or loads the cached compilation of the same bytes for this engine.
-pub fn load(engine: &Engine, bytes: &[u8], dir: Option<&Path>) -> wasmtime::Result<Component> {
+/// Compiles `bytes`, or loads the cached compilation of the same bytes (whose sha256 is
+/// `digest`, when already known) for this engine. On a cache hit `bytes` is never read, so an
+/// embedded component's pages are never touched.
+pub fn load(
+    engine: &Engine,
+    bytes: &[u8],
+    known_digest: Option<&str>,
+    dir: Option<&Path>,
+) -> wasmtime::Result<Component> {
     let Some(dir) = dir else {
         return Component::new(engine, bytes);
     };
+    let digest = known_digest.map_or_else(|| digest(bytes), str::to_owned);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    let file = dir.join(format!("{}-{:016x}.cwasm", digest(bytes), hasher.finish()));
+    let file = dir.join(format!("{digest}-{:016x}.cwasm", hasher.finish()));
     if file.is_file() {
         // SAFETY: the file was written by `store` below into a private directory, keyed by the
         // component's digest and this engine's compatibility hash.

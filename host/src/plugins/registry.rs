@@ -69,14 +69,19 @@ pub struct ToolEntry {
     pub input_schema: Arc<Map<String, Value>>,
     pub output_schema: Option<Arc<Map<String, Value>>>,
     pub annotations: Annotations,
-    validator: jsonschema::Validator,
+    /// Compiled on the first call: most tools of a big catalogue are never called, and
+    /// compiling 150 validators at startup costs time and memory for nothing.
+    validator: std::sync::OnceLock<jsonschema::Validator>,
 }
 
 impl ToolEntry {
     /// Checks arguments against the input schema; the error lists every problem found.
     pub fn validate(&self, arguments: &Value) -> Result<(), String> {
-        let problems: Vec<String> = self
-            .validator
+        let validator = self.validator.get_or_init(|| {
+            jsonschema::validator_for(&Value::Object((*self.input_schema).clone()))
+                .expect("input schemas are checked against the meta-schema at load")
+        });
+        let problems: Vec<String> = validator
             .iter_errors(arguments)
             .map(|e| {
                 let at = e.instance_path().to_string();
@@ -124,7 +129,9 @@ struct Candidate {
     /// The group id an embedded component must declare.
     expected_name: Option<String>,
     source: String,
-    bytes: Vec<u8>,
+    bytes: std::borrow::Cow<'static, [u8]>,
+    /// The sha256 of `bytes`, when the build already computed it.
+    digest: Option<&'static str>,
     policy: Policy,
     limits: CallLimits,
 }
@@ -159,7 +166,8 @@ impl Registry {
             let candidate = Candidate {
                 expected_name: None,
                 source: trusted.path.display().to_string(),
-                bytes: trusted.bytes,
+                bytes: trusted.bytes.into(),
+                digest: None,
                 policy: trusted.policy,
                 limits,
             };
@@ -170,15 +178,16 @@ impl Registry {
         }
         let external_names: Vec<String> =
             externals.iter().map(|(g, _)| g.name.to_string()).collect();
-        let built: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _)| *name).collect();
+        let built: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _, _)| *name).collect();
         let wanted = select(selection, &built, &external_names)?;
         let mut loaded: Vec<Described> = Vec::new();
-        for (name, bytes) in embedded::EMBEDDED {
+        for (name, bytes, digest) in embedded::EMBEDDED {
             if wanted.iter().any(|w| w == name) && !external_names.iter().any(|e| e == name) {
                 let candidate = Candidate {
                     expected_name: Some(name.to_string()),
                     source: "embedded".into(),
-                    bytes: bytes.to_vec(),
+                    bytes: std::borrow::Cow::Borrowed(*bytes),
+                    digest: Some(*digest),
                     policy: Policy::builtin(),
                     limits: describe_env.limits.clone(),
                 };
@@ -277,7 +286,7 @@ async fn describe(
         problem,
     };
     let engine = runtime.engine.clone();
-    let component: Component = cache::load(&engine, &candidate.bytes, cache_dir)
+    let component: Component = cache::load(&engine, &candidate.bytes, candidate.digest, cache_dir)
         .map_err(|e| fail(format!("not a valid component: {e:#}")))?;
     let instance_pre = runtime
         .linker
@@ -318,7 +327,7 @@ async fn describe(
         }
         let input_schema = parse_schema(&tool.input_schema)
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
-        let validator = jsonschema::validator_for(&Value::Object(input_schema.clone()))
+        jsonschema::meta::validate(&Value::Object(input_schema.clone()))
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
         let output_schema = match &tool.output_schema {
             Some(text) => Some(Arc::new(parse_schema(text).map_err(|e| {
@@ -334,7 +343,7 @@ async fn describe(
             input_schema: Arc::new(input_schema),
             output_schema,
             annotations: tool.annotations,
-            validator,
+            validator: std::sync::OnceLock::new(),
         });
     }
     let group = Group {

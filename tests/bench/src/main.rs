@@ -62,8 +62,39 @@ async fn main() -> Result<()> {
         );
     }
 
-    let mut server = bench.spawn(&["--groups", "all"]).await?;
-    for (tool, args) in [("whoami", json!({})), ("list_models", json!({}))] {
+    // A third-party group (the README's example), pinned read-only like an operator would.
+    let example = bench
+        .bin
+        .parent()
+        .context("bin dir")?
+        .join("../plugins/examples/wasm32-wasip2/release/hello_looker.wasm");
+    let plugin_dir = bench.cache.join("plugins");
+    std::fs::create_dir_all(&plugin_dir)?;
+    std::fs::copy(&example, plugin_dir.join("hello_looker.wasm"))
+        .context("the example plugin (built by make build)")?;
+    let status = Command::new(&bench.bin)
+        .args(["plugin", "add", "--plugin-lock"])
+        .arg(plugin_dir.join("plugins.lock"))
+        .arg(plugin_dir.join("hello_looker.wasm"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await?;
+    if !status.success() {
+        bail!("plugin add failed");
+    }
+    let plugin_dir_arg = plugin_dir.display().to_string();
+    let mut server = bench
+        .spawn(&["--groups", "all", "--plugin-dir", &plugin_dir_arg])
+        .await?;
+    let query = json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status", "orders.count"], "limit": 10});
+    let mut medians = Vec::new();
+    for (tool, args) in [
+        ("whoami", json!({})),
+        ("list_models", json!({})),
+        ("model_overview", json!({})),
+        ("query", query),
+    ] {
         for _ in 0..50 {
             server.call(tool, args.clone()).await?;
         }
@@ -76,6 +107,7 @@ async fn main() -> Result<()> {
         }
         let total = started.elapsed();
         lat.sort();
+        medians.push((tool, lat[lat.len() / 2]));
         println!(
             "\ncall {tool} over stdio, {CALLS} sequential calls: median {:.3} ms, p99 {:.3} ms, {:.0} calls/s",
             ms(lat[lat.len() / 2]),
@@ -85,12 +117,34 @@ async fn main() -> Result<()> {
     }
     let baseline = sim_round_trip(&bench.sim).await?;
     println!(
-        "baseline: one raw HTTP round trip to the simulator: median {:.3} ms",
+        "\nbaseline: one raw HTTP round trip to the simulator: median {:.3} ms",
         ms(baseline)
+    );
+    for (tool, median) in &medians {
+        println!(
+            "  {tool}: {:.1}x the baseline round trip",
+            median.as_secs_f64() / baseline.as_secs_f64()
+        );
+    }
+    let median_of = |name: &str| {
+        medians
+            .iter()
+            .find(|(t, _)| *t == name)
+            .map(|(_, m)| *m)
+            .unwrap_or_default()
+    };
+    let (builtin, third_party) = (median_of("list_models"), median_of("model_overview"));
+    println!(
+        "third-party plugin (model_overview) vs built-in (list_models), one GET /lookml_models each: \
+         {:.3} ms vs {:.3} ms ({:+.3} ms, {:.2}x)",
+        ms(third_party),
+        ms(builtin),
+        ms(third_party) - ms(builtin),
+        third_party.as_secs_f64() / builtin.as_secs_f64()
     );
     println!(
         "peak RSS after {} calls: {:.1} MiB",
-        2 * (CALLS + 50),
+        medians.len() * (CALLS + 50),
         server.peak_rss_kib()? as f64 / 1024.0
     );
     drop(server);

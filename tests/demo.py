@@ -54,6 +54,8 @@ def main() -> int:
         ("get_explore", {"model_name": "ecommerce", "explore_name": "orders"}),
         ("list_dimensions", {"model_name": "ecommerce", "explore_name": "orders"}),
         ("list_measures", {"model_name": "ecommerce", "explore_name": "orders"}),
+        ("query", {"model": "ecommerce", "view": "orders", "fields": ["orders.region", "orders.count"],
+                   "sorts": ["orders.count desc"], "limit": 5}),
         ("get_model", {"model_name": "no_such_model"}),
     ]
     names = {t["name"] for t in tools}

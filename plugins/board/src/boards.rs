@@ -6,7 +6,7 @@ use looker_mcp_plugin_sdk::{Context, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::shape::{clean, contains, items, pick};
+use looker_mcp_plugin_sdk::shape::{clean, contains, items, pick};
 
 /// What `list_boards` shows of a board.
 const BOARD_SUMMARY: [&str; 7] = [

@@ -2,7 +2,6 @@
 //! sections, and each section holds items that point at a dashboard, a look or a URL.
 
 mod boards;
-mod shape;
 
 use looker_mcp_plugin_sdk::{Group, Tool, export_group};
 

@@ -1,37 +1,8 @@
-//! Small helpers that turn Looker's answers into compact results for an assistant.
+//! Compact connection results, without secrets. The general helpers come from the SDK.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// A copy of `value` without `can` maps (permission flags) and without `null` members, at every
-/// depth: what is left is what the object actually holds.
-pub fn clean(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, v)| k.as_str() != "can" && !v.is_null())
-                .map(|(k, v)| (k.clone(), clean(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(clean).collect()),
-        other => other.clone(),
-    }
-}
-
-/// The cleaned members `keys` of an object, in that order (absent and `null` ones left out).
-pub fn pick(value: &Value, keys: &[&str]) -> Value {
-    let mut out = Map::new();
-    for key in keys {
-        if let Some(v) = value.get(*key).filter(|v| !v.is_null()) {
-            out.insert((*key).to_owned(), clean(v));
-        }
-    }
-    Value::Object(out)
-}
-
-/// The items of a JSON array answer (nothing for anything else).
-pub fn items(value: &Value) -> impl Iterator<Item = &Value> {
-    value.as_array().into_iter().flatten()
-}
+pub use looker_mcp_plugin_sdk::shape::{clean, items, pick};
 
 /// Write-only connection fields that carry secrets. Looker never returns their values, and
 /// nothing this group shows or logs may contain them either.

@@ -2,7 +2,6 @@
 //! looks and dashboards).
 
 mod folders;
-mod shape;
 
 use looker_mcp_plugin_sdk::{Group, Tool, export_group};
 

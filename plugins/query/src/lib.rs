@@ -9,7 +9,6 @@ mod dashboard;
 mod results;
 mod run;
 mod search;
-mod session;
 
 use looker_mcp_plugin_sdk::{Group, Tool, export_group};
 use serde_json::{Map, Value, json};

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::results::{self, Format, RunOptions, Target};
-use crate::session::{QuerySpec, SessionArgs};
+use looker_mcp_plugin_sdk::queries::QuerySpec;
+use looker_mcp_plugin_sdk::session::SessionArgs;
 
 fn default_limit() -> i64 {
     500

@@ -6,7 +6,6 @@
 //! embedded resource. Sizes are capped at 4000×4000 pixels and 10 MiB. Nothing in Looker
 //! changes: a render task is a transient job.
 
-mod session;
 mod task;
 
 use looker_mcp_plugin_sdk::looker::Request;
@@ -14,7 +13,8 @@ use looker_mcp_plugin_sdk::{Context, Group, Output, Tool, ToolError, export_grou
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use session::{QuerySpec, SessionArgs};
+use looker_mcp_plugin_sdk::queries::QuerySpec;
+use looker_mcp_plugin_sdk::session::SessionArgs;
 use task::Subject;
 
 export_group!(group);

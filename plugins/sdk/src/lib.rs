@@ -61,7 +61,11 @@ pub mod looker;
 mod output;
 mod path;
 pub mod progress;
+/// Query bodies for `POST /queries` and `POST /queries/run/{format}`.
+pub mod queries;
 pub mod session;
+/// Compact results: drop permission maps and nulls, pick members, search patterns.
+pub mod shape;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 

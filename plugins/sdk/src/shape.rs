@@ -1,4 +1,11 @@
-//! Small helpers that turn Looker's answers into compact results for an assistant.
+//! Small helpers that turn Looker's answers into compact results for an assistant: drop the
+//! permission maps and nulls, keep chosen members, and build `%text%` search patterns.
+//!
+//! ```
+//! use looker_mcp_plugin_sdk::shape::pick;
+//! let folder = serde_json::json!({"id": "7", "name": "Sales", "can": {"edit": true}, "parent_id": null});
+//! assert_eq!(pick(&folder, &["id", "name", "parent_id"]), serde_json::json!({"id": "7", "name": "Sales"}));
+//! ```
 
 use serde_json::{Map, Value};
 

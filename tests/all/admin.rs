@@ -13,23 +13,7 @@ use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
-use crate::support::{Harness, call, json, text};
-
-/// The value of query parameter `key`.
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-/// `METHOD path` of each request since the last look.
-fn shape(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
+use crate::support::{Harness, call, json, query, shape, text};
 
 /// The single request a call made, checked against `method` and `path`.
 fn only(h: &Harness, method: &str, path: &str) -> RecordedRequest {

@@ -5,27 +5,12 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use looker_sim::RecordedRequest;
 use rmcp::ServiceExt;
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
-use crate::support::{Harness, call, json, text};
-
-/// The single API request a call made.
-fn only_request(h: &Harness) -> RecordedRequest {
-    let requests = h.api_requests();
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    requests.into_iter().next().unwrap()
-}
-
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
+use crate::support::{Harness, call, json, only_request, query, text};
 
 const PASSWORD: &str = "pa55-w0rd-never-shown";
 const CERTIFICATE: &str = "LS0tY2VydGlmaWNhdGUtbmV2ZXItc2hvd24=";

@@ -2,31 +2,12 @@
 //! through a real MCP client, checking results and the Looker requests they produce.
 
 use looker_sim::RecordedRequest;
-use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, text};
-
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn only_request(h: &Harness) -> RecordedRequest {
-    let requests = h.api_requests();
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    requests.into_iter().next().unwrap()
-}
+use crate::support::{Harness, assert_tool_error, call, json, only_request, query};
 
 fn method_path(r: &RecordedRequest) -> (&str, &str) {
     (r.method.as_str(), r.path.as_str())
-}
-
-fn assert_tool_error(result: &CallToolResult, needle: &str) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    assert!(text(result).contains(needle), "{needle}: {}", text(result));
 }
 
 fn titles(list: &Value) -> Vec<&str> {

@@ -1,24 +1,9 @@
 //! The `folder` group: every tool through a real MCP client against the simulator, checking
 //! results, the Looker requests they make, and failures.
 
-use looker_sim::RecordedRequest;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, text};
-
-/// The single API request a call made.
-fn only_request(h: &Harness) -> RecordedRequest {
-    let requests = h.api_requests();
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    requests.into_iter().next().unwrap()
-}
-
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
+use crate::support::{Harness, call, json, only_request, query, text};
 
 fn names(list: &Value) -> Vec<&str> {
     list.as_array()

@@ -4,21 +4,7 @@
 use looker_sim::RecordedRequest;
 use serde_json::json;
 
-use crate::support::{Harness, call, json, text};
-
-fn shape(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
-fn q<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
+use crate::support::{Harness, call, json, query as q, shape, text};
 
 /// API requests since the last look, without the login plumbing and `act_as_user`'s email
 /// look-up (`GET /users/search`, the host's business).

@@ -2,22 +2,9 @@
 //! MCP client against the simulator's `system__activity` data, checking results and requests.
 
 use looker_sim::{Fault, FaultKind, RecordedRequest};
-use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, text};
-
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn assert_tool_error(result: &CallToolResult, needle: &str) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    assert!(text(result).contains(needle), "{needle}: {}", text(result));
-}
+use crate::support::{Harness, assert_tool_error, call, json, query};
 
 /// The `system__activity` queries among `requests`: each must be an inline run with an explicit
 /// limit on that model.

@@ -7,25 +7,9 @@ use std::time::Duration;
 use looker_sim::{Fault, FaultKind, RecordedRequest};
 use serde_json::{Value, json};
 
-use crate::support::{Harness, RawStdio, call, json, text};
+use crate::support::{Harness, RawStdio, call, json, query as q, shape, text};
 
 const FEATURE: &str = "feature/new-dashboard";
-
-/// `METHOD path` of each request.
-fn shape(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
-/// The value of query parameter `key`.
-fn q<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
 
 /// API requests since the last look, without the login plumbing and `act_as_user`'s email
 /// look-up (`GET /users/search`, the host's business).

@@ -6,23 +6,9 @@ use looker_sim::{Fault, FaultKind, RecordedRequest};
 use rmcp::model::{CallToolResult, Tool};
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, text};
+use crate::support::{Harness, call, json, query as query_value, shape, text};
 
 const DEV: [&str; 3] = ["dev_mode", "branch", "project_id"];
-
-fn query_value<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn shape(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
 
 fn assert_tool_error(result: &CallToolResult, needle: &str) {
     assert_eq!(result.is_error, Some(true), "{}", text(result));

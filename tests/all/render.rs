@@ -8,21 +8,7 @@ use looker_sim::RecordedRequest;
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, RawStdio, call, text};
-
-fn query_value<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn shape(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
+use crate::support::{Harness, RawStdio, call, query as query_value, shape, text};
 
 /// The first content block as JSON (`type`, `data`/`resource`, `mimeType`).
 fn first_block(result: &CallToolResult) -> Value {

@@ -260,3 +260,32 @@ impl RawStdio {
         }
     }
 }
+
+/// The value of query parameter `key`.
+pub fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The single API request a call made.
+pub fn only_request(h: &Harness) -> RecordedRequest {
+    let requests = h.api_requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    requests.into_iter().next().unwrap()
+}
+
+/// Asserts `result` is a tool error (`isError: true`) whose text contains `needle`.
+pub fn assert_tool_error(result: &CallToolResult, needle: &str) {
+    assert_eq!(result.is_error, Some(true), "{}", text(result));
+    assert!(text(result).contains(needle), "{needle}: {}", text(result));
+}
+
+/// `METHOD path` of each request since the last look.
+pub fn shape(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}

@@ -12,6 +12,7 @@ mod connection;
 mod containment;
 mod content;
 mod explore;
+mod faults;
 mod folder;
 mod git;
 mod health;

@@ -49,6 +49,8 @@ pub struct ApiResponse {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+    /// The `Retry-After` Looker sent (seconds form), if any.
+    pub retry_after: Option<Duration>,
 }
 
 /// Why no answer came back. Never carries a secret.
@@ -65,6 +67,11 @@ pub enum RequestError {
     #[error("could not authenticate with Looker: {0}")]
     Unauthenticated(String),
 }
+
+/// How many times a transient failure of a GET is retried.
+pub const RETRIES: usize = 3;
+/// The longest `Retry-After` honoured; a longer one is cut to this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// The Looker API client shared by every call.
 pub struct LookerClient {
@@ -110,7 +117,9 @@ impl LookerClient {
         path::validate(&request.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         let slot = self.sessions.slot(identity, workspace);
         let token = self.token(&slot, identity, workspace).await?;
-        let response = self.execute(request, &token, max_bytes).await?;
+        let response = self
+            .execute_with_retries(request, &token, max_bytes)
+            .await?;
         // A forwarded user token cannot be renewed here: its 401 goes back to the caller, and
         // the token is no longer taken as verified.
         if let (401, Identity::User { token }) = (response.status, identity) {
@@ -122,7 +131,66 @@ impl LookerClient {
         // The token expired or was revoked early: log in again once and retry.
         slot.invalidate(&token);
         let token = self.token(&slot, identity, workspace).await?;
-        self.execute(request, &token, max_bytes).await
+        self.execute_with_retries(request, &token, max_bytes).await
+    }
+
+    /// Sends a request; a GET (idempotent for Looker) that meets a transient failure (HTTP 429,
+    /// 500, 502, 503, 504, or a refused/reset connection) is tried again, at most [`RETRIES`]
+    /// more times, after a jittered exponential backoff or the `Retry-After` Looker asked for
+    /// (capped at [`MAX_RETRY_AFTER`]). Other methods are never repeated: a POST may already
+    /// have had its effect. When the retries run out, Looker's last answer is returned.
+    async fn execute_with_retries(
+        &self,
+        request: &ApiRequest,
+        token: &Token,
+        max_bytes: u64,
+    ) -> Result<ApiResponse, RequestError> {
+        use backon::{ExponentialBuilder, Retryable};
+        if request.method != Method::Get {
+            return self.execute(request, token, max_bytes).await;
+        }
+        enum Failure {
+            /// A transient answer (429, 5xx): retried, and returned as is when retries run out.
+            Answer(ApiResponse),
+            /// A refused or reset connection: retried.
+            Unreachable(RequestError),
+            /// Anything else (e.g. a timeout): returned at once.
+            Final(RequestError),
+        }
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_secs(2))
+            .with_max_times(RETRIES)
+            .with_jitter();
+        let attempt = || async {
+            match self.execute(request, token, max_bytes).await {
+                Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) => Err(Failure::Answer(r)),
+                Ok(r) => Ok(r),
+                Err(e @ RequestError::Unreachable(_)) => Err(Failure::Unreachable(e)),
+                Err(e) => Err(Failure::Final(e)),
+            }
+        };
+        let outcome = attempt
+            .retry(backoff)
+            .when(|failure| !matches!(failure, Failure::Final(_)))
+            .adjust(|failure, delay| match failure {
+                Failure::Answer(r) if r.status == 429 => {
+                    Some(r.retry_after.map_or(delay.unwrap_or_default(), |s| s.min(MAX_RETRY_AFTER)))
+                }
+                _ => delay,
+            })
+            .notify(|failure, delay| {
+                let what = match failure {
+                    Failure::Answer(r) => format!("HTTP {}", r.status),
+                    Failure::Unreachable(e) | Failure::Final(e) => e.to_string(),
+                };
+                tracing::info!(path = %request.path, %what, retry_in_ms = delay.as_millis() as u64, "retrying a transient Looker failure");
+            })
+            .await;
+        match outcome {
+            Ok(response) | Err(Failure::Answer(response)) => Ok(response),
+            Err(Failure::Unreachable(error) | Failure::Final(error)) => Err(error),
+        }
     }
 
     /// The configured API3 client id (not a secret), for audit lines.
@@ -341,6 +409,12 @@ impl LookerClient {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(String::from);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         if response.content_length().is_some_and(|n| n > max_bytes) {
             return Err(RequestError::TooLarge(max_bytes));
         }
@@ -359,6 +433,7 @@ impl LookerClient {
             status,
             content_type,
             body,
+            retry_after,
         })
     }
 }

@@ -1,0 +1,156 @@
+//! Looker misbehaving: transient 5xx on GETs are retried (bounded, jittered), 429 honours
+//! `Retry-After`, writes are never repeated, and timeouts, refused connections and malformed
+//! answers become tool errors that say what happened.
+
+use std::time::{Duration, Instant};
+
+use looker_sim::{Fault, FaultKind};
+use serde_json::json;
+
+use crate::support::{Harness, call, json, text};
+
+fn fault(method: &str, path: &str, kind: FaultKind, times: u32) -> Fault {
+    Fault {
+        method: Some(method.into()),
+        path_prefix: path.into(),
+        kind,
+        times,
+    }
+}
+
+/// (method path, status) of each request to `path`.
+fn attempts(h: &Harness, path: &str) -> Vec<u16> {
+    h.sim
+        .take_requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.status)
+        .collect()
+}
+
+#[tokio::test]
+async fn transient_errors_on_a_get_are_retried() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "identity"]).await;
+    call(&client, "whoami", json!({})).await;
+    h.sim.take_requests();
+
+    for status in [500, 502, 503] {
+        h.sim
+            .inject(fault("GET", "/user", FaultKind::Status(status), 2));
+        let me = json(&call(&client, "whoami", json!({})).await);
+        assert_eq!(me["email"], "admin@example.com");
+        assert_eq!(
+            attempts(&h, "/user"),
+            [status, status, 200],
+            "two retries, then success"
+        );
+    }
+
+    // A failure that outlasts the retries comes back with Looker's message.
+    h.sim
+        .inject(fault("GET", "/user", FaultKind::Status(503), 10));
+    let result = call(&client, "whoami", json!({})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(text(&result).contains("HTTP 503"), "{}", text(&result));
+    assert_eq!(
+        attempts(&h, "/user"),
+        [503, 503, 503, 503],
+        "bounded: one try and three retries"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn rate_limits_honour_retry_after() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "identity"]).await;
+    call(&client, "whoami", json!({})).await;
+    h.sim.take_requests();
+    h.sim.inject(fault(
+        "GET",
+        "/user",
+        FaultKind::RateLimit {
+            retry_after_secs: 1,
+        },
+        1,
+    ));
+    let started = Instant::now();
+    let me = json(&call(&client, "whoami", json!({})).await);
+    assert_eq!(me["email"], "admin@example.com");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
+    assert_eq!(attempts(&h, "/user"), [429, 200]);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn writes_are_never_repeated() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "query"]).await;
+    h.sim
+        .inject(fault("POST", "/queries", FaultKind::Status(500), 1));
+    let result = call(
+        &client,
+        "query",
+        json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status", "orders.count"]}),
+    )
+    .await;
+    assert_eq!(result.is_error, Some(true), "{}", text(&result));
+    assert!(text(&result).contains("HTTP 500"), "{}", text(&result));
+    let runs = h
+        .sim
+        .take_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.starts_with("/queries"))
+        .count();
+    assert_eq!(runs, 1, "a POST is sent once, even when it fails");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn timeouts_refusals_and_malformed_answers_are_named() {
+    let mut h = Harness::new().await;
+    h.set("LOOKER_TIMEOUT", "0.5");
+    let client = h.stdio_client(&["--groups", "identity,explore"]).await;
+    call(&client, "whoami", json!({})).await;
+
+    h.sim.inject(fault(
+        "GET",
+        "/user",
+        FaultKind::Delay(Duration::from_secs(3)),
+        1,
+    ));
+    let result = call(&client, "whoami", json!({})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("read timeout after 0.5 s"),
+        "{}",
+        text(&result)
+    );
+
+    h.sim
+        .inject(fault("GET", "/lookml_models", FaultKind::MalformedJson, 1));
+    let result = call(&client, "list_models", json!({})).await;
+    assert_eq!(result.is_error, Some(true), "{}", text(&result));
+    client.cancel().await.unwrap();
+
+    // Nothing listens on the configured port: a refused connection, retried, then named.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    h.set("LOOKER_BASE_URL", &format!("http://127.0.0.1:{port}"));
+    let client = h.stdio_client(&["--groups", "identity"]).await;
+    let result = call(&client, "whoami", json!({})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("could not be reached") || text(&result).contains("connection"),
+        "{}",
+        text(&result)
+    );
+    client.cancel().await.unwrap();
+}

@@ -99,7 +99,10 @@ pub fn pin_plugin(config: &Config, path: &std::path::Path, deny_all: bool) -> an
 
 /// Compiles every embedded component into the cache (`looker-mcp-server precompile`).
 pub async fn precompile(config: &Config) -> anyhow::Result<()> {
-    let all: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _, _)| *name).collect();
+    let all: Vec<&str> = embedded::EMBEDDED
+        .iter()
+        .map(|(name, _, _)| *name)
+        .collect();
     let started = std::time::Instant::now();
     build(config, Some(&all.join(","))).await?;
     eprintln!(

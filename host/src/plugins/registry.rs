@@ -178,7 +178,10 @@ impl Registry {
         }
         let external_names: Vec<String> =
             externals.iter().map(|(g, _)| g.name.to_string()).collect();
-        let built: Vec<&str> = embedded::EMBEDDED.iter().map(|(name, _, _)| *name).collect();
+        let built: Vec<&str> = embedded::EMBEDDED
+            .iter()
+            .map(|(name, _, _)| *name)
+            .collect();
         let wanted = select(selection, &built, &external_names)?;
         let mut loaded: Vec<Described> = Vec::new();
         for (name, bytes, digest) in embedded::EMBEDDED {

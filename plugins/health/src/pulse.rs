@@ -167,7 +167,7 @@ fn queries(findings: &mut Vec<String>) -> Result<Value, ToolError> {
     .filter("history.created_date", RECENT_WINDOW)
     .filter(
         "query.model",
-        &format!("-{}", looker_mcp_plugin_sdk::filters::literal(MODEL)),
+        format!("-{}", looker_mcp_plugin_sdk::filters::literal(MODEL)),
     )
     .sort_desc("history.average_runtime")
     .rows()?
@@ -210,7 +210,7 @@ fn dashboards(findings: &mut Vec<String>) -> Result<Value, ToolError> {
     )
     .filter("history.created_date", RECENT_WINDOW)
     .filter("history.real_dash_id", "-NULL")
-    .filter("history.runtime", &format!(">{SLOW_SECONDS}"))
+    .filter("history.runtime", format!(">{SLOW_SECONDS}"))
     .filter("history.status", "complete")
     .sort_desc("history.query_run_count")
     .rows()?

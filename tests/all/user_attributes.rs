@@ -1,0 +1,609 @@
+//! The `user_attributes` group: every tool through a real MCP client against the simulator,
+//! checking results, the Looker requests they make (method, path, body fields), Looker's
+//! refusals (404/409/422 → `isError` with Looker's message), and arguments refused before any
+//! Looker call.
+
+use looker_sim::RecordedRequest;
+use rmcp::model::CallToolResult;
+use serde_json::{Value, json};
+
+use crate::support::{Harness, call, json, text};
+
+/// The value of query parameter `key`.
+fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The single request a call made, checked against `method` and `path`.
+fn only(h: &Harness, method: &str, path: &str) -> RecordedRequest {
+    let requests = h.api_requests();
+    let shape: Vec<String> = requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(shape, [format!("{method} {path}")], "{requests:#?}");
+    requests.into_iter().next().unwrap()
+}
+
+/// Asserts a failed call whose text contains every one of `needles`.
+fn failed(result: &CallToolResult, needles: &[&str]) {
+    assert_eq!(result.is_error, Some(true), "{}", text(result));
+    let t = text(result);
+    for n in needles {
+        assert!(t.contains(n), "expected {n:?} in: {t}");
+    }
+}
+
+/// The entry of a `values` list for attribute `name`.
+fn value_of<'a>(values: &'a Value, name: &str) -> &'a Value {
+    values["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {values}"))
+}
+
+#[tokio::test]
+async fn user_attribute_definitions() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "user_attributes"]).await;
+
+    // list_user_attributes
+    let all = json(&call(&client, "list_user_attributes", json!({})).await);
+    assert_eq!(all["count"], 2, "{all}");
+    let names: Vec<&str> = all["user_attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["email", "region"]);
+    assert!(all["user_attributes"][0].get("can").is_none(), "{all}");
+    let r = only(&h, "GET", "/user_attributes");
+    assert_eq!(query(&r, "sorts"), Some("name"));
+
+    // get_user_attribute
+    let region = json(
+        &call(
+            &client,
+            "get_user_attribute",
+            json!({"user_attribute_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(region["name"], "region");
+    assert_eq!(region["type"], "string");
+    assert!(
+        region.get("default_value").is_none(),
+        "nulls are dropped: {region}"
+    );
+    only(&h, "GET", "/user_attributes/2");
+    failed(
+        &call(
+            &client,
+            "get_user_attribute",
+            json!({"user_attribute_id": "999"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    only(&h, "GET", "/user_attributes/999");
+    // Ids are path-encoded.
+    failed(
+        &call(
+            &client,
+            "get_user_attribute",
+            json!({"user_attribute_id": "2/group_values"}),
+        )
+        .await,
+        &["HTTP 404"],
+    );
+    only(&h, "GET", "/user_attributes/2%2Fgroup_values");
+
+    // create_user_attribute with every optional argument.
+    let created = json(
+        &call(
+            &client,
+            "create_user_attribute",
+            json!({
+                "name": "cost_center", "label": "Cost Center", "type": "number",
+                "default_value": "100", "value_is_hidden": false, "user_can_view": true,
+                "user_can_edit": true, "hidden_value_domain_whitelist": "https://api.example.com/*",
+            }),
+        )
+        .await,
+    );
+    assert_eq!(created["name"], "cost_center");
+    assert_eq!(created["default_value"], "100");
+    assert_eq!(created["user_can_edit"], true);
+    let id = created["id"].as_str().unwrap().to_string();
+    let r = only(&h, "POST", "/user_attributes");
+    assert_eq!(
+        r.body,
+        Some(json!({
+            "name": "cost_center", "label": "Cost Center", "type": "number",
+            "default_value": "100", "value_is_hidden": false, "user_can_view": true,
+            "user_can_edit": true, "hidden_value_domain_whitelist": "https://api.example.com/*",
+        }))
+    );
+    // Only the required fields.
+    let minimal = json(
+        &call(
+            &client,
+            "create_user_attribute",
+            json!({"name": "team", "label": "Team", "type": "string"}),
+        )
+        .await,
+    );
+    let r = only(&h, "POST", "/user_attributes");
+    assert_eq!(
+        r.body,
+        Some(json!({"name": "team", "label": "Team", "type": "string"}))
+    );
+    // Looker refuses a taken name (409).
+    failed(
+        &call(
+            &client,
+            "create_user_attribute",
+            json!({"name": "region", "label": "Region 2", "type": "string"}),
+        )
+        .await,
+        &["HTTP 409", "already taken"],
+    );
+    h.api_requests();
+
+    // update_user_attribute with every optional argument.
+    let updated = json(
+        &call(
+            &client,
+            "update_user_attribute",
+            json!({
+                "user_attribute_id": id, "label": "Cost centre", "default_value": "200",
+                "value_is_hidden": true, "user_can_view": false, "user_can_edit": false,
+                "hidden_value_domain_whitelist": "https://hr.example.com/*",
+            }),
+        )
+        .await,
+    );
+    assert_eq!(updated["updated"], true);
+    assert_eq!(updated["label"], "Cost centre");
+    assert_eq!(updated["value_is_hidden"], true);
+    assert_eq!(
+        updated["fields_changed"],
+        json!([
+            "default_value",
+            "hidden_value_domain_whitelist",
+            "label",
+            "user_can_edit",
+            "user_can_view",
+            "value_is_hidden"
+        ])
+    );
+    let r = only(&h, "PATCH", &format!("/user_attributes/{id}"));
+    assert_eq!(
+        r.body,
+        Some(json!({
+            "label": "Cost centre", "default_value": "200", "value_is_hidden": true,
+            "user_can_view": false, "user_can_edit": false,
+            "hidden_value_domain_whitelist": "https://hr.example.com/*",
+        }))
+    );
+    failed(
+        &call(
+            &client,
+            "update_user_attribute",
+            json!({"user_attribute_id": "999", "label": "X"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    only(&h, "PATCH", "/user_attributes/999");
+
+    // delete_user_attribute
+    let deleted = json(
+        &call(
+            &client,
+            "delete_user_attribute",
+            json!({"user_attribute_id": id}),
+        )
+        .await,
+    );
+    assert_eq!(deleted, json!({"deleted": true, "user_attribute_id": id}));
+    only(&h, "DELETE", &format!("/user_attributes/{id}"));
+    failed(
+        &call(
+            &client,
+            "delete_user_attribute",
+            json!({"user_attribute_id": id}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    only(&h, "DELETE", &format!("/user_attributes/{id}"));
+    let after = json(&call(&client, "list_user_attributes", json!({})).await);
+    assert_eq!(after["count"], 3, "{after}");
+    assert!(after.to_string().contains(minimal["id"].as_str().unwrap()));
+    h.api_requests();
+
+    // Arguments refused before anything reaches Looker.
+    for (tool, args, needle) in [
+        ("get_user_attribute", json!({}), "user_attribute_id"),
+        (
+            "get_user_attribute",
+            json!({"user_attribute_id": 2}),
+            "user_attribute_id",
+        ),
+        ("list_user_attributes", json!({"limit": 5}), "limit"),
+        (
+            "create_user_attribute",
+            json!({"name": "x", "type": "string"}),
+            "label",
+        ),
+        (
+            "create_user_attribute",
+            json!({"name": "Cost Center", "label": "C", "type": "string"}),
+            "lowercase",
+        ),
+        (
+            "create_user_attribute",
+            json!({"name": "c", "label": "C", "type": "text"}),
+            "`type` must be one of",
+        ),
+        (
+            "create_user_attribute",
+            json!({"name": "c", "label": " ", "type": "string"}),
+            "label",
+        ),
+        (
+            "create_user_attribute",
+            json!({"name": "c", "label": "C", "type": "string", "user_can_edit": "yes"}),
+            "user_can_edit",
+        ),
+        (
+            "update_user_attribute",
+            json!({"user_attribute_id": "2"}),
+            "no fields to update",
+        ),
+        (
+            "update_user_attribute",
+            json!({"user_attribute_id": "2", "name": "renamed"}),
+            "name",
+        ),
+        (
+            "delete_user_attribute",
+            json!({"user_attribute_id": ".."}),
+            "not allowed",
+        ),
+    ] {
+        let result = call(&client, tool, args.clone()).await;
+        failed(&result, &[needle]);
+        let t = text(&result).to_lowercase();
+        assert!(t.contains("invalid arguments"), "{tool} {args}: {t}");
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn group_and_user_values() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "user_attributes"]).await;
+
+    // list_user_attribute_group_values: the seed gives Analysts (group 2) region EMEA.
+    let seeded = json(
+        &call(
+            &client,
+            "list_user_attribute_group_values",
+            json!({"user_attribute_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(seeded["count"], 1, "{seeded}");
+    assert_eq!(seeded["group_values"][0]["group_id"], "2");
+    assert_eq!(seeded["group_values"][0]["value"], "EMEA");
+    assert!(seeded["group_values"][0].get("can").is_none());
+    only(&h, "GET", "/user_attributes/2/group_values");
+    failed(
+        &call(
+            &client,
+            "list_user_attribute_group_values",
+            json!({"user_attribute_id": "999"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    h.api_requests();
+
+    // set_user_attribute_group_values: order is priority; ids may be numbers.
+    let set = json(
+        &call(
+            &client,
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [
+                {"group_id": "1", "value": "US"}, {"group_id": 2, "value": "APAC"}
+            ]}),
+        )
+        .await,
+    );
+    assert_eq!(set["count"], 2, "{set}");
+    assert_eq!(set["group_values"][0]["group_id"], "1");
+    assert_eq!(set["group_values"][0]["rank"], 1);
+    assert_eq!(set["group_values"][1]["value"], "APAC");
+    assert_eq!(set["group_values"][1]["rank"], 2);
+    let r = only(&h, "POST", "/user_attributes/2/group_values");
+    assert_eq!(
+        r.body,
+        Some(json!([{"group_id": "1", "value": "US"}, {"group_id": "2", "value": "APAC"}]))
+    );
+    // Looker's refusals: an unknown group (422), an unknown attribute (404), a system one (422).
+    failed(
+        &call(
+            &client,
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [{"group_id": "99", "value": "X"}]}),
+        )
+        .await,
+        &["HTTP 422", "Group 99 does not exist"],
+    );
+    failed(
+        &call(
+            &client,
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "999", "values": []}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    h.api_requests();
+
+    // list_user_attribute_values_for_user: bob (in All Users) gets the group value, alice her own.
+    let bob = json(
+        &call(
+            &client,
+            "list_user_attribute_values_for_user",
+            json!({"user_id": "3"}),
+        )
+        .await,
+    );
+    assert_eq!(bob["user_id"], "3");
+    assert_eq!(value_of(&bob, "region")["value"], "US");
+    assert_eq!(value_of(&bob, "region")["source"], "group");
+    assert_eq!(value_of(&bob, "email")["value"], "bob@example.com");
+    only(&h, "GET", "/users/3/attribute_values");
+    let alice = json(
+        &call(
+            &client,
+            "list_user_attribute_values_for_user",
+            json!({"user_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(value_of(&alice, "region")["value"], "US-West");
+    assert_eq!(value_of(&alice, "region")["source"], "user");
+    h.api_requests();
+    failed(
+        &call(
+            &client,
+            "list_user_attribute_values_for_user",
+            json!({"user_id": "999"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    only(&h, "GET", "/users/999/attribute_values");
+
+    // set_user_attribute_user_value overrides the group value.
+    let own = json(
+        &call(
+            &client,
+            "set_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "2", "value": "LATAM"}),
+        )
+        .await,
+    );
+    assert_eq!(own["value"], "LATAM");
+    assert_eq!(own["source"], "user");
+    assert_eq!(own["user_id"], "3");
+    let r = only(&h, "PATCH", "/users/3/attribute_values/2");
+    assert_eq!(r.body, Some(json!({"value": "LATAM"})));
+    failed(
+        &call(
+            &client,
+            "set_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "1", "value": "x@example.com"}),
+        )
+        .await,
+        &["HTTP 422", "system user attribute"],
+    );
+    failed(
+        &call(
+            &client,
+            "set_user_attribute_user_value",
+            json!({"user_id": "999", "user_attribute_id": "2", "value": "x"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    h.api_requests();
+
+    // delete_user_attribute_user_value: bob falls back to the group value.
+    let removed = json(
+        &call(
+            &client,
+            "delete_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(
+        removed,
+        json!({"deleted": true, "user_id": "3", "user_attribute_id": "2"})
+    );
+    only(&h, "DELETE", "/users/3/attribute_values/2");
+    let bob = json(
+        &call(
+            &client,
+            "list_user_attribute_values_for_user",
+            json!({"user_id": "3"}),
+        )
+        .await,
+    );
+    assert_eq!(value_of(&bob, "region")["source"], "group");
+    h.api_requests();
+    failed(
+        &call(
+            &client,
+            "delete_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "999"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    only(&h, "DELETE", "/users/3/attribute_values/999");
+
+    // delete_user_attribute_group_value: All Users loses its value, bob has none left.
+    let removed = json(
+        &call(
+            &client,
+            "delete_user_attribute_group_value",
+            json!({"group_id": "1", "user_attribute_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(
+        removed,
+        json!({"deleted": true, "group_id": "1", "user_attribute_id": "2"})
+    );
+    only(&h, "DELETE", "/groups/1/attribute_values/2");
+    let left = json(
+        &call(
+            &client,
+            "list_user_attribute_group_values",
+            json!({"user_attribute_id": "2"}),
+        )
+        .await,
+    );
+    assert_eq!(left["count"], 1, "{left}");
+    assert_eq!(left["group_values"][0]["group_id"], "2");
+    let bob = json(
+        &call(
+            &client,
+            "list_user_attribute_values_for_user",
+            json!({"user_id": "3"}),
+        )
+        .await,
+    );
+    assert!(
+        bob["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["name"] != "region"),
+        "{bob}"
+    );
+    h.api_requests();
+    failed(
+        &call(
+            &client,
+            "delete_user_attribute_group_value",
+            json!({"group_id": "99", "user_attribute_id": "2"}),
+        )
+        .await,
+        &["HTTP 404", "Not found"],
+    );
+    only(&h, "DELETE", "/groups/99/attribute_values/2");
+
+    // `[]` removes every group value.
+    let cleared = json(
+        &call(
+            &client,
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": []}),
+        )
+        .await,
+    );
+    assert_eq!(cleared["count"], 0);
+    let r = only(&h, "POST", "/user_attributes/2/group_values");
+    assert_eq!(r.body, Some(json!([])));
+
+    // Arguments refused before anything reaches Looker.
+    for (tool, args, needle) in [
+        (
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": {"group_id": "1"}}),
+            "values",
+        ),
+        (
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [{"group_id": "1"}]}),
+            "`value` is required",
+        ),
+        (
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [{"group_id": "1", "value": "a", "rank": 1}]}),
+            "unknown key `rank`",
+        ),
+        (
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [
+                {"group_id": "1", "value": "a"}, {"group_id": 1, "value": "b"}
+            ]}),
+            "listed twice",
+        ),
+        (
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [{"group_id": " ", "value": "a"}]}),
+            "group_id",
+        ),
+        (
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2"}),
+            "values",
+        ),
+        (
+            "delete_user_attribute_group_value",
+            json!({"user_attribute_id": "2"}),
+            "group_id",
+        ),
+        ("list_user_attribute_values_for_user", json!({}), "user_id"),
+        (
+            "set_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "2"}),
+            "value",
+        ),
+        (
+            "set_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "2", "value": 5}),
+            "value",
+        ),
+        (
+            "delete_user_attribute_user_value",
+            json!({"user_id": "3"}),
+            "user_attribute_id",
+        ),
+        (
+            "delete_user_attribute_user_value",
+            json!({"user_id": "", "user_attribute_id": "2"}),
+            "empty",
+        ),
+    ] {
+        let result = call(&client, tool, args.clone()).await;
+        failed(&result, &[needle]);
+        let t = text(&result).to_lowercase();
+        assert!(t.contains("invalid arguments"), "{tool} {args}: {t}");
+    }
+    assert!(
+        h.api_requests().is_empty(),
+        "invalid arguments never reach Looker"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}

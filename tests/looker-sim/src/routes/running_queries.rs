@@ -11,6 +11,11 @@ pub(crate) const ROUTES: &[Route] = &[Route::new("GET", "/running_queries", runn
 
 fn running_queries(world: &mut World, _req: &Req) -> Resp {
     let now = now_timestamp();
+    let killed: Vec<Value> = super::audit::killed(world)
+        .list()
+        .iter()
+        .map(|k| k["query_task_id"].clone())
+        .collect();
     let user = |id: &str| {
         world.users.get(id).map_or(Value::Null, |u| {
             json!({"id": u["id"], "first_name": u["first_name"], "last_name": u["last_name"],
@@ -41,6 +46,10 @@ fn running_queries(world: &mut World, _req: &Req) -> Resp {
             3.2,
         ),
     ];
+    let running: Vec<_> = running
+        .into_iter()
+        .filter(|r| !killed.iter().any(|k| k == r.1))
+        .collect();
     let list: Vec<Value> = running
         .iter()
         .map(

@@ -1,0 +1,295 @@
+//! Live operations: queries running now (and killing one), users' web login sessions (and ending
+//! one).
+//!
+//! Looker keeps sessions per user: `GET /users/{user_id}/sessions`,
+//! `GET|DELETE /users/{user_id}/sessions/{session_id}` (there is no instance-wide `/sessions`).
+//! The session tools keep the reference server's arguments (none, or one `session_id`), so they
+//! address a session as `"<user_id>:<session_id>"`, the `session_id` that `list_active_sessions`
+//! returns; a bare Looker session id is found by looking through the users' sessions.
+
+use looker_mcp_plugin_sdk::looker::{self, Request};
+use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError, path};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// Users read per page when looking through everyone's sessions.
+const USER_PAGE: usize = 100;
+
+/// The most users looked through for sessions (20 pages).
+const MAX_USERS: usize = 2000;
+
+/// A Looker object without its `can` map.
+fn without_can(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.remove("can");
+    }
+    value
+}
+
+/// `list_running_queries`: `GET /running_queries`, compacted.
+pub fn list_running_queries(_: NoArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let running = looker::get("/running_queries")?;
+    let list: Vec<Value> = running
+        .as_array()
+        .map(|items| items.iter().map(running_query).collect())
+        .unwrap_or_default();
+    Ok(json!({"count": list.len(), "running_queries": list}))
+}
+
+/// What matters about one running query.
+fn running_query(q: &Value) -> Value {
+    let user = &q["user"];
+    json!({
+        "query_task_id": q["query_task_id"],
+        "id": q["id"],
+        "status": q["status"],
+        "runtime_seconds": q["runtime"],
+        "source": q["source"],
+        "created_at": q["created_at"],
+        "user_id": user["id"],
+        "user_name": user["display_name"],
+        "model": q["query"]["model"],
+        "explore": q["query"]["view"],
+        "query_id": q["query_id"],
+        "look_id": q["look"]["id"],
+        "connection_name": q["connection_name"],
+        "dialect": q["dialect"],
+        "message": q["message"],
+        "sql": q["sql"],
+    })
+}
+
+/// `kill_query` arguments.
+#[derive(Deserialize)]
+pub struct KillArgs {
+    query_task_id: String,
+}
+
+/// `kill_query`: `DELETE /running_queries/{query_task_id}`.
+pub fn kill_query(args: KillArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    looker::delete(path!("/running_queries/{}", args.query_task_id))?;
+    Ok(json!({"killed": true, "query_task_id": args.query_task_id}))
+}
+
+/// A user whose sessions are listed.
+struct Owner {
+    id: String,
+    email: Value,
+    name: Value,
+}
+
+/// The enabled users, paged with `limit`/`offset`, at most [`MAX_USERS`]; and whether there were
+/// more.
+fn users() -> Result<(Vec<Owner>, bool), ToolError> {
+    let mut owners = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page: Value = Request::get("/users")
+            .fields(&["id", "email", "display_name", "is_disabled"])
+            .query("limit", USER_PAGE)
+            .query("offset", offset)
+            .send()?
+            .json()?;
+        let items = page.as_array().cloned().unwrap_or_default();
+        for u in &items {
+            if u["is_disabled"] == true {
+                continue;
+            }
+            let id = match &u["id"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            owners.push(Owner {
+                id,
+                email: u["email"].clone(),
+                name: u["display_name"].clone(),
+            });
+        }
+        offset += items.len();
+        if items.len() < USER_PAGE {
+            return Ok((owners, false));
+        }
+        if offset >= MAX_USERS {
+            return Ok((owners, true));
+        }
+    }
+}
+
+/// A session as returned by the session tools: Looker's fields (no `can`), with its owner and
+/// the composite `session_id` the other session tools take.
+fn session_of(owner: &Owner, session: Value) -> Value {
+    let mut out = Map::new();
+    let id = match &session["id"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    out.insert("session_id".into(), json!(format!("{}:{id}", owner.id)));
+    out.insert("user_id".into(), json!(owner.id));
+    out.insert("user_email".into(), owner.email.clone());
+    out.insert("user_name".into(), owner.name.clone());
+    if let Value::Object(fields) = without_can(session) {
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
+/// One user's sessions (`GET /users/{user_id}/sessions`); none when the user is gone (a 404:
+/// deleted while the users were being read).
+fn sessions_of(owner: &Owner) -> Result<Vec<Value>, ToolError> {
+    let list = match looker::get(path!("/users/{}/sessions", owner.id)) {
+        Ok(list) => list,
+        Err(e) if e.looker_status() == Some(404) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(list
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| session_of(owner, s))
+        .collect())
+}
+
+/// `list_active_sessions`: every enabled user's web login sessions, at most `max_rows`.
+pub fn list_active_sessions(_: NoArgs, ctx: &Context) -> Result<Value, ToolError> {
+    let (owners, more_users) = users()?;
+    let cap = ctx.max_rows() as usize;
+    let mut sessions = Vec::new();
+    let mut truncated = more_users;
+    for owner in &owners {
+        let found = sessions_of(owner)?;
+        for s in found {
+            if sessions.len() >= cap {
+                truncated = true;
+                break;
+            }
+            sessions.push(s);
+        }
+        if truncated && sessions.len() >= cap {
+            break;
+        }
+    }
+    Ok(json!({
+        "count": sessions.len(),
+        "users_checked": owners.len(),
+        "truncated": truncated,
+        "sessions": sessions,
+    }))
+}
+
+/// `get_session` / `terminate_session` arguments.
+#[derive(Deserialize)]
+pub struct SessionArgs {
+    session_id: String,
+}
+
+/// Where a session lives: its user and Looker's session id.
+struct Address {
+    user_id: String,
+    session_id: String,
+}
+
+/// Reads `"<user_id>:<session_id>"`, or `None` for a bare session id.
+fn parse(session_id: &str) -> Result<Option<Address>, ToolError> {
+    let text = session_id.trim();
+    if text.is_empty() {
+        return Err(ToolError::invalid_arguments(
+            "`session_id`: must not be empty; use the `session_id` list_active_sessions returns",
+        ));
+    }
+    match text.split_once(':') {
+        Some((user, session)) if !user.trim().is_empty() && !session.trim().is_empty() => {
+            Ok(Some(Address {
+                user_id: user.trim().to_owned(),
+                session_id: session.trim().to_owned(),
+            }))
+        }
+        Some(_) => Err(ToolError::invalid_arguments(format!(
+            "`session_id`: {text:?} must be \"<user_id>:<session_id>\" (as list_active_sessions \
+             returns) or a bare Looker session id"
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// Finds a bare session id among the users' sessions.
+fn locate(session_id: &str) -> Result<(Address, Value), ToolError> {
+    let (owners, _) = users()?;
+    for owner in &owners {
+        for s in sessions_of(owner)? {
+            let id = match &s["id"] {
+                Value::String(x) => x.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            if id == session_id {
+                let address = Address {
+                    user_id: owner.id.clone(),
+                    session_id: id,
+                };
+                return Ok((address, s));
+            }
+        }
+    }
+    Err(ToolError::invalid_arguments(format!(
+        "`session_id`: no user has a session {session_id:?} (looked through {} users' sessions); \
+         call list_active_sessions for the current ones",
+        owners.len()
+    )))
+}
+
+/// `get_session`: `GET /users/{user_id}/sessions/{session_id}`.
+pub fn get_session(args: SessionArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    match parse(&args.session_id)? {
+        Some(a) => {
+            let found = looker::get(path!("/users/{}/sessions/{}", a.user_id, a.session_id))?;
+            let owner = Owner {
+                id: a.user_id,
+                email: Value::Null,
+                name: Value::Null,
+            };
+            let mut session = session_of(&owner, found);
+            if let Value::Object(map) = &mut session {
+                map.remove("user_email");
+                map.remove("user_name");
+            }
+            Ok(session)
+        }
+        None => Ok(locate(args.session_id.trim())?.1),
+    }
+}
+
+/// `terminate_session`: `DELETE /users/{user_id}/sessions/{session_id}`.
+pub fn terminate_session(args: SessionArgs, _ctx: &Context) -> Result<Value, ToolError> {
+    let address = match parse(&args.session_id)? {
+        Some(a) => a,
+        None => locate(args.session_id.trim())?.0,
+    };
+    looker::delete(path!(
+        "/users/{}/sessions/{}",
+        address.user_id,
+        address.session_id
+    ))?;
+    Ok(json!({
+        "terminated": true,
+        "session_id": format!("{}:{}", address.user_id, address.session_id),
+        "user_id": address.user_id,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_are_composite_or_bare() {
+        let a = parse("12:345").unwrap().unwrap();
+        assert_eq!((a.user_id.as_str(), a.session_id.as_str()), ("12", "345"));
+        assert!(parse("345").unwrap().is_none());
+        assert!(parse(":345").is_err());
+        assert!(parse("12:").is_err());
+        assert!(parse(" ").is_err());
+    }
+}

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod audit;
 mod auth;
 mod board;
 mod catalog;
@@ -11,6 +12,7 @@ mod cli;
 mod connection;
 mod containment;
 mod content;
+mod credentials;
 mod explore;
 mod faults;
 mod folder;
@@ -24,3 +26,5 @@ mod protocol;
 mod query;
 mod render;
 mod schema;
+mod user_attributes;
+mod workflows;

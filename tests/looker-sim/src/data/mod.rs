@@ -1,7 +1,9 @@
 //! Seed data for a fresh simulator: users, roles, connections, projects, folders, LookML and
 //! content. Shapes follow the spec's schemas (`User`, `DBConnection`, `Project`, ...).
 
+mod audit_activity;
 mod content;
+mod content_usage;
 mod lookml;
 mod seed_content;
 pub(crate) mod system_activity;

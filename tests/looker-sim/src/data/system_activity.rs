@@ -5,6 +5,9 @@
 //!   the seeded dashboards, the seeded looks and some ad-hoc explore runs), with statuses,
 //!   runtimes, sources and connections. Content created later has no history, like new content.
 //! - `scheduled_plan`: schedule runs (`scheduled_job`), some of them failures.
+//! - `pdt_event_log`: persistent derived table build events (`audit_activity.rs`).
+//! - `event`: user events such as logins and content changes (`audit_activity.rs`).
+//! - `content_usage`: per-content views and days since last access (`content_usage.rs`).
 //!
 //! Queries are grouped by their dimensions, measures aggregated, Looker filter expressions on
 //! strings and numbers applied (date filters are accepted: every row is recent), then sorted and
@@ -25,7 +28,7 @@ pub(crate) const MODEL: &str = "system__activity";
 
 /// How a field is computed: a stored dimension, or an aggregate over the group's rows.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Dim(&'static str),
     Count,
     Avg(&'static str),
@@ -35,7 +38,7 @@ enum Kind {
 }
 
 /// `(field name, type, kind)`.
-type Def = (&'static str, &'static str, Kind);
+pub(super) type Def = (&'static str, &'static str, Kind);
 
 /// A stored row.
 type Row = Map<String, Value>;
@@ -79,6 +82,7 @@ const HISTORY: &[Def] = &[
     ("look.title", "string", Kind::Dim("string")),
     ("user.id", "number", Kind::Dim("number")),
     ("user.name", "string", Kind::Dim("string")),
+    ("user.email", "string", Kind::Dim("string")),
     ("user.dev_branch_name", "string", Kind::Dim("string")),
     ("history.query_run_count", "count", Kind::Count),
     (
@@ -92,6 +96,11 @@ const HISTORY: &[Def] = &[
         "query.count",
         "count_distinct",
         Kind::CountDistinct("query.id"),
+    ),
+    (
+        "history.dashboard_run_count",
+        "count_distinct",
+        Kind::CountDistinct("history.dashboard_session"),
     ),
     (
         "dashboard.count",
@@ -141,6 +150,18 @@ pub(crate) fn run(
     let (defs, rows) = match view {
         "history" => (HISTORY, history_rows(world)),
         "scheduled_plan" => (SCHEDULED_PLAN, schedule_rows(world)),
+        "pdt_event_log" => (
+            super::audit_activity::PDT_EVENT_LOG,
+            super::audit_activity::pdt_rows(),
+        ),
+        "event" => (
+            super::audit_activity::EVENT,
+            super::audit_activity::event_rows(world),
+        ),
+        "content_usage" => (
+            super::content_usage::CONTENT_USAGE,
+            super::content_usage::content_usage_rows(world),
+        ),
         _ => return Some(Err(Resp::not_found())),
     };
     Some(execute(view, defs, &rows, query, limit_override))
@@ -475,7 +496,7 @@ fn number_term(value: &Value, term: &str) -> bool {
 }
 
 /// Today's date, `YYYY-MM-DD`.
-fn today() -> String {
+pub(super) fn today() -> String {
     crate::routes::now_timestamp()[..10].to_string()
 }
 
@@ -586,6 +607,13 @@ fn history_rows(world: &World) -> Vec<Map<String, Value>> {
         );
         set("user.id", json!(user.0.parse::<u64>().unwrap_or(1)));
         set("user.name", json!(user.1));
+        set(
+            "user.email",
+            world
+                .users
+                .get(user.0)
+                .map_or(Value::Null, |u| u["email"].clone()),
+        );
         set("user.dev_branch_name", Value::Null);
         rows.push(row);
     };

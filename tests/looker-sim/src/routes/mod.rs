@@ -2,6 +2,7 @@
 //! table keyed by the spec's method and path template; operations without a handler answer 501.
 
 mod admin;
+mod audit;
 mod boards;
 mod connection_admin;
 mod connections;
@@ -24,6 +25,8 @@ mod rbac;
 mod render_tasks;
 mod running_queries;
 mod scheduled_plans;
+mod user_attribute_values;
+mod user_credentials;
 mod users;
 
 use std::collections::HashMap;
@@ -60,6 +63,7 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Route> {
     [
         crate::auth::ROUTES,
         admin::ROUTES,
+        audit::ROUTES,
         credentials_email::ROUTES,
         group_members::ROUTES,
         rbac::ROUTES,
@@ -82,6 +86,8 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Route> {
         render_tasks::ROUTES,
         running_queries::ROUTES,
         users::ROUTES,
+        user_attribute_values::ROUTES,
+        user_credentials::ROUTES,
     ]
     .into_iter()
     .flatten()

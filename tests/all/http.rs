@@ -150,3 +150,75 @@ async fn dns_rebinding_host_is_refused() {
         .unwrap();
     assert_eq!(answer.status(), 403, "{:?}", answer.text().await);
 }
+
+/// A JSON-RPC answer from a streamable-HTTP response (plain JSON or one SSE `data:` event).
+fn rpc_answer(body: &str) -> serde_json::Value {
+    let json_text = body
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("data:")
+                .map(str::trim)
+                .filter(|d| d.starts_with('{'))
+        })
+        .unwrap_or(body);
+    serde_json::from_str(json_text).unwrap_or_else(|e| panic!("not JSON-RPC ({e}): {body}"))
+}
+
+#[tokio::test]
+async fn stateless_2026_07_28_over_http() {
+    let h = Harness::new().await;
+    let server = start(&h, "explore,identity").await;
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"}
+    });
+    // SEP-2243: the method (and a tool call's name) travel as headers too.
+    let post = |id: u64, method: &str, name: Option<&str>, params: serde_json::Value| {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/mcp", server.base))
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json")
+            .header("MCP-Protocol-Version", "2026-07-28")
+            .header("Mcp-Method", method)
+            .body(
+                json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
+            );
+        if let Some(name) = name {
+            request = request.header("Mcp-Name", name);
+        }
+        request.send()
+    };
+    // No initialize, no session: each request stands alone.
+    let list = post(1, "tools/list", None, json!({"_meta": meta}))
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    assert!(
+        list.headers().get("mcp-session-id").is_none(),
+        "stateless: no session"
+    );
+    let list = rpc_answer(&list.text().await.unwrap());
+    assert_eq!(
+        list["result"]["tools"].as_array().map(Vec::len),
+        Some(7),
+        "{list}"
+    );
+    let called = post(
+        2,
+        "tools/call",
+        Some("whoami"),
+        json!({"_meta": meta, "name": "whoami", "arguments": {}}),
+    )
+    .await
+    .unwrap();
+    let called = rpc_answer(&called.text().await.unwrap());
+    assert_eq!(called["result"]["isError"], false, "{called}");
+    assert!(
+        called["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("admin@example.com")
+    );
+    h.assert_no_violations();
+}

@@ -73,3 +73,144 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
 }
+
+/// What a component said about itself (`describe`), stored beside its compiled code so a warm
+/// start lists tools without instantiating anything. Keyed by the component's digest, this
+/// host's version and the settings `describe` saw.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Description {
+    name: String,
+    version: String,
+    tools: Vec<DescribedTool>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DescribedTool {
+    name: String,
+    title: String,
+    description: String,
+    input_schema: String,
+    output_schema: Option<String>,
+    read_only: bool,
+    destructive: bool,
+    idempotent: bool,
+}
+
+fn description_file(dir: &Path, digest: &str, settings: &[(String, String)]) -> PathBuf {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    settings.hash(&mut hasher);
+    dir.join(format!("{digest}-{:016x}.describe.json", hasher.finish()))
+}
+
+/// The cached description of a component, if there is one.
+pub fn cached_description(
+    dir: &Path,
+    digest: &str,
+    settings: &[(String, String)],
+) -> Option<crate::bindings::types::GroupInfo> {
+    use crate::bindings::types::{Annotations, GroupInfo, Tool};
+    let text = std::fs::read(description_file(dir, digest, settings)).ok()?;
+    let d: Description = serde_json::from_slice(&text).ok()?;
+    Some(GroupInfo {
+        name: d.name,
+        version: d.version,
+        tools: d
+            .tools
+            .into_iter()
+            .map(|t| Tool {
+                name: t.name,
+                title: t.title,
+                description: t.description,
+                input_schema: t.input_schema,
+                output_schema: t.output_schema,
+                annotations: Annotations {
+                    read_only: t.read_only,
+                    destructive: t.destructive,
+                    idempotent: t.idempotent,
+                },
+            })
+            .collect(),
+    })
+}
+
+/// Stores a component's description (best effort: a failure only costs the next start time).
+pub fn store_description(
+    dir: &Path,
+    digest: &str,
+    settings: &[(String, String)],
+    info: &crate::bindings::types::GroupInfo,
+) {
+    let description = Description {
+        name: info.name.clone(),
+        version: info.version.clone(),
+        tools: info
+            .tools
+            .iter()
+            .map(|t| DescribedTool {
+                name: t.name.clone(),
+                title: t.title.clone(),
+                description: t.description.clone(),
+                input_schema: t.input_schema.clone(),
+                output_schema: t.output_schema.clone(),
+                read_only: t.annotations.read_only,
+                destructive: t.annotations.destructive,
+                idempotent: t.annotations.idempotent,
+            })
+            .collect(),
+    };
+    let file = description_file(dir, digest, settings);
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    let written = create_private_dir(dir)
+        .and_then(|()| std::fs::write(&tmp, serde_json::to_vec(&description).unwrap_or_default()))
+        .and_then(|()| std::fs::rename(&tmp, &file));
+    if let Err(error) = written {
+        tracing::debug!(dir = %dir.display(), %error, "could not cache a component description");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::types::{Annotations, GroupInfo, Tool};
+
+    fn info() -> GroupInfo {
+        GroupInfo {
+            name: "explore".into(),
+            version: "1.2.3".into(),
+            tools: vec![Tool {
+                name: "list_models".into(),
+                title: "List models".into(),
+                description: "Lists models.".into(),
+                input_schema: r#"{"type":"object"}"#.into(),
+                output_schema: None,
+                annotations: Annotations {
+                    read_only: true,
+                    destructive: false,
+                    idempotent: true,
+                },
+            }],
+        }
+    }
+
+    #[test]
+    fn a_stored_description_comes_back_only_for_the_same_component_and_settings() {
+        let dir = std::env::temp_dir().join(format!("looker-mcp-describe-{}", std::process::id()));
+        let settings = vec![("dev_mode".to_owned(), "on".to_owned())];
+        assert!(cached_description(&dir, "abc", &settings).is_none());
+
+        store_description(&dir, "abc", &settings, &info());
+        let back = cached_description(&dir, "abc", &settings).expect("cached");
+        assert_eq!(back.name, "explore");
+        assert_eq!(back.version, "1.2.3");
+        assert_eq!(back.tools.len(), 1);
+        assert_eq!(back.tools[0].name, "list_models");
+        assert_eq!(back.tools[0].input_schema, r#"{"type":"object"}"#);
+        assert!(back.tools[0].annotations.read_only && back.tools[0].annotations.idempotent);
+        assert!(!back.tools[0].annotations.destructive);
+
+        assert!(cached_description(&dir, "other", &settings).is_none());
+        assert!(cached_description(&dir, "abc", &[]).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -289,7 +289,10 @@ async fn describe(
         problem,
     };
     let engine = runtime.engine.clone();
-    let component: Component = cache::load(&engine, &candidate.bytes, candidate.digest, cache_dir)
+    let digest = candidate
+        .digest
+        .map_or_else(|| cache::digest(&candidate.bytes), str::to_owned);
+    let component: Component = cache::load(&engine, &candidate.bytes, Some(&digest), cache_dir)
         .map_err(|e| fail(format!("not a valid component: {e:#}")))?;
     let instance_pre = runtime
         .linker
@@ -301,9 +304,20 @@ async fn describe(
              another contract version?): {e:#}"
         ))
     })?;
-    let info = call::describe(runtime, &pre, env)
-        .await
-        .map_err(|e| fail(format!("describe failed: {e}")))?;
+    // A warm start reads what the component said last time instead of instantiating it.
+    let cached = cache_dir.and_then(|dir| cache::cached_description(dir, &digest, &env.settings));
+    let info = match cached {
+        Some(info) => info,
+        None => {
+            let info = call::describe(runtime, &pre, env)
+                .await
+                .map_err(|e| fail(format!("describe failed: {e}")))?;
+            if let Some(dir) = cache_dir {
+                cache::store_description(dir, &digest, &env.settings, &info);
+            }
+            info
+        }
+    };
     if let Some(expected) = &candidate.expected_name
         && &info.name != expected
     {

@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod audit;
 mod auth;
+mod bad_input;
 mod board;
 mod catalog;
 mod cli;

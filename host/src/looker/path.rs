@@ -68,6 +68,7 @@ pub fn validate(path: &str) -> Result<(), PathError> {
 #[cfg(test)]
 mod tests {
     use super::validate;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn accepts_plain_and_encoded_paths() {
@@ -82,6 +83,37 @@ mod tests {
             "/git_branch/feature%2Fnew",
         ] {
             validate(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    proptest::proptest! {
+        /// Every path a plugin builds from arguments with the SDK passes the host's check, and
+        /// still names the same resource: the two ends of the contract agree.
+        #[test]
+        fn sdk_built_paths_pass(a in "\\PC{1,16}", b in "(\\PC|[/?#%.:@ \\\\]){1,16}") {
+            proptest::prop_assume!(![".", ".."].contains(&a.as_str()) && ![".", ".."].contains(&b.as_str()));
+            let path = looker_mcp_plugin_sdk::path!("/lookml_models/{}/explores/{}", a, b);
+            let text = path.check().expect("non-dot segments encode");
+            proptest::prop_assert_eq!(validate(text), Ok(()), "{}", text);
+            proptest::prop_assert_eq!(text.split('/').count(), 5);
+        }
+
+        /// Whatever a (possibly hostile) plugin sends, the check answers without panicking, and
+        /// what it accepts cannot leave the API root: no scheme, host, query, fragment, or
+        /// segment that decodes to `.` or `..`.
+        #[test]
+        fn anything_accepted_stays_under_the_api_root(
+            path in proptest::collection::vec("([a-z~]|\\PC|%2[eE]|%[0-9A-Fa-z]{0,2}|[.:?#@\\\\ ]){0,5}", 0..5)
+                .prop_map(|segments| format!("/{}", segments.join("/")))
+        ) {
+            if validate(&path).is_ok() {
+                proptest::prop_assert!(path.starts_with('/') && !path.starts_with("//"));
+                proptest::prop_assert!(!path.contains(['?', '#', ':', '\\', ' ']));
+                for segment in path[1..].split('/') {
+                    let decoded: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+                    proptest::prop_assert!(!decoded.is_empty() && decoded != b"." && decoded != b"..");
+                }
+            }
         }
     }
 

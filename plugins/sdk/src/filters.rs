@@ -232,6 +232,70 @@ mod tests {
         assert!(encode(&json!({"a": 1})).is_err());
     }
 
+    /// Scalars and small nested values, any JSON a model might send as a filter.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z.]{1,6}", inner, 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_literal_matches_itself_and_nothing_more(value in "(\\PC|[\\^_%,])*") {
+            proptest::prop_assert_eq!(decode(&literal(&value)), [value]);
+        }
+
+        #[test]
+        fn a_list_keeps_its_items(values in proptest::collection::vec("(\\PC|[\\^_%,])*", 1..6)) {
+            proptest::prop_assert_eq!(decode(&any_of(&values)), values);
+        }
+
+        /// An expression is one condition, however many commas or carets it holds, and
+        /// encoding it twice changes nothing.
+        #[test]
+        fn an_expression_is_never_a_list(text in "(\\PC|[\\^_%,])*") {
+            let once = expression(&text);
+            proptest::prop_assert_eq!(decode(&once).len(), 1, "{}", once);
+            proptest::prop_assert_eq!(expression(&once), once);
+        }
+
+        /// Any JSON value either encodes or gets an error naming what it was; a `filters` map
+        /// with a bad value names the field.
+        #[test]
+        fn any_json_encodes_or_says_why(value in any_json()) {
+            let scalar = |v: &Value| v.is_string() || v.is_number() || v.is_boolean();
+            let encodable = scalar(&value)
+                || value.as_array().is_some_and(|items| items.iter().all(scalar));
+            match encode(&value) {
+                Ok(_) => proptest::prop_assert!(encodable, "{}", value),
+                Err(why) => {
+                    proptest::prop_assert!(!encodable, "{}", value);
+                    proptest::prop_assert!(why.starts_with("a "), "{}", why);
+                    let map: Map<String, Value> = [("v.f".to_owned(), value)].into_iter().collect();
+                    let err = encode_filters(&map).unwrap_err();
+                    proptest::prop_assert!(
+                        matches!(&err, ToolError::InvalidArguments(m) if m.starts_with("`filters.v.f`: ")),
+                        "{}", err
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn whole_maps_name_the_bad_field() {
         let bad = json!({"orders.status": null});

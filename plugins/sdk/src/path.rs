@@ -234,6 +234,56 @@ mod tests {
         assert!(matches!(many.check(), Err(ToolError::Internal(_))));
     }
 
+    /// Reads an encoded segment back, byte for byte.
+    fn decode(encoded: &str) -> Vec<u8> {
+        let bytes = encoded.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Whatever a tool argument holds, it becomes exactly one segment, made only of
+        /// unreserved characters and `%XX`, that decodes back to the argument; or, for the three
+        /// names that cannot be one segment, a specific error.
+        #[test]
+        fn any_argument_stays_one_escaped_segment(segment in "(\\PC|[/?#%.:@ ]){0,24}") {
+            let path = Path::root().lit("lookml_models").seg(&segment).lit("explores");
+            match path.check() {
+                Err(ToolError::InvalidArguments(why)) => {
+                    proptest::prop_assert!(matches!(segment.as_str(), "" | "." | ".."));
+                    proptest::prop_assert!(why.contains("segment") || why.contains("not allowed"));
+                }
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other}"),
+                Ok(text) => {
+                    let parts: Vec<&str> = text.split('/').collect();
+                    proptest::prop_assert_eq!(parts.len(), 4, "{}", text);
+                    proptest::prop_assert_eq!(parts[1], "lookml_models");
+                    proptest::prop_assert_eq!(parts[3], "explores");
+                    proptest::prop_assert!(parts[2].bytes().all(|b| b.is_ascii_alphanumeric()
+                        || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')));
+                    proptest::prop_assert_eq!(decode(parts[2]), segment.as_bytes());
+                }
+            }
+        }
+
+        #[test]
+        fn templates_and_builders_agree(a in "\\PC{1,12}", b in "\\PC{1,12}") {
+            let built = Path::root().lit("folders").seg(&a).lit("children").seg(&b);
+            proptest::prop_assert_eq!(path!("/folders/{}/children/{}", a, b), built);
+        }
+    }
+
     #[test]
     fn root_and_static() {
         assert_eq!(Path::root().as_str(), "/");

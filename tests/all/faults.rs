@@ -154,3 +154,47 @@ async fn timeouts_refusals_and_malformed_answers_are_named() {
     );
     client.cancel().await.unwrap();
 }
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so a connect hangs
+/// until the client's own connect timeout, on loopback with no network needed.
+async fn black_hole() -> (tokio::net::TcpListener, Vec<tokio::net::TcpStream>, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        match tokio::time::timeout(
+            Duration::from_millis(300),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => fillers.push(stream),
+            _ => return (listener, fillers, addr.port()),
+        }
+    }
+    panic!("the accept queue never filled");
+}
+
+#[tokio::test]
+async fn a_connect_timeout_is_named() {
+    let (_listener, _fillers, port) = black_hole().await;
+    let mut h = Harness::new().await;
+    h.set("LOOKER_BASE_URL", &format!("http://127.0.0.1:{port}"));
+    h.set("LOOKER_TIMEOUT", "0.5");
+    let client = h.stdio_client(&["--groups", "identity"]).await;
+    let started = Instant::now();
+    let result = call(&client, "whoami", json!({})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("connect timeout after 0.5 s"),
+        "{}",
+        text(&result)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "bounded by the timeout, not the kernel's SYN retries"
+    );
+    client.cancel().await.unwrap();
+}

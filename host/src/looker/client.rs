@@ -89,7 +89,7 @@ impl LookerClient {
     /// Builds the client from the settings (no network traffic yet).
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .connect_timeout(connect_timeout(config.timeout))
             .tls_danger_accept_invalid_certs(!config.verify_ssl)
             .user_agent(concat!("looker-mcp/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
@@ -346,7 +346,7 @@ impl LookerClient {
         what: &str,
     ) -> Result<Token, RequestError> {
         let response = req
-            .timeout(self.timeout)
+            .timeout(request_deadline(self.timeout))
             .send()
             .await
             .map_err(|e| transport_error(e, self.timeout))?;
@@ -390,7 +390,7 @@ impl LookerClient {
                 format!("{}{}", self.api_root, request.path),
             )
             .header(AUTHORIZATION, auth_header(token)?)
-            .timeout(timeout);
+            .timeout(request_deadline(timeout));
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
@@ -443,6 +443,18 @@ fn auth_header(token: &Token) -> Result<HeaderValue, RequestError> {
         .map_err(|_| RequestError::Unauthenticated("Looker issued a malformed token".into()))?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// How long connecting may take: the timeout setting, at most 10 s.
+fn connect_timeout(timeout: Duration) -> Duration {
+    timeout.min(Duration::from_secs(10))
+}
+
+/// The whole request's deadline: connecting gets its own budget, then Looker has `timeout` to
+/// answer (httpx, which the Python server uses, times each phase separately too). With one
+/// shared budget a slow connect would be reported as a read timeout.
+fn request_deadline(timeout: Duration) -> Duration {
+    connect_timeout(timeout) + timeout
 }
 
 fn transport_error(error: reqwest::Error, timeout: Duration) -> RequestError {

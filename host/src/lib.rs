@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bindings;
 pub mod capability;
 pub mod cli;
+pub mod client_log;
 pub mod config;
 pub mod identity;
 pub mod logging;

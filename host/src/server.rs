@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::bindings::types::{Content, ToolError, ToolOutput};
 use crate::capability::session::BranchLocks;
+use crate::client_log::SessionLogLevel;
 use crate::config::Config;
 use crate::identity::{IdentityError, IdentityProvider, RequestInfo, VerifiedLookerToken};
 use crate::looker::{Identity, LookerClient};
@@ -26,10 +27,12 @@ use crate::plugins::{CallEnv, CallFailure, Registry, ToolEntry};
 /// Name reported in `serverInfo`, the same as the binary.
 pub const SERVER_NAME: &str = "looker-mcp-server";
 
-/// The MCP handler; cheap to clone (one per HTTP session).
+/// The MCP handler. Clones share everything; [`LookerMcp::new_session`] gives an HTTP session
+/// its own per-session state.
 #[derive(Clone)]
 pub struct LookerMcp {
     inner: Arc<Inner>,
+    log_level: SessionLogLevel,
 }
 
 struct Inner {
@@ -64,6 +67,15 @@ impl LookerMcp {
                 sudo_enabled: env.sudo_enabled,
                 branch_locks: env.branch_locks,
             }),
+            log_level: SessionLogLevel::default(),
+        }
+    }
+
+    /// A handler for a new MCP session: the same server, fresh per-session state (log level).
+    pub fn new_session(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            log_level: SessionLogLevel::default(),
         }
     }
 
@@ -135,6 +147,7 @@ impl LookerMcp {
             limits: self.inner.limits.clone(),
             cancel: context.ct.clone(),
             progress,
+            log: self.log_level.sink(&context.peer),
             branch_locks: self.inner.branch_locks.clone(),
             tool: tool.into(),
             // The registry puts the owning group's own policy and limits in place.
@@ -171,6 +184,7 @@ pub fn base_env(
         },
         cancel: Default::default(),
         progress: None,
+        log: None,
         branch_locks,
         tool: "describe".into(),
         policy: Arc::new(Policy::builtin()),
@@ -178,13 +192,19 @@ pub fn base_env(
 }
 
 impl ServerHandler for LookerMcp {
+    #[allow(deprecated)] // `logging`: see `client_log`
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "Tools for a Looker instance: browse LookML models and explores, run queries \
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_logging()
+                .build(),
+        )
+        .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "Tools for a Looker instance: browse LookML models and explores, run queries \
                  through the semantic layer, and manage content. Start with list_models.",
-            )
+        )
     }
 
     async fn list_tools(
@@ -193,6 +213,16 @@ impl ServerHandler for LookerMcp {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    #[allow(deprecated)] // logging is deprecated by the 2026 revision, still part of 2025-*
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.log_level.set(request.level);
+        Ok(())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -201,12 +201,11 @@ async fn plugin_add_pins_a_component() {
     client.cancel().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_example_group_loads_like_any_third_party_plugin() {
-    // Built outside the workspace (plugins/examples/hello_looker), pinned with `plugin add`,
-    // loaded from a plugin directory: the README's "Write your own tool group" path.
-    let dir = plugin_dir("example", &["hello_looker"]);
-    let h = Harness::new().await;
+/// The example group (built outside the workspace, plugins/examples/hello_looker) in its own
+/// plugin directory, pinned with `plugin add`: the README's "Write your own tool group" path.
+/// Returns the directory, for `--plugin-dir`.
+async fn pinned_example(h: &Harness, name: &str) -> String {
+    let dir = plugin_dir(name, &["hello_looker"]);
     let wasm = dir.join("hello_looker.wasm").display().to_string();
     let lock = dir.join("plugins.lock").display().to_string();
     let out = h
@@ -219,8 +218,13 @@ async fn the_example_group_loads_like_any_third_party_plugin() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    dir.display().to_string()
+}
 
-    let dir_arg = dir.display().to_string();
+#[tokio::test]
+async fn the_example_group_loads_like_any_third_party_plugin() {
+    let h = Harness::new().await;
+    let dir_arg = pinned_example(&h, "example").await;
     let client = h
         .stdio_client(&["--plugin-dir", &dir_arg, "--groups", "explore,hello_looker"])
         .await;
@@ -279,4 +283,53 @@ async fn the_example_group_loads_like_any_third_party_plugin() {
     );
     client.cancel().await.unwrap();
     h.assert_no_violations();
+}
+
+/// A client that sets a log level over MCP receives plugin log lines at or above it, from the
+/// group's logger; one that sets a higher level, or none, receives nothing.
+#[tokio::test]
+async fn plugin_log_lines_reach_clients_that_ask_for_them() {
+    let h = Harness::new().await;
+    let dir_arg = pinned_example(&h, "example-log").await;
+    let args = ["--plugin-dir", dir_arg.as_str(), "--groups", "hello_looker"];
+    let overview = |id| json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "model_overview", "arguments": {}}});
+
+    for (level, expected) in [(Some("info"), true), (Some("error"), false), (None, false)] {
+        let mut raw = crate::support::RawStdio::spawn(h.command(&args));
+        let init = raw
+            .request(1, "initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
+            .await;
+        assert!(
+            init["result"]["capabilities"]["logging"].is_object(),
+            "{init}"
+        );
+        raw.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        if let Some(level) = level {
+            let set = raw
+                .request(2, "logging/setLevel", json!({"level": level}))
+                .await;
+            assert_eq!(set["result"], json!({}), "{set}");
+        }
+        raw.send(overview(3)).await;
+        let mut logs = Vec::new();
+        loop {
+            let message = raw.recv().await;
+            if message["id"] == 3 {
+                assert_ne!(message["result"]["isError"], true, "{message}");
+                break;
+            }
+            if message["method"] == "notifications/message" {
+                logs.push(message["params"].clone());
+            }
+        }
+        if expected {
+            assert_eq!(logs.len(), 1, "{logs:?}");
+            assert_eq!(logs[0]["level"], "info");
+            assert_eq!(logs[0]["logger"], "hello_looker");
+            assert_eq!(logs[0]["data"], "2 models, 3 explores");
+        } else {
+            assert!(logs.is_empty(), "level {level:?}: {logs:?}");
+        }
+    }
 }

@@ -26,6 +26,9 @@ impl Host for CallState {
             Level::Warn => tracing::warn!(target: "plugin", group, tool, "{message}"),
             Level::Error => tracing::error!(target: "plugin", group, tool, "{message}"),
         }
+        if let Some(sink) = &self.env.log {
+            sink(level, group, &message).await;
+        }
         Ok(())
     }
 }

@@ -20,6 +20,18 @@ use crate::looker::{Identity, LookerClient};
 /// Sends an MCP progress notification: (progress, total, message).
 pub type ProgressSink = Arc<dyn Fn(f64, Option<f64>, Option<String>) + Send + Sync>;
 
+/// Sends a plugin log line to the MCP client: (level, logger, message). Awaited by the plugin's
+/// `log` call, so lines reach the client before the call's result.
+pub type LogSink = Arc<
+    dyn Fn(
+            crate::bindings::wit_log::Level,
+            &str,
+            &str,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// Limits applied to every call of a component.
 #[derive(Clone, Debug)]
 pub struct CallLimits {
@@ -55,6 +67,8 @@ pub struct CallEnv {
     pub limits: CallLimits,
     pub cancel: CancellationToken,
     pub progress: Option<ProgressSink>,
+    /// Where plugin log lines go besides stderr: the client, when it set a level.
+    pub log: Option<LogSink>,
     pub branch_locks: Arc<BranchLocks>,
     /// Tool name, for logs and audit lines.
     pub tool: Arc<str>,

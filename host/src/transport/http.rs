@@ -74,7 +74,7 @@ pub fn app(
         .with_cancellation_token(shutdown);
     let factory = handler.clone();
     let mcp = StreamableHttpService::new(
-        move || Ok(factory.clone()),
+        move || Ok(factory.new_session()),
         Arc::new(LocalSessionManager::default()),
         config,
     );

@@ -1,5 +1,6 @@
-//! Diagnostics to the host's log (stderr, tagged with the group name); never shown to the MCP
-//! client. Natively (in unit tests) lines go to stderr.
+//! Diagnostics to the host's log (stderr, tagged with the group name), and to MCP clients that
+//! asked for log messages (`logging/setLevel`) at that level or below, so write nothing a user
+//! must not see. Natively (in unit tests) lines go to stderr.
 //!
 //! ```
 //! use looker_mcp_plugin_sdk::log;

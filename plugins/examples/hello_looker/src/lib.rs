@@ -2,7 +2,7 @@
 //! looker-mcp workspace. See "Write your own tool group" in the README.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, Group, NoArgs, Tool, ToolError, export_group, path};
+use looker_mcp_plugin_sdk::{Context, Group, NoArgs, Tool, ToolError, export_group, log, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -45,6 +45,7 @@ fn model_overview(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
     };
     let summary: Vec<Value> = models.iter().map(|m| json!({"model": m["name"], "explores": explores(m)})).collect();
     let total: usize = models.iter().map(|m| explores(m).len()).sum();
+    log::info!("{} models, {total} explores", models.len());
     Ok(json!({"models": models.len(), "explores": total, "by_model": summary}))
 }
 

@@ -4,7 +4,7 @@
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 
-.PHONY: demo test build release lint fmt bench bench-compare check-target precompile clean
+.PHONY: demo test build release lint fmt bench bench-compare check-target precompile clean conformance
 
 ## Install the wasm target the plugins are built for (no-op when present).
 check-target:
@@ -23,11 +23,17 @@ precompile: build
 demo: precompile
 	python3 tests/demo.py
 
-## Everything CI runs: formatting, lints, unit and end-to-end tests.
+## Everything CI runs: formatting, lints, unit and end-to-end tests, then the MCP conformance suite.
 test: check-target
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
+	CARGO="$(CARGO)" bash tests/conformance/run.sh
+
+## The official MCP conformance suite (npm, with its own Node 22) against the streamable-HTTP
+## server and the built-in simulator; uses target/debug/looker-mcp-server (built if missing).
+conformance: check-target
+	CARGO="$(CARGO)" bash tests/conformance/run.sh
 
 lint: check-target
 	$(CARGO) fmt --all -- --check

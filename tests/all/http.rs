@@ -13,7 +13,7 @@ use crate::support::{Harness, call, json as result_json};
 
 /// The server over HTTP on a free loopback port; killed on drop.
 pub struct HttpServer {
-    _child: Child,
+    child: Child,
     pub base: String,
     /// Every stderr (log) line so far.
     pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
@@ -59,9 +59,22 @@ pub async fn start(h: &Harness, groups: &str) -> HttpServer {
         }
     });
     HttpServer {
-        _child: child,
+        child,
         base: format!("http://{address}"),
         logs,
+    }
+}
+
+impl HttpServer {
+    /// The server's resident memory now (`VmRSS`), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let pid = self.child.id().expect("server running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/<pid>/status")
     }
 }
 

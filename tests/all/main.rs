@@ -21,6 +21,7 @@ mod git;
 mod health;
 mod http;
 mod identity;
+mod load;
 mod modeling;
 mod plugins;
 mod protocol;

@@ -42,9 +42,14 @@ lint: check-target
 fmt:
 	$(CARGO) fmt --all
 
-## Startup, memory and per-call latency figures (medians).
+## Startup, memory, per-call latency (stdio and HTTP) and a 32-client HTTP load test.
 bench: build
 	$(CARGO) run --release -p looker-mcp-bench
+
+## The same figures for this server and the Python looker-mcp-server 0.25.0 (installed from PyPI
+## into a temporary venv; SEED_VENV=<venv> reuses one), with ratios.
+bench-compare: build
+	CARGO="$(CARGO)" bash tests/bench/bench-compare.sh
 
 clean:
 	$(CARGO) clean

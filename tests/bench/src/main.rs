@@ -4,51 +4,107 @@
 //! - start → `tools/list` answered, with the default groups and with `--groups all`
 //!   (components already in the compile cache: the first, uncached start is reported separately);
 //! - peak RSS (VmHWM) after the start and after the call loop;
-//! - latency of a simple tool call (`whoami`, one Looker round trip) and of `list_models`.
+//! - latency of tool calls over stdio and over streamable HTTP;
+//! - a load test: 32 concurrent sessions, 10,000 calls over streamable HTTP on loopback, errors,
+//!   p50/p99, calls/s and RSS growth.
+//!
+//! `make bench-compare` runs `--compare <python looker-mcp-server>`: the same client code measures
+//! the Rust and the Python server against the same simulator and prints ratios (see `compare.rs`).
 //!
 //! Figures are printed, never asserted.
 
-use std::path::PathBuf;
+mod compare;
+mod http;
+mod load;
+mod measure;
+mod server;
+mod stats;
+mod stdio;
+
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use looker_sim::{SimConfig, Simulator};
-use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+use crate::http::HttpClient;
+use crate::measure::{Client, latency, standard_calls};
+use crate::server::{HttpServer, ServerCmd};
+use crate::stats::{median, mib, ms};
+use crate::stdio::StdioClient;
 
 const START_RUNS: usize = 9;
 const CALLS: usize = 2000;
+const WARMUP: usize = 50;
+/// Concurrent sessions of the load test.
+pub const LOAD_CLIENTS: usize = 32;
+/// Calls of the load test.
+pub const LOAD_CALLS: usize = 10_000;
+/// Wall-clock bound of one load run.
+pub const LOAD_TIME_LIMIT: Duration = Duration::from_secs(300);
+
+const USAGE: &str =
+    "usage: looker-mcp-bench [--compare PYTHON_SERVER [--calls N] [--python-load-calls N]]";
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    let mut compare = None;
+    let mut options = compare::Options::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--compare" => compare = Some(PathBuf::from(value()?)),
+            "--calls" => options.calls = value()?.parse().context("--calls")?,
+            "--python-load-calls" => {
+                options.python_load_calls = value()?.parse().context("--python-load-calls")?;
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
     let bin = server_binary()?;
     let sim = Simulator::start(SimConfig::default()).await?;
-    let cache = std::env::temp_dir().join(format!("looker-mcp-bench-cache-{}", std::process::id()));
-    let bench = Bench {
-        bin,
-        sim,
-        cache: cache.clone(),
+    let scratch = std::env::temp_dir().join(format!("looker-mcp-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let rust = ServerCmd::new("rust", &bin, &sim, &scratch);
+    let result = match compare {
+        Some(python) => {
+            let python = ServerCmd::new("python", &python, &sim, &scratch);
+            compare::run(&sim, &rust, &python, &options).await
+        }
+        None => bench(&sim, &rust, &scratch).await,
     };
-    println!("looker-mcp-server benchmark (medians; simulator on loopback, zero added latency)");
-    println!("binary: {}", bench.bin.display());
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
 
-    let first = bench.start_to_list(&["--groups", "all"]).await?;
+async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> {
+    println!("looker-mcp-server benchmark (medians; simulator on loopback, zero added latency)");
+    println!("binary: {}", rust.program.display());
+
+    let first = StdioClient::start_to_list(rust, &["--groups", "all"]).await?;
     println!(
         "\nfirst start, empty compile cache, --groups all: {:.1} ms ({} tools)",
         ms(first.elapsed),
         first.tools
     );
     for (label, args) in [
-        ("default groups", &["--groups", ""][..0]),
+        ("default groups", &[][..]),
         ("--groups all", &["--groups", "all"][..]),
     ] {
         let mut times = Vec::new();
         let mut rss = Vec::new();
         let mut tools = 0;
         for _ in 0..START_RUNS {
-            let s = bench.start_to_list(args).await?;
+            let s = StdioClient::start_to_list(rust, args).await?;
             times.push(s.elapsed);
             rss.push(s.peak_rss_kib);
             tools = s.tools;
@@ -58,21 +114,21 @@ async fn main() -> Result<()> {
             ms(median(&mut times)),
             ms(*times.iter().min().unwrap()),
             ms(*times.iter().max().unwrap()),
-            median(&mut rss) as f64 / 1024.0
+            mib(median(&mut rss))
         );
     }
 
     // A third-party group (the README's example), pinned read-only like an operator would.
-    let example = bench
-        .bin
+    let example = rust
+        .program
         .parent()
         .context("bin dir")?
         .join("../plugins/examples/wasm32-wasip2/release/hello_looker.wasm");
-    let plugin_dir = bench.cache.join("plugins");
+    let plugin_dir = scratch.join("plugins");
     std::fs::create_dir_all(&plugin_dir)?;
     std::fs::copy(&example, plugin_dir.join("hello_looker.wasm"))
         .context("the example plugin (built by make build)")?;
-    let status = Command::new(&bench.bin)
+    let status = Command::new(&rust.program)
         .args(["plugin", "add", "--plugin-lock"])
         .arg(plugin_dir.join("plugins.lock"))
         .arg(plugin_dir.join("hello_looker.wasm"))
@@ -84,38 +140,23 @@ async fn main() -> Result<()> {
         bail!("plugin add failed");
     }
     let plugin_dir_arg = plugin_dir.display().to_string();
-    let mut server = bench
-        .spawn(&["--groups", "all", "--plugin-dir", &plugin_dir_arg])
-        .await?;
-    let query = json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status", "orders.count"], "limit": 10});
+    let mut server = Client::Stdio(Box::new(
+        StdioClient::spawn(rust, &["--groups", "all", "--plugin-dir", &plugin_dir_arg]).await?,
+    ));
+    let mut calls = standard_calls();
+    calls.insert(2, ("model_overview", json!({})));
     let mut medians = Vec::new();
-    for (tool, args) in [
-        ("whoami", json!({})),
-        ("list_models", json!({})),
-        ("model_overview", json!({})),
-        ("query", query),
-    ] {
-        for _ in 0..50 {
-            server.call(tool, args.clone()).await?;
-        }
-        let mut lat = Vec::with_capacity(CALLS);
-        let started = Instant::now();
-        for _ in 0..CALLS {
-            let t = Instant::now();
-            server.call(tool, args.clone()).await?;
-            lat.push(t.elapsed());
-        }
-        let total = started.elapsed();
-        lat.sort();
-        medians.push((tool, lat[lat.len() / 2]));
+    for (tool, args) in &calls {
+        let s = latency(&mut server, tool, args, WARMUP, CALLS).await?;
+        medians.push((*tool, s.median));
         println!(
             "\ncall {tool} over stdio, {CALLS} sequential calls: median {:.3} ms, p99 {:.3} ms, {:.0} calls/s",
-            ms(lat[lat.len() / 2]),
-            ms(lat[lat.len() * 99 / 100]),
-            CALLS as f64 / total.as_secs_f64()
+            ms(s.median),
+            ms(s.p99),
+            s.per_sec
         );
     }
-    let baseline = sim_round_trip(&bench.sim).await?;
+    let baseline = sim_round_trip(sim).await?;
     println!(
         "\nbaseline: one raw HTTP round trip to the simulator: median {:.3} ms",
         ms(baseline)
@@ -142,129 +183,41 @@ async fn main() -> Result<()> {
         ms(third_party) - ms(builtin),
         third_party.as_secs_f64() / builtin.as_secs_f64()
     );
+    let Client::Stdio(stdio) = &server else {
+        unreachable!()
+    };
     println!(
         "peak RSS after {} calls: {:.1} MiB",
-        medians.len() * (CALLS + 50),
-        server.peak_rss_kib()? as f64 / 1024.0
+        calls.len() * (CALLS + WARMUP),
+        mib(stdio.rss_kib("VmHWM")?)
     );
     drop(server);
-    let _ = std::fs::remove_dir_all(cache);
-    Ok(())
-}
 
-struct Bench {
-    bin: PathBuf,
-    sim: Simulator,
-    cache: PathBuf,
-}
-
-struct Start {
-    elapsed: Duration,
-    tools: usize,
-    peak_rss_kib: u64,
-}
-
-impl Bench {
-    async fn spawn(&self, args: &[&str]) -> Result<Server> {
-        let mut child = Command::new(&self.bin)
-            .args(args)
-            .env_clear()
-            .env("LOOKER_BASE_URL", self.sim.base_url())
-            .env("LOOKER_CLIENT_ID", "demo-client-id")
-            .env("LOOKER_CLIENT_SECRET", "demo-client-secret")
-            .env("LOOKER_CACHE_DIR", &self.cache)
-            .env("LOOKER_LOG_LEVEL", "WARNING")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let stdin = child.stdin.take().context("stdin")?;
-        let stdout = BufReader::new(child.stdout.take().context("stdout")?).lines();
-        let mut server = Server {
-            child,
-            stdin,
-            stdout,
-            next_id: 1,
-        };
-        server
-            .request("initialize", json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}))
-            .await?;
-        server.notify("notifications/initialized").await?;
-        Ok(server)
-    }
-
-    async fn start_to_list(&self, args: &[&str]) -> Result<Start> {
-        let started = Instant::now();
-        let mut server = self.spawn(args).await?;
-        let list = server.request("tools/list", json!({})).await?;
-        let elapsed = started.elapsed();
-        let tools = list["result"]["tools"].as_array().map_or(0, Vec::len);
-        Ok(Start {
-            elapsed,
-            tools,
-            peak_rss_kib: server.peak_rss_kib()?,
-        })
-    }
-}
-
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: Lines<BufReader<ChildStdout>>,
-    next_id: u64,
-}
-
-impl Server {
-    async fn notify(&mut self, method: &str) -> Result<()> {
-        let line = format!("{}\n", json!({"jsonrpc": "2.0", "method": method}));
-        self.stdin.write_all(line.as_bytes()).await?;
-        Ok(())
-    }
-
-    async fn request(&mut self, method: &str, params: Value) -> Result<Value> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let line = format!(
-            "{}\n",
-            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+    let http = HttpServer::start(rust, &["--groups", "all"]).await?;
+    let mut client = Client::Http(HttpClient::connect(&http.url).await?);
+    for (tool, args) in standard_calls() {
+        let s = latency(&mut client, tool, &args, WARMUP, CALLS).await?;
+        println!(
+            "\ncall {tool} over streamable HTTP, one session, {CALLS} sequential calls: median {:.3} ms, p99 {:.3} ms, {:.0} calls/s",
+            ms(s.median),
+            ms(s.p99),
+            s.per_sec
         );
-        self.stdin.write_all(line.as_bytes()).await?;
-        loop {
-            let line = self
-                .stdout
-                .next_line()
-                .await?
-                .context("server closed stdout")?;
-            let message: Value = serde_json::from_str(&line)?;
-            if message["id"] == json!(id) {
-                if message.get("error").is_some() {
-                    bail!("{method} failed: {message}");
-                }
-                return Ok(message);
-            }
-        }
     }
+    drop(client);
+    drop(http);
 
-    async fn call(&mut self, tool: &str, arguments: Value) -> Result<()> {
-        let answer = self
-            .request("tools/call", json!({"name": tool, "arguments": arguments}))
-            .await?;
-        if answer["result"]["isError"] == json!(true) {
-            bail!("{tool} failed: {answer}");
-        }
-        Ok(())
-    }
-
-    fn peak_rss_kib(&self) -> Result<u64> {
-        let pid = self.child.id().context("pid")?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("VmHWM")
-    }
+    let http = HttpServer::start(rust, &["--groups", "all"]).await?;
+    let report = load::run(
+        &http.url,
+        http.pid()?,
+        LOAD_CLIENTS,
+        LOAD_CALLS,
+        LOAD_TIME_LIMIT,
+    )
+    .await?;
+    report.print("rust");
+    Ok(())
 }
 
 /// One HTTP/1.1 request to the simulator over a kept-alive socket: the floor under any tool call.
@@ -305,13 +258,4 @@ fn server_binary() -> Result<PathBuf> {
         );
     }
     Ok(path)
-}
-
-fn median<T: Ord + Copy>(values: &mut [T]) -> T {
-    values.sort();
-    values[values.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -161,6 +161,12 @@ pub async fn run(
     let context = CallContext {
         settings: env.settings.as_ref().clone(),
     };
+    // Declared before the store, so the slot is released only after the instance is gone.
+    let _slot = runtime
+        .slots
+        .acquire()
+        .await
+        .map_err(|_| CallFailure::Cancelled)?;
     let mut store = Store::new(&runtime.engine, CallState::new(group.clone(), env));
     store.limiter(|state| &mut state.limits);
     let budget = (limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
@@ -260,6 +266,7 @@ pub async fn describe(
     let context = CallContext {
         settings: env.settings.as_ref().clone(),
     };
+    let _slot = runtime.slots.acquire().await?;
     let mut store = Store::new(
         &runtime.engine,
         CallState::new("(loading)".into(), env.clone()),

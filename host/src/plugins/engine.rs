@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::call::CallState;
 use crate::bindings::Plugin;
@@ -14,11 +14,22 @@ use crate::bindings::Plugin;
 /// How often the engine's epoch advances; a looping plugin is checked this often.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Plugin instances alive at once (tool calls plus start-up `describe`s); further calls wait for
+/// a slot. Instances come from a pool of this size: reusing slots instead of mapping and
+/// unmapping memory and stacks per call is most of the per-call cost saved.
+pub const MAX_CONCURRENT_INSTANCES: u32 = 32;
+
+/// The most linear memory one plugin instance can ever have (wasm32's whole address space); the
+/// per-call limit (`LOOKER_PLUGIN_MEMORY_MB`, a lock file's `memory_mb`) is enforced below it.
+const MAX_INSTANCE_MEMORY: usize = 4 << 30;
+
 /// Engine + linker, shared by every component and call.
 #[derive(Clone)]
 pub struct Runtime {
     pub(crate) engine: Engine,
     pub(crate) linker: Arc<Linker<CallState>>,
+    /// One permit per pooled instance: held from instantiation until the store is dropped.
+    pub(crate) slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Runtime {
@@ -42,6 +53,9 @@ impl Runtime {
         Ok(Self {
             engine,
             linker: Arc::new(linker),
+            slots: Arc::new(tokio::sync::Semaphore::new(
+                MAX_CONCURRENT_INSTANCES as usize,
+            )),
         })
     }
 }
@@ -51,5 +65,14 @@ fn engine_config() -> Config {
     config.wasm_component_model(true);
     config.epoch_interruption(true);
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(MAX_CONCURRENT_INSTANCES)
+        // A component is a few core modules (its code, WASI shims) with one memory and a few tables.
+        .total_core_instances(MAX_CONCURRENT_INSTANCES * 8)
+        .total_memories(MAX_CONCURRENT_INSTANCES * 2)
+        .total_tables(MAX_CONCURRENT_INSTANCES * 8)
+        .total_stacks(MAX_CONCURRENT_INSTANCES)
+        .max_memory_size(MAX_INSTANCE_MEMORY);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     config
 }

@@ -84,6 +84,34 @@ async fn rate_limits_honour_retry_after() {
         "waited for Retry-After"
     );
     assert_eq!(attempts(&h, "/user"), [429, 200]);
+
+    // Persistent 429s end after the bounded retries, like 5xx.
+    h.sim.inject(fault(
+        "GET",
+        "/user",
+        FaultKind::RateLimit {
+            retry_after_secs: 0,
+        },
+        4,
+    ));
+    let result = call(&client, "whoami", json!({})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(text(&result).contains("HTTP 429"), "{}", text(&result));
+    assert_eq!(attempts(&h, "/user"), [429, 429, 429, 429]);
+
+    // Asked to come back in an hour: no point waiting (a capped wait would be refused again).
+    h.sim.inject(fault(
+        "GET",
+        "/user",
+        FaultKind::RateLimit {
+            retry_after_secs: 3600,
+        },
+        1,
+    ));
+    let result = call(&client, "whoami", json!({})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(text(&result).contains("HTTP 429"), "{}", text(&result));
+    assert_eq!(attempts(&h, "/user"), [429], "answered at once");
     client.cancel().await.unwrap();
 }
 

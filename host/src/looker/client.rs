@@ -70,7 +70,7 @@ pub enum RequestError {
 
 /// How many times a transient failure of a GET is retried.
 pub const RETRIES: usize = 3;
-/// The longest `Retry-After` honoured; a longer one is cut to this.
+/// The longest `Retry-After` waited for; a longer one ends the call with Looker's 429.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// The Looker API client shared by every call.
@@ -137,7 +137,7 @@ impl LookerClient {
     /// Sends a request; a GET (idempotent for Looker) that meets a transient failure (HTTP 429,
     /// 500, 502, 503, 504, or a refused/reset connection) is tried again, at most [`RETRIES`]
     /// more times, after a jittered exponential backoff or the `Retry-After` Looker asked for
-    /// (capped at [`MAX_RETRY_AFTER`]). Other methods are never repeated: a POST may already
+    /// (when it asks for more than [`MAX_RETRY_AFTER`], its answer is returned at once). Other methods are never repeated: a POST may already
     /// have had its effect. When the retries run out, Looker's last answer is returned.
     async fn execute_with_retries(
         &self,
@@ -173,10 +173,14 @@ impl LookerClient {
         let outcome = attempt
             .retry(backoff)
             .when(|failure| !matches!(failure, Failure::Final(_)))
+            // `delay` is `None` once the retries are spent; a 429 then ends the call like a 5xx.
+            // A `Retry-After` beyond the cap ends it at once: waiting less would be refused again.
             .adjust(|failure, delay| match failure {
-                Failure::Answer(r) if r.status == 429 => {
-                    Some(r.retry_after.map_or(delay.unwrap_or_default(), |s| s.min(MAX_RETRY_AFTER)))
-                }
+                Failure::Answer(r) if r.status == 429 => match (delay, r.retry_after) {
+                    (None, _) => None,
+                    (Some(_), Some(wait)) if wait > MAX_RETRY_AFTER => None,
+                    (Some(backoff), wait) => Some(wait.unwrap_or(backoff)),
+                },
                 _ => delay,
             })
             .notify(|failure, delay| {

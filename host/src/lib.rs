@@ -11,6 +11,7 @@ pub mod capability;
 pub mod cli;
 pub mod client_log;
 pub mod config;
+pub mod confirm;
 pub mod identity;
 pub mod logging;
 pub mod looker;

@@ -18,6 +18,7 @@ use crate::bindings::types::{Content, ToolError, ToolOutput};
 use crate::capability::session::BranchLocks;
 use crate::client_log::SessionLogLevel;
 use crate::config::Config;
+use crate::confirm::{self, Decision};
 use crate::identity::{IdentityError, IdentityProvider, RequestInfo, VerifiedLookerToken};
 use crate::looker::{Identity, LookerClient};
 use crate::plugins::call::{CallLimits, ProgressSink};
@@ -245,6 +246,12 @@ impl ServerHandler for LookerMcp {
         if let Err(problems) = tool.validate(&arguments) {
             return Ok(error_result(problems).into());
         }
+        let arguments = match confirm::settle(&context.peer, tool, arguments).await {
+            Decision::Run(arguments) => arguments,
+            Decision::Declined(answer) => {
+                return Ok(CallToolResult::structured(answer).into());
+            }
+        };
         let started = std::time::Instant::now();
         let identity = match self.identity_for(&context, tool, &arguments).await {
             Ok(identity) => identity,

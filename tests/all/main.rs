@@ -10,6 +10,7 @@ mod bad_input;
 mod board;
 mod catalog;
 mod cli;
+mod confirm;
 mod connection;
 mod containment;
 mod content;

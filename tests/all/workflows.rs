@@ -8,24 +8,9 @@ use looker_sim::{Fault, FaultKind, RecordedRequest};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, text};
+use crate::support::{Harness, call, json, query, shape, text};
 
 const GROUPS: &str = "workflows,connection,modeling,admin";
-
-/// `METHOD path` of each request.
-fn shape(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
 
 /// Fails the next `method` request whose path starts with `prefix` with HTTP 500. The host
 /// retries a GET that meets a 5xx (up to 3 more times), so a GET fault lasts 4 firings, enough

@@ -137,6 +137,31 @@ async fn writes_are_never_repeated() {
         .count();
     assert_eq!(runs, 1, "a POST is sent once, even when it fails");
     client.cancel().await.unwrap();
+
+    let client = h.stdio_client(&["--groups", "content"]).await;
+    for (method, tool, args) in [
+        (
+            "PATCH",
+            "update_look",
+            json!({"look_id": "1", "title": "Renamed"}),
+        ),
+        ("DELETE", "delete_look", json!({"look_id": "1"})),
+    ] {
+        h.sim.take_requests();
+        h.sim
+            .inject(fault(method, "/looks/1", FaultKind::Status(503), 1));
+        let result = call(&client, tool, args).await;
+        assert_eq!(result.is_error, Some(true), "{}", text(&result));
+        assert!(text(&result).contains("HTTP 503"), "{}", text(&result));
+        let sent = h
+            .sim
+            .take_requests()
+            .into_iter()
+            .filter(|r| r.method == method)
+            .count();
+        assert_eq!(sent, 1, "a {method} is sent once, even when it fails");
+    }
+    client.cancel().await.unwrap();
 }
 
 #[tokio::test]

@@ -1,9 +1,10 @@
 //! Confirmation through MCP elicitation. A tool that takes a boolean `confirm` argument (resets
 //! and rollbacks that cannot be undone) runs its irreversible step only with `confirm: true`;
-//! without it the tool returns a dry-run plan. When the client supports form elicitation, the host
-//! asks the user instead, before the plugin runs: accepted means `confirm: true`, declined or
-//! cancelled means nothing runs. A client without elicitation (or on the stateless 2026
-//! revision, which has no server-to-client requests) gets the plan, as before.
+//! without it the tool sends nothing and says what it would do (a dry-run plan, or an error
+//! asking for `confirm`). When the client supports form elicitation, the host asks the user
+//! instead, before the plugin runs: accepted means `confirm: true`, declined or cancelled means
+//! nothing runs. A client without elicitation (or on the stateless 2026 revision, which has no
+//! server-to-client requests) gets the tool's own answer, as before.
 
 use std::time::Duration;
 
@@ -72,7 +73,7 @@ pub async fn settle(peer: &Peer<RoleServer>, tool: &ToolEntry, mut arguments: Va
     {
         Ok(answer) => answer,
         Err(error) => {
-            // No answer: the tool's own dry run tells the assistant what would happen.
+            // No answer: the tool's own unconfirmed answer tells the assistant what would happen.
             tracing::info!(tool = %tool.name, %error, "confirmation not obtained; running as a dry run");
             return Decision::Run(arguments);
         }

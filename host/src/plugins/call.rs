@@ -161,12 +161,12 @@ pub async fn run(
     let context = CallContext {
         settings: env.settings.as_ref().clone(),
     };
-    // Declared before the store, so the slot is released only after the instance is gone.
-    let _slot = runtime
-        .slots
-        .acquire()
-        .await
-        .map_err(|_| CallFailure::Cancelled)?;
+    // Declared before the store, so the slot is released only after the instance is gone. A call
+    // waiting for a slot can still be cancelled.
+    let _slot = tokio::select! {
+        permit = runtime.slots.acquire() => permit.map_err(|_| CallFailure::Cancelled)?,
+        () = cancel.cancelled() => return Err(CallFailure::Cancelled),
+    };
     let mut store = Store::new(&runtime.engine, CallState::new(group.clone(), env));
     store.limiter(|state| &mut state.limits);
     let budget = (limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;

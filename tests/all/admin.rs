@@ -8,32 +8,14 @@ use std::time::Duration;
 
 use looker_sim::RecordedRequest;
 use rmcp::ServiceExt;
-use rmcp::model::CallToolResult;
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
-use crate::support::{Harness, call, json, query, shape, text};
-
-/// The single request a call made, checked against `method` and `path`.
-fn only(h: &Harness, method: &str, path: &str) -> RecordedRequest {
-    let requests = h.api_requests();
-    assert_eq!(
-        shape(&requests),
-        [format!("{method} {path}")],
-        "{requests:#?}"
-    );
-    requests.into_iter().next().unwrap()
-}
-
-/// Asserts a failed call whose text contains every one of `needles`.
-fn failed(result: &CallToolResult, needles: &[&str]) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    let t = text(result);
-    for n in needles {
-        assert!(t.contains(n), "expected {n:?} in: {t}");
-    }
-}
+use crate::support::{
+    Harness, assert_tool_error_with as failed, call, json, only_request_to as only, query, shape,
+    text,
+};
 
 /// The recorded body's top-level keys, sorted.
 fn body_keys(r: &RecordedRequest) -> Vec<String> {

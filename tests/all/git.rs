@@ -1,34 +1,12 @@
 //! The `git` group: every tool through a real MCP client against the simulator, checking results
 //! and the Looker requests, with `act_as_user` on the workspace-scoped tools.
 
-use looker_sim::RecordedRequest;
 use serde_json::json;
 
-use crate::support::{Harness, call, json, query as q, shape, text};
-
-/// API requests since the last look, without the login plumbing and `act_as_user`'s email
-/// look-up (`GET /users/search`, the host's business).
-fn seen(h: &Harness) -> Vec<RecordedRequest> {
-    h.api_requests()
-        .into_iter()
-        .filter(|r| r.path != "/users/search")
-        .collect()
-}
-
-fn only(h: &Harness) -> RecordedRequest {
-    let requests = seen(h);
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    requests.into_iter().next().unwrap()
-}
-
-fn assert_tool_error(result: &rmcp::model::CallToolResult, needle: &str) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    assert!(
-        text(result).contains(needle),
-        "{needle:?} not in {}",
-        text(result)
-    );
-}
+use crate::support::{
+    Harness, assert_tool_error, call, json, only_tool_request as only, query as q, shape, text,
+    tool_requests as seen,
+};
 
 #[tokio::test]
 async fn branch_lifecycle_in_dev_workspaces() {

@@ -4,36 +4,15 @@
 
 use std::time::Duration;
 
-use looker_sim::{Fault, FaultKind, RecordedRequest};
+use looker_sim::{Fault, FaultKind};
 use serde_json::{Value, json};
 
-use crate::support::{Harness, RawStdio, call, json, query as q, shape, text};
+use crate::support::{
+    Harness, RawStdio, assert_tool_error, call, json, only_tool_request as only, query as q, shape,
+    text, tool_requests as seen,
+};
 
 const FEATURE: &str = "feature/new-dashboard";
-
-/// API requests since the last look, without the login plumbing and `act_as_user`'s email
-/// look-up (`GET /users/search`, the host's business).
-fn seen(h: &Harness) -> Vec<RecordedRequest> {
-    h.api_requests()
-        .into_iter()
-        .filter(|r| r.path != "/users/search")
-        .collect()
-}
-
-fn only(h: &Harness) -> RecordedRequest {
-    let requests = seen(h);
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    requests.into_iter().next().unwrap()
-}
-
-fn assert_tool_error(result: &rmcp::model::CallToolResult, needle: &str) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    assert!(
-        text(result).contains(needle),
-        "{needle:?} not in {}",
-        text(result)
-    );
-}
 
 #[tokio::test]
 async fn projects_manifest_and_deploy_keys() {

@@ -6,18 +6,9 @@ use looker_sim::{Fault, FaultKind, RecordedRequest};
 use rmcp::model::{CallToolResult, Tool};
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, query as query_value, shape, text};
+use crate::support::{Harness, assert_tool_error, call, json, query as query_value, shape, text};
 
 const DEV: [&str; 3] = ["dev_mode", "branch", "project_id"];
-
-fn assert_tool_error(result: &CallToolResult, needle: &str) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    assert!(
-        text(result).contains(needle),
-        "expected {needle:?} in {}",
-        text(result)
-    );
-}
 
 /// Checks a structured result against the tool's declared output schema.
 fn assert_matches_output_schema(tools: &[Tool], name: &str, result: &CallToolResult) {

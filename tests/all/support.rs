@@ -276,10 +276,44 @@ pub fn only_request(h: &Harness) -> RecordedRequest {
     requests.into_iter().next().unwrap()
 }
 
+/// The single API request a call made, which must be `method path`.
+pub fn only_request_to(h: &Harness, method: &str, path: &str) -> RecordedRequest {
+    let requests = h.api_requests();
+    assert_eq!(
+        shape(&requests),
+        [format!("{method} {path}")],
+        "{requests:#?}"
+    );
+    requests.into_iter().next().unwrap()
+}
+
+/// API requests since the last look, without the login plumbing and `act_as_user`'s email
+/// look-up (`GET /users/search`, the host's business).
+pub fn tool_requests(h: &Harness) -> Vec<RecordedRequest> {
+    h.api_requests()
+        .into_iter()
+        .filter(|r| r.path != "/users/search")
+        .collect()
+}
+
+/// The single request a call made besides the host's own (see [`tool_requests`]).
+pub fn only_tool_request(h: &Harness) -> RecordedRequest {
+    let requests = tool_requests(h);
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    requests.into_iter().next().unwrap()
+}
+
 /// Asserts `result` is a tool error (`isError: true`) whose text contains `needle`.
 pub fn assert_tool_error(result: &CallToolResult, needle: &str) {
     assert_eq!(result.is_error, Some(true), "{}", text(result));
     assert!(text(result).contains(needle), "{needle}: {}", text(result));
+}
+
+/// Asserts `result` is a tool error whose text contains every one of `needles`.
+pub fn assert_tool_error_with(result: &CallToolResult, needles: &[&str]) {
+    for needle in needles {
+        assert_tool_error(result, needle);
+    }
 }
 
 /// `METHOD path` of each request since the last look.

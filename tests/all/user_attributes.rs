@@ -3,39 +3,11 @@
 //! refusals (404/409/422 → `isError` with Looker's message), and arguments refused before any
 //! Looker call.
 
-use looker_sim::RecordedRequest;
-use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, json, text};
-
-/// The value of query parameter `key`.
-fn query<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-/// The single request a call made, checked against `method` and `path`.
-fn only(h: &Harness, method: &str, path: &str) -> RecordedRequest {
-    let requests = h.api_requests();
-    let shape: Vec<String> = requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    assert_eq!(shape, [format!("{method} {path}")], "{requests:#?}");
-    requests.into_iter().next().unwrap()
-}
-
-/// Asserts a failed call whose text contains every one of `needles`.
-fn failed(result: &CallToolResult, needles: &[&str]) {
-    assert_eq!(result.is_error, Some(true), "{}", text(result));
-    let t = text(result);
-    for n in needles {
-        assert!(t.contains(n), "expected {n:?} in: {t}");
-    }
-}
+use crate::support::{
+    Harness, assert_tool_error_with as failed, call, json, only_request_to as only, query, text,
+};
 
 /// The entry of a `values` list for attribute `name`.
 fn value_of<'a>(values: &'a Value, name: &str) -> &'a Value {

@@ -3,38 +3,48 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::capability::session::BranchLocks;
+use crate::capability::policy::Policy;
+use crate::capability::{BranchLocks, CallLimits, Services};
 use crate::config::Config;
-use crate::identity::IdentityProvider;
+use crate::identity::Identities;
 use crate::looker::LookerClient;
 use crate::plugins::lock::{LockFile, Trusted, components_in};
-use crate::plugins::policy::Policy;
 use crate::plugins::{Registry, Runtime, embedded};
-use crate::server::{LookerMcp, base_env};
+use crate::server::LookerMcp;
 
-/// Builds the MCP handler with the selected groups loaded and the default identity provider.
-pub async fn build(config: &Config, groups: Option<&str>) -> anyhow::Result<LookerMcp> {
-    build_with_identity(config, groups, crate::identity::default_provider(config)).await
-}
-
-/// Like [`build`], with an embedder's own [`IdentityProvider`] deciding who each call runs as.
-pub async fn build_with_identity(
+/// Builds the MCP handler with the selected groups loaded; `identities` are the server's
+/// identity rules ([`Identities::new`]), which decide who each call runs as.
+pub async fn build(
     config: &Config,
     groups: Option<&str>,
-    identity: Arc<dyn IdentityProvider>,
+    identities: Identities,
 ) -> anyhow::Result<LookerMcp> {
     let extra = admit_third_party(config)?;
     let looker = Arc::new(LookerClient::new(config)?);
     let runtime = Runtime::new()?;
     let cache_dir = config.cache_dir.clone().or_else(crate::plugins::cache_dir);
-    let env = base_env(config, looker.clone(), Arc::new(BranchLocks::default()));
+    let settings = plugin_settings(config, identities.act_as_offered());
+    let services = Arc::new(Services {
+        looker,
+        identities: Arc::new(identities),
+        branch_locks: BranchLocks::default(),
+        settings: Arc::new(settings),
+    });
+    let builtin_limits = CallLimits {
+        memory_bytes: config.plugin_memory_bytes,
+        cpu: config.plugin_cpu,
+        wall: config.call_timeout,
+        max_response_bytes: config.max_response_bytes,
+        max_result_bytes: 64 * 1024 * 1024,
+    };
     let registry = Registry::load(
         runtime,
+        services,
         groups,
         extra,
         config.strict_plugins,
         cache_dir.as_deref(),
-        &env,
+        &builtin_limits,
     )
     .await?;
     tracing::info!(
@@ -47,7 +57,20 @@ pub async fn build_with_identity(
             "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
         );
     }
-    Ok(LookerMcp::new(config, registry, looker, identity))
+    Ok(LookerMcp::new(registry))
+}
+
+/// The `call-context` settings every plugin sees. `sudo_enabled` says whether `act_as_user`
+/// is offered on this server at all.
+fn plugin_settings(config: &Config, act_as_offered: bool) -> Vec<(String, String)> {
+    vec![
+        ("max_rows".to_string(), config.max_rows.to_string()),
+        (
+            "query_dev_params".to_string(),
+            config.query_dev_params.to_string(),
+        ),
+        ("sudo_enabled".to_string(), act_as_offered.to_string()),
+    ]
 }
 
 /// The third-party components (`--plugin`, `LOOKER_PLUGIN_DIR`) the lock file admits. A refused
@@ -80,7 +103,7 @@ pub fn pin_plugin(config: &Config, path: &std::path::Path, deny_all: bool) -> an
     let lock_path = config.plugin_lock_path();
     let mut lock = LockFile::load(&lock_path)?;
     let policy = if deny_all {
-        serde_json::from_str("{}")?
+        Policy::nothing()
     } else {
         Policy::read_only()
     };
@@ -104,7 +127,8 @@ pub async fn precompile(config: &Config) -> anyhow::Result<()> {
         .map(|(name, _, _)| *name)
         .collect();
     let started = std::time::Instant::now();
-    build(config, Some(&all.join(","))).await?;
+    let identities = Identities::new(config, &crate::auth::Posture::Open, None);
+    build(config, Some(&all.join(",")), identities).await?;
     eprintln!(
         "precompiled {} components in {:.0} ms",
         all.len(),

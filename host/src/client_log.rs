@@ -10,7 +10,7 @@ use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam};
 use rmcp::{Peer, RoleServer};
 
 use crate::bindings::wit_log::Level;
-use crate::plugins::call::LogSink;
+use crate::capability::LogSink;
 
 /// The level one MCP session asked for, if any.
 #[derive(Clone, Default)]

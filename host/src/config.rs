@@ -100,6 +100,18 @@ pub struct Config {
     pub mcp_resource_uri: String,
     pub mcp_auth_token: Secret,
     pub oauth_scopes_supported: String,
+    /// `dev` over HTTP: honour identity headers from any caller, as from a trusted gateway
+    /// (`LOOKER_MCP_TRUST_GATEWAY`; a loopback bind or the static bearer implies it).
+    pub mcp_trust_gateway: bool,
+    /// `public`: the JWT claim naming the Looker user a call runs as (`LOOKER_MCP_IDENTITY_CLAIM`,
+    /// default `email`).
+    pub mcp_identity_claim: String,
+    /// `public`: the scope a token needs to use `act_as_user` (`LOOKER_MCP_ACT_AS_SCOPE`; unset:
+    /// no token may).
+    pub mcp_act_as_scope: String,
+    /// `public`: run a verified token that names no Looker user as the service account instead of
+    /// refusing it (`LOOKER_MCP_UNMAPPED_AS_SERVICE_ACCOUNT`, default false).
+    pub mcp_unmapped_as_service_account: bool,
     /// `Host` values accepted on HTTP (`LOOKER_ALLOWED_HOSTS`, comma-separated).
     pub allowed_hosts: Vec<String>,
     /// Browser `Origin`s accepted on HTTP (`LOOKER_ALLOWED_ORIGINS`, comma-separated).
@@ -264,6 +276,10 @@ impl Config {
             mcp_resource_uri: text("LOOKER_MCP_RESOURCE_URI", ""),
             mcp_auth_token: Secret::new(text("LOOKER_MCP_AUTH_TOKEN", "")),
             oauth_scopes_supported: text("LOOKER_OAUTH_SCOPES_SUPPORTED", "cors_api"),
+            mcp_trust_gateway: flag("LOOKER_MCP_TRUST_GATEWAY", false)?,
+            mcp_identity_claim: text("LOOKER_MCP_IDENTITY_CLAIM", "email"),
+            mcp_act_as_scope: text("LOOKER_MCP_ACT_AS_SCOPE", ""),
+            mcp_unmapped_as_service_account: flag("LOOKER_MCP_UNMAPPED_AS_SERVICE_ACCOUNT", false)?,
             allowed_hosts: list("LOOKER_ALLOWED_HOSTS"),
             allowed_origins: list("LOOKER_ALLOWED_ORIGINS"),
             mcp_token_cache_ttl: Duration::from_secs_f64(number(

@@ -1,8 +1,10 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
+use looker_mcp::auth::Auth;
 use looker_mcp::cli::{Cli, Command, PluginCommand};
 use looker_mcp::config::{Config, Transport};
+use looker_mcp::identity::Identities;
 use looker_mcp::{app, logging, transport};
 
 #[tokio::main]
@@ -38,12 +40,19 @@ async fn main() -> anyhow::Result<()> {
     }
     // An unsafe deployment posture stops the server before anything loads.
     let posture = looker_mcp::auth::Posture::from_config(&config)?;
-    let handler = app::build(&config, cli.groups.as_deref()).await?;
-    match config.transport {
-        Transport::Stdio => transport::stdio::serve(handler).await,
+    let bind: Option<SocketAddr> = match config.transport {
+        Transport::Stdio => None,
         Transport::StreamableHttp => {
-            let bind: SocketAddr = format!("{}:{}", bracket(&config.host), config.port).parse()?;
-            let auth = looker_mcp::auth::Auth::new(posture, &config, handler.looker().clone());
+            Some(format!("{}:{}", bracket(&config.host), config.port).parse()?)
+        }
+    };
+    let identities = Identities::new(&config, &posture, bind);
+    let handler = app::build(&config, cli.groups.as_deref(), identities).await?;
+    match bind {
+        None => transport::stdio::serve(handler).await,
+        Some(bind) => {
+            let identities = handler.registry().services().identities.clone();
+            let auth = Auth::new(posture, &config, handler.looker().clone(), identities);
             transport::http::serve(handler, auth, bind, &config).await
         }
     }

@@ -15,15 +15,12 @@ use rmcp::{ErrorData as McpError, RoleServer};
 use serde_json::Value;
 
 use crate::bindings::types::{Content, ToolError, ToolOutput};
-use crate::capability::session::BranchLocks;
+use crate::capability::{CallScope, ProgressSink};
 use crate::client_log::SessionLogLevel;
-use crate::config::Config;
 use crate::confirm::{self, Decision};
-use crate::identity::{IdentityError, IdentityProvider, RequestInfo, VerifiedLookerToken};
-use crate::looker::{Identity, LookerClient};
-use crate::plugins::call::{CallLimits, ProgressSink};
-use crate::plugins::policy::Policy;
-use crate::plugins::{CallEnv, CallFailure, Registry, ToolEntry};
+use crate::identity::{IdentityError, Principal};
+use crate::looker::Identity;
+use crate::plugins::{CallFailure, Registry, ToolEntry};
 
 /// Name reported in `serverInfo`, the same as the binary.
 pub const SERVER_NAME: &str = "looker-mcp-server";
@@ -38,36 +35,21 @@ pub struct LookerMcp {
 
 struct Inner {
     registry: Registry,
-    identity: Arc<dyn IdentityProvider>,
     tools: Vec<Tool>,
-    looker: Arc<LookerClient>,
-    settings: Arc<Vec<(String, String)>>,
-    limits: CallLimits,
-    sudo_enabled: bool,
-    branch_locks: Arc<BranchLocks>,
 }
 
 impl LookerMcp {
-    /// Wraps the loaded registry; the tool list is built once here.
-    pub fn new(
-        config: &Config,
-        registry: Registry,
-        looker: Arc<LookerClient>,
-        identity: Arc<dyn IdentityProvider>,
-    ) -> Self {
-        let tools = registry.tools().iter().map(to_mcp_tool).collect();
-        let env = base_env(config, looker.clone(), Arc::new(BranchLocks::default()));
+    /// Wraps the loaded registry; the tool list is built once here. Where no caller may use
+    /// `act_as_user`, tool schemas do not offer it.
+    pub fn new(registry: Registry) -> Self {
+        let offer_act_as = registry.services().identities.act_as_offered();
+        let tools = registry
+            .tools()
+            .iter()
+            .map(|entry| to_mcp_tool(entry, offer_act_as))
+            .collect();
         Self {
-            inner: Arc::new(Inner {
-                registry,
-                identity,
-                tools,
-                looker,
-                settings: env.settings,
-                limits: env.limits,
-                sudo_enabled: env.sudo_enabled,
-                branch_locks: env.branch_locks,
-            }),
+            inner: Arc::new(Inner { registry, tools }),
             log_level: SessionLogLevel::default(),
         }
     }
@@ -81,8 +63,8 @@ impl LookerMcp {
     }
 
     /// The Looker client (for readiness checks).
-    pub fn looker(&self) -> &Arc<LookerClient> {
-        &self.inner.looker
+    pub fn looker(&self) -> &Arc<crate::looker::LookerClient> {
+        &self.inner.registry.services().looker
     }
 
     /// The loaded registry.
@@ -90,41 +72,27 @@ impl LookerMcp {
         &self.inner.registry
     }
 
-    /// Who the call runs as: a token the HTTP auth layer verified, else the identity provider's
-    /// answer for the request's headers.
-    async fn identity_for(
-        &self,
-        context: &RequestContext<RoleServer>,
-        tool: &ToolEntry,
-        arguments: &Value,
-    ) -> Result<Identity, IdentityError> {
-        let parts = context.extensions.get::<http::request::Parts>();
-        if let Some(VerifiedLookerToken(token)) =
-            parts.and_then(|p| p.extensions.get::<VerifiedLookerToken>())
-        {
-            return Ok(Identity::User {
-                token: token.clone(),
-            });
+    /// Who is calling: the principal the HTTP auth layer attached, or the local user over stdio.
+    /// An HTTP request without one never runs (it did not pass the auth layer).
+    fn principal(context: &RequestContext<RoleServer>) -> Result<Principal, IdentityError> {
+        match context.extensions.get::<http::request::Parts>() {
+            None => Ok(Principal::Local),
+            Some(parts) => {
+                parts.extensions.get::<Principal>().cloned().ok_or_else(|| {
+                    IdentityError::refused("the request carries no verified principal")
+                })
+            }
         }
-        let empty = http::HeaderMap::new();
-        let request = RequestInfo {
-            headers: parts.map_or(&empty, |p| &p.headers),
-            tool: &tool.name,
-            group: &self.inner.registry.groups[tool.group].name,
-            arguments,
-        };
-        self.inner
-            .identity
-            .resolve(&request, &self.inner.looker)
-            .await
     }
 
-    fn env_for(
+    /// The scope of one call as `identity`, with the client's progress and log channels.
+    fn scope(
         &self,
         context: &RequestContext<RoleServer>,
         tool: &str,
+        principal: Principal,
         identity: Identity,
-    ) -> CallEnv {
+    ) -> CallScope {
         let progress = context.meta.get_progress_token().map(|token| {
             let peer = context.peer.clone();
             let sink: ProgressSink = Arc::new(move |progress, total, message| {
@@ -140,55 +108,14 @@ impl LookerMcp {
             });
             sink
         });
-        CallEnv {
-            looker: self.inner.looker.clone(),
+        CallScope {
+            tool: tool.into(),
+            principal,
             identity,
-            sudo_enabled: self.inner.sudo_enabled,
-            settings: self.inner.settings.clone(),
-            limits: self.inner.limits.clone(),
             cancel: context.ct.clone(),
             progress,
             log: self.log_level.sink(&context.peer),
-            branch_locks: self.inner.branch_locks.clone(),
-            tool: tool.into(),
-            // The registry puts the owning group's own policy and limits in place.
-            policy: Arc::new(Policy::builtin()),
         }
-    }
-}
-
-/// The call environment shared by every call, before per-request parts are filled in.
-pub fn base_env(
-    config: &Config,
-    looker: Arc<LookerClient>,
-    branch_locks: Arc<BranchLocks>,
-) -> CallEnv {
-    let settings = vec![
-        ("max_rows".to_string(), config.max_rows.to_string()),
-        (
-            "query_dev_params".to_string(),
-            config.query_dev_params.to_string(),
-        ),
-        ("sudo_enabled".to_string(), config.sudo_as_user.to_string()),
-    ];
-    CallEnv {
-        looker,
-        identity: Identity::ServiceAccount,
-        sudo_enabled: config.sudo_as_user,
-        settings: Arc::new(settings),
-        limits: CallLimits {
-            memory_bytes: config.plugin_memory_bytes,
-            cpu: config.plugin_cpu,
-            wall: config.call_timeout,
-            max_response_bytes: config.max_response_bytes,
-            max_result_bytes: 64 * 1024 * 1024,
-        },
-        cancel: Default::default(),
-        progress: None,
-        log: None,
-        branch_locks,
-        tool: "describe".into(),
-        policy: Arc::new(Policy::builtin()),
     }
 }
 
@@ -243,6 +170,22 @@ impl ServerHandler for LookerMcp {
             ));
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let services = self.inner.registry.services().clone();
+        let principal = match Self::principal(&context) {
+            Ok(principal) => principal,
+            Err(error) => return Ok(error_result(error.to_string()).into()),
+        };
+        // `act_as_user` is the principal's entitlement, checked before anything else runs.
+        if arguments
+            .get("act_as_user")
+            .is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+            && let Err(why) = services
+                .identities
+                .may_act_as(&principal, &Identity::ServiceAccount)
+        {
+            tracing::warn!(tool = name, principal = %principal.describe(), reason = %why, "refused act_as_user");
+            return Ok(error_result(why).into());
+        }
         if let Err(problems) = tool.validate(&arguments) {
             return Ok(error_result(problems).into());
         }
@@ -253,15 +196,22 @@ impl ServerHandler for LookerMcp {
             }
         };
         let started = std::time::Instant::now();
-        let identity = match self.identity_for(&context, tool, &arguments).await {
+        let identity = match services
+            .identities
+            .resolve(&principal, &services.looker, name)
+            .await
+        {
             Ok(identity) => identity,
-            Err(error) => return Ok(error_result(error.to_string()).into()),
+            Err(error) => {
+                tracing::info!(tool = name, principal = %principal.describe(), reason = %error, "refused a call's identity");
+                return Ok(error_result(error.to_string()).into());
+            }
         };
-        let env = self.env_for(&context, name, identity);
+        let scope = self.scope(&context, name, principal, identity);
         let outcome = self
             .inner
             .registry
-            .call(tool, &arguments.to_string(), env)
+            .call(tool, &arguments.to_string(), scope)
             .await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match outcome {
@@ -277,23 +227,36 @@ impl ServerHandler for LookerMcp {
     }
 }
 
-fn to_mcp_tool(entry: &crate::plugins::ToolEntry) -> Tool {
+fn to_mcp_tool(entry: &ToolEntry, offer_act_as: bool) -> Tool {
     let annotations = ToolAnnotations::with_title(entry.title.clone())
         .read_only(entry.annotations.read_only)
         .destructive(entry.annotations.destructive)
         .idempotent(entry.annotations.idempotent)
         .open_world(false);
-    let mut tool = Tool::new(
-        entry.name.clone(),
-        entry.description.clone(),
-        entry.input_schema.clone(),
-    )
-    .with_title(entry.title.clone())
-    .with_annotations(annotations);
+    let input_schema = if offer_act_as {
+        entry.input_schema.clone()
+    } else {
+        Arc::new(without_act_as(&entry.input_schema))
+    };
+    let mut tool = Tool::new(entry.name.clone(), entry.description.clone(), input_schema)
+        .with_title(entry.title.clone())
+        .with_annotations(annotations);
     if let Some(schema) = &entry.output_schema {
         tool = tool.with_raw_output_schema(schema.clone());
     }
     tool
+}
+
+/// `schema` without the `act_as_user` property, for servers where no caller may use it.
+fn without_act_as(schema: &serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    let mut schema = schema.clone();
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        properties.remove("act_as_user");
+    }
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|name| name != "act_as_user");
+    }
+    schema
 }
 
 fn success_result(output: ToolOutput) -> CallToolResult {

@@ -20,11 +20,16 @@ pub struct HttpServer {
 }
 
 pub async fn start(h: &Harness, groups: &str) -> HttpServer {
+    start_on(h, "127.0.0.1", groups).await
+}
+
+/// Like [`start`], bound to `host` (e.g. `0.0.0.0`, a non-loopback bind); reached over loopback.
+pub async fn start_on(h: &Harness, host: &str, groups: &str) -> HttpServer {
     let mut cmd = h.command(&[
         "--transport",
         "streamable-http",
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         "0",
         "--groups",
@@ -58,6 +63,7 @@ pub async fn start(h: &Harness, groups: &str) -> HttpServer {
             sink.lock().unwrap().push(line);
         }
     });
+    let address = address.replace("0.0.0.0:", "127.0.0.1:");
     HttpServer {
         child,
         base: format!("http://{address}"),
@@ -66,6 +72,11 @@ pub async fn start(h: &Harness, groups: &str) -> HttpServer {
 }
 
 impl HttpServer {
+    /// Every log line so far, joined.
+    pub fn log_text(&self) -> String {
+        self.logs.lock().unwrap().join("\n")
+    }
+
     /// The server's resident memory now (`VmRSS`), in KiB.
     pub fn rss_kib(&self) -> u64 {
         let pid = self.child.id().expect("server running");
@@ -165,7 +176,7 @@ async fn dns_rebinding_host_is_refused() {
 }
 
 /// A JSON-RPC answer from a streamable-HTTP response (plain JSON or one SSE `data:` event).
-fn rpc_answer(body: &str) -> serde_json::Value {
+pub fn rpc_answer(body: &str) -> serde_json::Value {
     let json_text = body
         .lines()
         .find_map(|l| {

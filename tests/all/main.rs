@@ -25,6 +25,7 @@ mod identity;
 mod load;
 mod modeling;
 mod plugins;
+mod principals;
 mod protocol;
 mod query;
 mod render;

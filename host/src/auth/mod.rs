@@ -22,7 +22,7 @@ pub use jwt::JwtVerifier;
 pub use posture::{Posture, PostureError};
 
 use crate::config::{Config, Secret};
-use crate::identity::VerifiedLookerToken;
+use crate::identity::{ErrorKind, Identities, IdentityError, Verified};
 use crate::looker::LookerClient;
 
 /// The realm named in `WWW-Authenticate` challenges.
@@ -36,11 +36,18 @@ pub struct Auth {
     jwt: Option<JwtVerifier>,
     looker: Arc<LookerClient>,
     token_ttl: Duration,
+    /// Turns what was verified (and the identity headers) into the request's principal.
+    identities: Arc<Identities>,
 }
 
 impl Auth {
     /// The auth layer for a checked posture.
-    pub fn new(posture: Posture, config: &Config, looker: Arc<LookerClient>) -> Arc<Self> {
+    pub fn new(
+        posture: Posture,
+        config: &Config,
+        looker: Arc<LookerClient>,
+        identities: Arc<Identities>,
+    ) -> Arc<Self> {
         let jwt = match &posture {
             Posture::Public {
                 jwks_uri, issuer, ..
@@ -57,6 +64,7 @@ impl Auth {
             jwt,
             looker,
             token_ttl: config.mcp_token_cache_ttl,
+            identities,
         })
     }
 
@@ -180,8 +188,8 @@ pub async fn middleware(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_string())
         .filter(|t| !t.is_empty());
-    match &auth.posture {
-        Posture::Open => {}
+    let verified = match &auth.posture {
+        Posture::Open => Verified::Nothing,
         Posture::StaticBearer(expected) => {
             let ok = bearer
                 .as_deref()
@@ -189,15 +197,19 @@ pub async fn middleware(
             if !ok {
                 return auth.unauthorized(bearer.as_ref().map(|_| "invalid token"));
             }
+            Verified::StaticBearer
         }
         Posture::Public { .. } => {
             let Some(token) = bearer else {
                 return auth.unauthorized(None);
             };
             let verifier = auth.jwt.as_ref().expect("public posture has a verifier");
-            if let Err(rejected) = verifier.verify(&token).await {
-                tracing::info!(reason = %rejected, "refused a bearer token");
-                return auth.unauthorized(Some(&rejected.0));
+            match verifier.verify(&token).await {
+                Ok(claims) => Verified::Jwt(claims),
+                Err(rejected) => {
+                    tracing::info!(reason = %rejected, "refused a bearer token");
+                    return auth.unauthorized(Some(&rejected.0));
+                }
             }
         }
         Posture::LookerOauth { .. } => {
@@ -208,7 +220,7 @@ pub async fn middleware(
             match auth.looker.verify_user_token(&token, auth.token_ttl).await {
                 Ok(user_id) => {
                     tracing::debug!(%user_id, "Looker accepted the bearer token");
-                    request.extensions_mut().insert(VerifiedLookerToken(token));
+                    Verified::LookerUser { user_id, token }
                 }
                 Err(error) => {
                     tracing::info!(%error, "refused a Looker bearer token");
@@ -216,8 +228,27 @@ pub async fn middleware(
                 }
             }
         }
+    };
+    match auth.identities.principal(request.headers(), verified) {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Err(refusal) => {
+            tracing::info!(reason = %refusal, "refused a request's identity");
+            refuse_identity(&refusal)
+        }
     }
-    next.run(request).await
+}
+
+/// A request whose identity cannot be accepted: 400 when it cannot be read, 403 otherwise.
+fn refuse_identity(error: &IdentityError) -> Response {
+    let code = match error.kind {
+        ErrorKind::Malformed => "invalid_request",
+        ErrorKind::Refused | ErrorKind::Lookup => "access_denied",
+    };
+    let body = json!({ "error": code, "error_description": error.message });
+    (error.status(), axum::Json(body)).into_response()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

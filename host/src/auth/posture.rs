@@ -28,6 +28,11 @@ pub enum PostureError {
         "LOOKER_MCP_MODE={0} requires LOOKER_TRANSPORT=streamable-http: its authentication is HTTP-only, stdio would run unauthenticated"
     )]
     NotHttp(&'static str),
+    #[error(
+        "LOOKER_MCP_MODE=public runs each call as the Looker user the token names, by sudo: it needs \
+         LOOKER_SUDO_AS_USER=true (or LOOKER_MCP_UNMAPPED_AS_SERVICE_ACCOUNT=true to run every caller as the service account)"
+    )]
+    PublicWithoutSudo,
 }
 
 /// Who may use the MCP endpoint, with everything checked.
@@ -75,6 +80,9 @@ impl Posture {
                 // Kept as written: `iss` is compared as an exact string.
                 https_url("LOOKER_MCP_ISSUER_URL", &config.mcp_issuer_url, MODE, false)?;
                 let resource = resource_uri(config, MODE)?;
+                if !config.sudo_as_user && !config.mcp_unmapped_as_service_account {
+                    return Err(PostureError::PublicWithoutSudo);
+                }
                 Ok(Self::Public {
                     jwks_uri,
                     issuer: config.mcp_issuer_url.trim().to_string(),

@@ -1,12 +1,12 @@
 //! `log`: plugin diagnostics go to the host's tracing (stderr), tagged with the group.
 
+use super::HostState;
 use crate::bindings::wit_log::{Host, Level};
-use crate::plugins::call::CallState;
 
 /// Longest message kept from one plugin log line.
 const MAX_MESSAGE: usize = 4096;
 
-impl Host for CallState {
+impl Host for HostState {
     async fn write(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         let mut message = message;
         if message.len() > MAX_MESSAGE {
@@ -18,7 +18,7 @@ impl Host for CallState {
             message.push('…');
         }
         let group = &*self.group;
-        let tool = &*self.env.tool;
+        let tool = &*self.scope.tool;
         match level {
             Level::Trace => tracing::trace!(target: "plugin", group, tool, "{message}"),
             Level::Debug => tracing::debug!(target: "plugin", group, tool, "{message}"),
@@ -26,7 +26,7 @@ impl Host for CallState {
             Level::Warn => tracing::warn!(target: "plugin", group, tool, "{message}"),
             Level::Error => tracing::error!(target: "plugin", group, tool, "{message}"),
         }
-        if let Some(sink) = &self.env.log {
+        if let Some(sink) = &self.scope.log {
             sink(level, group, &message).await;
         }
         Ok(())
@@ -34,4 +34,4 @@ impl Host for CallState {
 }
 
 /// `types` declares no functions; the linker still asks for its (empty) host side.
-impl crate::bindings::types::Host for CallState {}
+impl crate::bindings::types::Host for HostState {}

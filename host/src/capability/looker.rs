@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
+use super::HostState;
 use crate::bindings::wit_looker::{Host, Method, Request, RequestError, Response};
 use crate::looker::{self, ApiRequest, Workspace};
-use crate::plugins::call::CallState;
 
-impl Host for CallState {
+impl Host for HostState {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, RequestError>> {
         if let Err(refusal) = self.grant(&request) {
             return Ok(Err(refusal));
@@ -26,9 +26,9 @@ impl Host for CallState {
                 .timeout_ms
                 .map(|ms| Duration::from_millis(u64::from(ms))),
         };
-        let max = self.env.limits.max_response_bytes;
+        let max = self.grant.limits.max_response_bytes;
         let answer = self
-            .env
+            .services
             .looker
             .send(&self.identity, workspace, &api_request, max)
             .await;
@@ -49,24 +49,21 @@ impl Host for CallState {
     }
 }
 
-impl CallState {
-    /// The one place that decides whether this plugin may send `request`: a well-formed path
-    /// first, then its policy's methods, paths and dev-mode grant. Refusals are logged with the
-    /// plugin's name.
+impl HostState {
+    /// Whether this plugin may send `request` ([`super::Grant::grant_request`]); refusals are
+    /// logged with the plugin's name.
     fn grant(&self, request: &Request) -> Result<(), RequestError> {
-        if let Err(error) = looker::path::validate(&request.path) {
-            tracing::warn!(group = %self.group, tool = %self.env.tool, %error, "refused a plugin request");
-            return Err(RequestError::InvalidRequest(error.to_string()));
-        }
         let method = to_method(request.method);
-        let mut verdict = self.env.policy.check(method, &request.path);
-        if verdict.is_ok() && request.options.dev_mode && !self.env.policy.dev_mode {
-            verdict = Err("this plugin's policy does not grant dev mode".into());
-        }
-        verdict.map_err(|why| {
-            tracing::warn!(group = %self.group, tool = %self.env.tool, reason = %why, "denied a plugin request");
-            RequestError::Denied(why)
-        })
+        self.grant
+            .grant_request(method, &request.path, request.options.dev_mode)
+            .map_err(|why| {
+                tracing::warn!(group = %self.group, tool = %self.scope.tool, reason = %why, "denied a plugin request");
+                if looker::path::validate(&request.path).is_err() {
+                    RequestError::InvalidRequest(why)
+                } else {
+                    RequestError::Denied(why)
+                }
+            })
     }
 }
 

@@ -1,7 +1,156 @@
-//! The host side of each WIT interface a plugin imports: one file per interface, each one
-//! `impl Host` on the call's store data.
+//! The host side of each WIT interface a plugin imports (one file per interface, each one
+//! `impl Host` on [`HostState`]) and the store data they share, built from three lifetimes:
+//! [`Services`] once per process, [`Grant`] once per group, [`CallScope`] once per call.
+//! Dependencies run one way: `server → plugins → capability → looker`.
 
+mod branch;
+mod grant;
 mod log;
 mod looker;
+pub mod policy;
 mod progress;
-pub mod session;
+mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+pub use branch::{BranchLease, BranchLocks};
+pub use grant::{CallLimits, Grant};
+
+use crate::identity::{Identities, Principal};
+use crate::looker::{Identity, LookerClient};
+
+/// Sends an MCP progress notification: (progress, total, message).
+pub type ProgressSink = Arc<dyn Fn(f64, Option<f64>, Option<String>) + Send + Sync>;
+
+/// Sends a plugin log line to the MCP client: (level, logger, message). Awaited by the plugin's
+/// `log` call, so lines reach the client before the call's result.
+pub type LogSink = Arc<
+    dyn Fn(
+            crate::bindings::wit_log::Level,
+            &str,
+            &str,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// What every call shares, built once per process.
+pub struct Services {
+    pub looker: Arc<LookerClient>,
+    pub identities: Arc<Identities>,
+    pub branch_locks: BranchLocks,
+    /// The `call-context` settings handed to plugins.
+    pub settings: Arc<Vec<(String, String)>>,
+}
+
+/// One call: which tool, for whom, and how to reach the client.
+pub struct CallScope {
+    pub tool: Arc<str>,
+    pub principal: Principal,
+    /// The identity the principal's calls run as ([`Identities::resolve`]).
+    pub identity: Identity,
+    pub cancel: CancellationToken,
+    pub progress: Option<ProgressSink>,
+    pub log: Option<LogSink>,
+}
+
+impl CallScope {
+    /// The scope of a `describe` at load time: no caller, no client, and a grant that allows
+    /// no Looker request.
+    pub fn describing() -> Self {
+        Self {
+            tool: "describe".into(),
+            principal: Principal::Local,
+            identity: Identity::ServiceAccount,
+            cancel: CancellationToken::new(),
+            progress: None,
+            log: None,
+        }
+    }
+}
+
+/// The data of one call's `Store`.
+pub struct HostState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) store_limits: StoreLimits,
+    group: Arc<str>,
+    services: Arc<Services>,
+    grant: Arc<Grant>,
+    scope: CallScope,
+    /// The identity requests run as now: the scope's, until `act-as-user` changes it.
+    identity: Identity,
+    /// Branches checked out by `use-branch`, restored when the call ends.
+    leases: Vec<BranchLease>,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl HostState {
+    /// The store data for one call of `group`'s component.
+    pub fn new(
+        group: Arc<str>,
+        services: Arc<Services>,
+        grant: Arc<Grant>,
+        scope: CallScope,
+    ) -> Self {
+        // Nothing granted: no preopens, env, args or network; stdout and stderr are sinks, so a
+        // stray print in a plugin can never reach the JSON-RPC stream on our stdout.
+        let wasi = WasiCtx::builder()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        let store_limits = StoreLimitsBuilder::new()
+            .memory_size(grant.limits.memory_bytes)
+            .table_elements(100_000)
+            .instances(64)
+            .trap_on_grow_failure(true)
+            .build();
+        let identity = scope.identity.clone();
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            store_limits,
+            group,
+            services,
+            grant,
+            scope,
+            identity,
+            leases: Vec::new(),
+        }
+    }
+
+    /// The call's limits.
+    pub fn limits(&self) -> &CallLimits {
+        &self.grant.limits
+    }
+
+    /// Ends the call: puts back every branch it checked out, as the identity that switched it.
+    pub async fn finish(self) {
+        let max = self.grant.limits.max_response_bytes;
+        for lease in self.leases {
+            lease
+                .restore(&self.services.looker, &self.identity, max)
+                .await;
+        }
+    }
+
+    /// How long the call may run on the wall clock.
+    pub fn wall_limit(&self) -> Duration {
+        self.grant.limits.wall
+    }
+}

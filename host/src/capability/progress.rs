@@ -2,17 +2,17 @@
 
 use std::time::Duration;
 
+use super::HostState;
 use crate::bindings::wit_progress::Host;
-use crate::plugins::call::CallState;
 
-impl Host for CallState {
+impl Host for HostState {
     async fn report(
         &mut self,
         progress: f64,
         total: Option<f64>,
         message: Option<String>,
     ) -> wasmtime::Result<()> {
-        if let Some(sink) = &self.env.progress {
+        if let Some(sink) = &self.scope.progress {
             sink(progress, total, message);
         }
         Ok(())
@@ -21,7 +21,7 @@ impl Host for CallState {
     async fn wait(&mut self, millis: u32) -> wasmtime::Result<bool> {
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(u64::from(millis))) => Ok(true),
-            () = self.env.cancel.cancelled() => Ok(false),
+            () = self.scope.cancel.cancelled() => Ok(false),
         }
     }
 }

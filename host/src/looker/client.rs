@@ -43,6 +43,46 @@ pub struct ApiRequest {
     pub timeout: Option<Duration>,
 }
 
+impl ApiRequest {
+    /// A request with no query, body or own timeout.
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            timeout: None,
+        }
+    }
+
+    /// A `GET` of `path`.
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::Get, path)
+    }
+
+    /// The same request with these query pairs added.
+    pub fn with_query<'a>(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        self.query.extend(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        self
+    }
+}
+
+/// A Looker id (a string or a number in JSON) as text.
+pub fn id_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// How long a failed readiness login is reported without trying again.
+const READY_FAILURE_TTL: Duration = Duration::from_secs(5);
+
 /// Looker's answer, whatever its status.
 #[derive(Clone, Debug)]
 pub struct ApiResponse {
@@ -83,6 +123,8 @@ pub struct LookerClient {
     sessions: Sessions,
     /// Forwarded user tokens Looker accepted recently: sha256 of the token → (user id, when).
     verified: Mutex<HashMap<String, (String, Instant)>>,
+    /// The last failed readiness login, so probes cost one login attempt per interval.
+    ready_failure: Mutex<Option<(RequestError, Instant)>>,
 }
 
 impl LookerClient {
@@ -103,6 +145,7 @@ impl LookerClient {
             timeout: config.timeout,
             sessions: Sessions::default(),
             verified: Mutex::new(HashMap::new()),
+            ready_failure: Mutex::new(None),
         })
     }
 
@@ -215,13 +258,7 @@ impl LookerClient {
         {
             return Ok(user.clone());
         }
-        let request = ApiRequest {
-            method: Method::Get,
-            path: "/user".into(),
-            query: vec![("fields".into(), "id".into())],
-            body: None,
-            timeout: None,
-        };
+        let request = ApiRequest::get("/user").with_query([("fields", "id")]);
         let identity = Identity::User {
             token: token.clone(),
         };
@@ -231,11 +268,7 @@ impl LookerClient {
         let user = (response.status == 200)
             .then(|| serde_json::from_slice::<serde_json::Value>(&response.body).ok())
             .flatten()
-            .and_then(|v| match v.get("id") {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            })
+            .and_then(|v| id_text(v.get("id")?))
             .ok_or_else(|| {
                 RequestError::Unauthenticated(format!(
                     "Looker did not accept the token (HTTP {})",
@@ -251,13 +284,26 @@ impl LookerClient {
     }
 
     /// Readiness: whether the service account can log in (uses the cached session when fresh).
+    /// A failure is reported again for a few seconds without another login attempt, so a
+    /// probe storm against a broken Looker costs one login per interval.
     pub async fn check_ready(&self) -> Result<(), RequestError> {
+        if let Some((error, at)) = &*self.ready_failure.lock().unwrap()
+            && at.elapsed() < READY_FAILURE_TTL
+        {
+            return Err(error.clone());
+        }
         let slot = self
             .sessions
             .slot(&Identity::ServiceAccount, Workspace::Production);
-        self.token(&slot, &Identity::ServiceAccount, Workspace::Production)
+        let outcome = self
+            .token(&slot, &Identity::ServiceAccount, Workspace::Production)
             .await
-            .map(drop)
+            .map(drop);
+        *self.ready_failure.lock().unwrap() = outcome
+            .as_ref()
+            .err()
+            .map(|error| (error.clone(), Instant::now()));
+        outcome
     }
 
     async fn token(
@@ -308,13 +354,8 @@ impl LookerClient {
         };
         if workspace == Workspace::Dev {
             let body = r#"{"workspace_id":"dev"}"#.to_string();
-            let req = ApiRequest {
-                method: Method::Patch,
-                path: "/session".into(),
-                query: Vec::new(),
-                body: Some(body),
-                timeout: None,
-            };
+            let mut req = ApiRequest::new(Method::Patch, "/session");
+            req.body = Some(body);
             let answer = self.execute(&req, &token, 64 * 1024).await?;
             if !(200..300).contains(&answer.status) {
                 return Err(RequestError::Unauthenticated(format!(

@@ -5,5 +5,7 @@ mod client;
 pub mod path;
 mod sessions;
 
-pub use client::{ApiRequest, ApiResponse, LookerClient, Method, RequestError, looker_message};
+pub use client::{
+    ApiRequest, ApiResponse, LookerClient, Method, RequestError, id_text, looker_message,
+};
 pub use sessions::{Identity, Workspace};

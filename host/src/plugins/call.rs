@@ -1,80 +1,17 @@
 //! One tool call: a fresh `Store` and instance, bounded in memory, CPU time and wall time, with
 //! that call's identity. Whatever the plugin does, the branch it checked out is restored and the
-//! outcome is a value, never a crash of the server.
+//! outcome is a value, never a crash of the server. What the store holds is the capabilities'
+//! business ([`HostState`]); this module only runs it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
-use wasmtime::component::ResourceTable;
-use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::engine::{EPOCH_TICK, Runtime};
-use super::policy::Policy;
 use crate::bindings::PluginPre;
 use crate::bindings::types::{CallContext, ToolError, ToolOutput};
-use crate::capability::session::{BranchLease, BranchLocks};
-use crate::looker::{Identity, LookerClient};
-
-/// Sends an MCP progress notification: (progress, total, message).
-pub type ProgressSink = Arc<dyn Fn(f64, Option<f64>, Option<String>) + Send + Sync>;
-
-/// Sends a plugin log line to the MCP client: (level, logger, message). Awaited by the plugin's
-/// `log` call, so lines reach the client before the call's result.
-pub type LogSink = Arc<
-    dyn Fn(
-            crate::bindings::wit_log::Level,
-            &str,
-            &str,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
-        + Send
-        + Sync,
->;
-
-/// Limits applied to every call of a component.
-#[derive(Clone, Debug)]
-pub struct CallLimits {
-    pub memory_bytes: usize,
-    pub cpu: Duration,
-    pub wall: Duration,
-    pub max_response_bytes: u64,
-    pub max_result_bytes: usize,
-}
-
-impl CallLimits {
-    /// The limits a third-party plugin's policy grants (the wall-clock limit is the server's).
-    pub fn from_policy(policy: &Policy, wall: Duration) -> Self {
-        const MIB: usize = 1024 * 1024;
-        Self {
-            memory_bytes: policy.memory_mb as usize * MIB,
-            cpu: Duration::from_millis(u64::from(policy.cpu_ms)),
-            wall,
-            max_response_bytes: u64::from(policy.max_response_mb) * MIB as u64,
-            max_result_bytes: policy.max_result_mb as usize * MIB,
-        }
-    }
-}
-
-/// Everything a call needs from the server.
-#[derive(Clone)]
-pub struct CallEnv {
-    pub looker: Arc<LookerClient>,
-    pub identity: Identity,
-    pub sudo_enabled: bool,
-    /// The `call-context` settings handed to the plugin.
-    pub settings: Arc<Vec<(String, String)>>,
-    pub limits: CallLimits,
-    pub cancel: CancellationToken,
-    pub progress: Option<ProgressSink>,
-    /// Where plugin log lines go besides stderr: the client, when it set a level.
-    pub log: Option<LogSink>,
-    pub branch_locks: Arc<BranchLocks>,
-    /// Tool name, for logs and audit lines.
-    pub tool: Arc<str>,
-    /// What the calling plugin may do.
-    pub policy: Arc<Policy>,
-}
+use crate::capability::{CallScope, Grant, HostState, Services};
 
 /// Why a call produced no output.
 #[derive(Debug, thiserror::Error)]
@@ -97,69 +34,22 @@ pub enum CallFailure {
     },
 }
 
-/// The data of one call's `Store`.
-pub struct CallState {
-    wasi: WasiCtx,
-    table: ResourceTable,
-    limits: StoreLimits,
-    pub(crate) group: Arc<str>,
-    pub(crate) env: CallEnv,
-    /// Who Looker requests run as; `act-as-user` may change it during the call.
-    pub(crate) identity: Identity,
-    /// Branches checked out by `use-branch`, restored when the call ends.
-    pub(crate) leases: Vec<BranchLease>,
-}
-
-impl WasiView for CallState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl CallState {
-    fn new(group: Arc<str>, env: CallEnv) -> Self {
-        // Nothing granted: no preopens, env, args or network; stdout and stderr are sinks, so a
-        // stray print in a plugin can never reach the JSON-RPC stream on our stdout.
-        let wasi = WasiCtx::builder()
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(env.limits.memory_bytes)
-            .table_elements(100_000)
-            .instances(64)
-            .trap_on_grow_failure(true)
-            .build();
-        let identity = env.identity.clone();
-        Self {
-            wasi,
-            table: ResourceTable::new(),
-            limits,
-            group,
-            env,
-            identity,
-            leases: Vec::new(),
-        }
-    }
-}
-
 /// Runs `tool` of a component in a fresh instance.
+#[allow(clippy::too_many_arguments)] // each is one of the call's distinct inputs
 pub async fn run(
     runtime: &Runtime,
-    pre: &PluginPre<CallState>,
+    pre: &PluginPre<HostState>,
     group: Arc<str>,
     tool: &str,
     arguments: &str,
-    env: CallEnv,
+    services: Arc<Services>,
+    grant: Arc<Grant>,
+    scope: CallScope,
 ) -> Result<ToolOutput, CallFailure> {
-    let cancel = env.cancel.clone();
-    let limits = env.limits.clone();
+    let cancel = scope.cancel.clone();
+    let limits = grant.limits.clone();
     let context = CallContext {
-        settings: env.settings.as_ref().clone(),
+        settings: services.settings.as_ref().clone(),
     };
     // Declared before the store, so the slot is released only after the instance is gone. A call
     // waiting for a slot can still be cancelled.
@@ -167,8 +57,9 @@ pub async fn run(
         permit = runtime.slots.acquire() => permit.map_err(|_| CallFailure::Cancelled)?,
         () = cancel.cancelled() => return Err(CallFailure::Cancelled),
     };
-    let mut store = Store::new(&runtime.engine, CallState::new(group.clone(), env));
-    store.limiter(|state| &mut state.limits);
+    let state = HostState::new(group.clone(), services, grant, scope);
+    let mut store = Store::new(&runtime.engine, state);
+    store.limiter(|state| &mut state.store_limits);
     let budget = (limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
     let mut ticks = 0u64;
     store.set_epoch_deadline(1);
@@ -211,16 +102,7 @@ pub async fn run(
             () = cancel.cancelled() => Err(CallFailure::Cancelled),
         }
     };
-    let state = store.into_data();
-    for lease in state.leases {
-        lease
-            .restore(
-                &state.env.looker,
-                &state.identity,
-                limits.max_response_bytes,
-            )
-            .await;
-    }
+    store.into_data().finish().await;
     outcome
 }
 
@@ -258,21 +140,25 @@ fn classify_trap(group: &Arc<str>, error: &wasmtime::Error, cpu: Duration) -> Ca
 }
 
 /// Asks a component for its group info, with the same bounds as a call.
+/// A `describe` may send no Looker request: its grant allows nothing.
 pub async fn describe(
     runtime: &Runtime,
-    pre: &PluginPre<CallState>,
-    env: &CallEnv,
+    pre: &PluginPre<HostState>,
+    services: Arc<Services>,
+    limits: &crate::capability::CallLimits,
 ) -> wasmtime::Result<crate::bindings::types::GroupInfo> {
     let context = CallContext {
-        settings: env.settings.as_ref().clone(),
+        settings: services.settings.as_ref().clone(),
     };
+    let grant = Arc::new(Grant {
+        policy: crate::capability::policy::Policy::nothing(),
+        limits: limits.clone(),
+    });
     let _slot = runtime.slots.acquire().await?;
-    let mut store = Store::new(
-        &runtime.engine,
-        CallState::new("(loading)".into(), env.clone()),
-    );
-    store.limiter(|state| &mut state.limits);
-    store.set_epoch_deadline((env.limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+    let state = HostState::new("(loading)".into(), services, grant, CallScope::describing());
+    let mut store = Store::new(&runtime.engine, state);
+    store.limiter(|state| &mut state.store_limits);
+    store.set_epoch_deadline((limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
     let execution = async {
         let instance = pre.instantiate_async(&mut store).await?;
         instance

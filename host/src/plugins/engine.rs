@@ -8,8 +8,8 @@ use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::call::CallState;
 use crate::bindings::Plugin;
+use crate::capability::HostState;
 
 /// How often the engine's epoch advances; a looping plugin is checked this often.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -27,7 +27,7 @@ const MAX_INSTANCE_MEMORY: usize = 4 << 30;
 #[derive(Clone)]
 pub struct Runtime {
     pub(crate) engine: Engine,
-    pub(crate) linker: Arc<Linker<CallState>>,
+    pub(crate) linker: Arc<Linker<HostState>>,
     /// One permit per pooled instance: held from instantiation until the store is dropped.
     pub(crate) slots: Arc<tokio::sync::Semaphore>,
 }
@@ -37,9 +37,9 @@ impl Runtime {
     /// starts the epoch ticker thread.
     pub fn new() -> anyhow::Result<Self> {
         let engine = Engine::new(&engine_config())?;
-        let mut linker = Linker::<CallState>::new(&engine);
+        let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        Plugin::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)?;
+        Plugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         let ticker = engine.weak();
         std::thread::Builder::new()
             .name("wasm-epoch".into())

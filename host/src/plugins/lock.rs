@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::cache::digest;
-use super::policy::Policy;
+use crate::capability::policy::Policy;
 
 /// The lock file.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -26,12 +26,8 @@ pub struct LockEntry {
     /// Hex sha256 of the `.wasm` file.
     pub sha256: String,
     /// What it is granted.
-    #[serde(default = "nothing")]
+    #[serde(default = "Policy::nothing")]
     pub policy: Policy,
-}
-
-fn nothing() -> Policy {
-    serde_json::from_str("{}").expect("an empty policy parses")
 }
 
 /// A third-party component ready to load: its bytes and the policy it runs under.

@@ -6,10 +6,9 @@ pub mod call;
 pub mod embedded;
 mod engine;
 pub mod lock;
-pub mod policy;
 pub mod registry;
 
 pub use cache::default_dir as cache_dir;
-pub use call::{CallEnv, CallFailure};
+pub use call::CallFailure;
 pub use engine::Runtime;
 pub use registry::{Registry, ToolEntry};

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use wasmtime::component::Component;
 
-use super::call::{self, CallEnv, CallFailure, CallLimits, CallState};
+use super::call::{self, CallFailure};
 use super::lock::Trusted;
-use super::policy::Policy;
 use super::{Runtime, cache, embedded};
 use crate::bindings::PluginPre;
 use crate::bindings::types::{Annotations, ToolOutput};
+use crate::capability::policy::Policy;
+use crate::capability::{CallLimits, CallScope, Grant, HostState, Services};
 
 /// The plugin contract this host implements, and the export a component must have.
 pub const CONTRACT: &str = "looker:mcp@0.1.0";
@@ -110,15 +111,15 @@ pub struct Group {
     pub version: String,
     /// Where the component came from: `embedded` or its file path.
     pub source: String,
-    /// What its calls may do.
-    pub policy: Arc<Policy>,
-    limits: CallLimits,
-    pre: PluginPre<CallState>,
+    /// What its calls may do, within which limits.
+    pub grant: Arc<Grant>,
+    pre: PluginPre<HostState>,
 }
 
 /// Every loaded group and tool.
 pub struct Registry {
     runtime: Runtime,
+    services: Arc<Services>,
     pub groups: Vec<Group>,
     tools: Vec<ToolEntry>,
     by_name: HashMap<String, usize>,
@@ -142,16 +143,16 @@ impl Registry {
     /// Loads the groups `selection` names (`None` = the defaults, `all`, or a comma list), from
     /// the embedded components and the admitted third-party components `extra`. A third-party
     /// component that fails to load (wrong contract, bad tool table, colliding tool names) is
-    /// refused with an error naming it; the rest still load, unless `strict`. `describe_env`
-    /// is the call environment used to ask each component for its tools; its limits apply to
-    /// built-in groups, each third-party group's own policy to it.
+    /// refused with an error naming it; the rest still load, unless `strict`. Built-in groups
+    /// run under `builtin_limits`, each third-party group under its own policy's.
     pub async fn load(
         runtime: Runtime,
+        services: Arc<Services>,
         selection: Option<&str>,
         extra: Vec<Trusted>,
         strict: bool,
         cache_dir: Option<&Path>,
-        describe_env: &CallEnv,
+        builtin_limits: &CallLimits,
     ) -> Result<Self, LoadError> {
         let refuse = |error: LoadError| -> Result<(), LoadError> {
             if strict {
@@ -162,7 +163,7 @@ impl Registry {
         };
         let mut externals: Vec<Described> = Vec::new();
         for trusted in extra {
-            let limits = CallLimits::from_policy(&trusted.policy, describe_env.limits.wall);
+            let limits = CallLimits::from_policy(&trusted.policy, builtin_limits.wall);
             let candidate = Candidate {
                 expected_name: None,
                 source: trusted.path.display().to_string(),
@@ -171,7 +172,7 @@ impl Registry {
                 policy: trusted.policy,
                 limits,
             };
-            match describe(&runtime, candidate, cache_dir, describe_env).await {
+            match describe(&runtime, candidate, cache_dir, &services).await {
                 Ok(described) => externals.push(described),
                 Err(error) => refuse(error)?,
             }
@@ -192,9 +193,9 @@ impl Registry {
                     bytes: std::borrow::Cow::Borrowed(*bytes),
                     digest: Some(*digest),
                     policy: Policy::builtin(),
-                    limits: describe_env.limits.clone(),
+                    limits: builtin_limits.clone(),
                 };
-                loaded.push(describe(&runtime, candidate, cache_dir, describe_env).await?);
+                loaded.push(describe(&runtime, candidate, cache_dir, &services).await?);
             }
         }
         // Built-in tools keep their names; a third-party group that reuses one is refused.
@@ -220,12 +221,13 @@ impl Registry {
                 continue;
             }
             taken.extend(tools.iter().map(|t| (t.name.clone(), group.name.clone())));
-            tracing::info!(group = %group.name, source = %group.source, policy = ?group.policy, "loaded a third-party plugin");
+            tracing::info!(group = %group.name, source = %group.source, policy = ?group.grant.policy, "loaded a third-party plugin");
             loaded.push((group, tools));
         }
         loaded.sort_by_key(|(g, _)| order_key(&g.name));
         let mut registry = Self {
             runtime,
+            services,
             groups: Vec::new(),
             tools: Vec::new(),
             by_name: HashMap::new(),
@@ -254,23 +256,28 @@ impl Registry {
         self.by_name.get(name).map(|&i| &self.tools[i])
     }
 
+    /// What every call shares.
+    pub fn services(&self) -> &Arc<Services> {
+        &self.services
+    }
+
     /// Runs an already-validated call of `tool` in a fresh instance of its component.
     pub async fn call(
         &self,
         tool: &ToolEntry,
         arguments: &str,
-        mut env: CallEnv,
+        scope: CallScope,
     ) -> Result<ToolOutput, CallFailure> {
         let group = &self.groups[tool.group];
-        env.limits = group.limits.clone();
-        env.policy = group.policy.clone();
         call::run(
             &self.runtime,
             &group.pre,
             group.name.clone(),
             &tool.name,
             arguments,
-            env,
+            self.services.clone(),
+            group.grant.clone(),
+            scope,
         )
         .await
     }
@@ -281,7 +288,7 @@ async fn describe(
     runtime: &Runtime,
     candidate: Candidate,
     cache_dir: Option<&Path>,
-    env: &CallEnv,
+    services: &Arc<Services>,
 ) -> Result<(Group, Vec<ToolEntry>), LoadError> {
     let source = candidate.source.clone();
     let fail = |problem: String| LoadError::Component {
@@ -305,15 +312,16 @@ async fn describe(
         ))
     })?;
     // A warm start reads what the component said last time instead of instantiating it.
-    let cached = cache_dir.and_then(|dir| cache::cached_description(dir, &digest, &env.settings));
+    let settings = &services.settings;
+    let cached = cache_dir.and_then(|dir| cache::cached_description(dir, &digest, settings));
     let info = match cached {
         Some(info) => info,
         None => {
-            let info = call::describe(runtime, &pre, env)
+            let info = call::describe(runtime, &pre, services.clone(), &candidate.limits)
                 .await
                 .map_err(|e| fail(format!("describe failed: {e}")))?;
             if let Some(dir) = cache_dir {
-                cache::store_description(dir, &digest, &env.settings, &info);
+                cache::store_description(dir, &digest, settings, &info);
             }
             info
         }
@@ -367,8 +375,10 @@ async fn describe(
         name: info.name.into(),
         version: info.version,
         source: candidate.source,
-        policy: Arc::new(candidate.policy),
-        limits: candidate.limits,
+        grant: Arc::new(Grant {
+            policy: candidate.policy,
+            limits: candidate.limits,
+        }),
         pre,
     };
     Ok((group, tools))

@@ -13,6 +13,7 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::session_owners::SessionOwners;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::server::LookerMcp;
@@ -74,13 +75,17 @@ pub fn app(
         .with_max_request_body_bytes(MAX_BODY_BYTES)
         .with_cancellation_token(shutdown);
     let factory = handler.clone();
-    let mcp = StreamableHttpService::new(
-        move || Ok(factory.new_session()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    );
-    Router::new()
+    let sessions = Arc::new(LocalSessionManager::default());
+    let owners = SessionOwners::new(sessions.clone());
+    let mcp = StreamableHttpService::new(move || Ok(factory.new_session()), sessions, config);
+    let mcp = Router::new()
         .nest_service("/mcp", mcp)
+        .layer(axum::middleware::from_fn_with_state(
+            owners,
+            super::session_owners::middleware,
+        ));
+    Router::new()
+        .merge(mcp)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(handler)

@@ -1,4 +1,5 @@
 //! The two ways MCP clients reach the server. Both carry the same [`crate::server::LookerMcp`].
 
 pub mod http;
+mod session_owners;
 pub mod stdio;

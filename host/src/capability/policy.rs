@@ -72,6 +72,11 @@ impl Policy {
         }
     }
 
+    /// Nothing at all (what a lock entry grants by default, and `describe` at load time).
+    pub fn nothing() -> Self {
+        serde_json::from_str("{}").expect("an empty policy parses")
+    }
+
     /// What `plugin add` grants unless told otherwise: read-only (GET anything, run queries).
     pub fn read_only() -> Self {
         Self {

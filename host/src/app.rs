@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::capability::policy::Policy;
 use crate::capability::{BranchLocks, CallLimits, Services};
 use crate::config::Config;
+use crate::governance::{AuditLog, Governance, ModelAllowList, ToolLists};
 use crate::identity::Identities;
 use crate::looker::LookerClient;
 use crate::plugins::lock::{LockFile, Trusted, components_in};
@@ -29,6 +30,7 @@ pub async fn build(
         identities: Arc::new(identities),
         branch_locks: BranchLocks::default(),
         settings: Arc::new(settings),
+        governance: governance(config)?,
     });
     let builtin_limits = CallLimits {
         memory_bytes: config.plugin_memory_bytes,
@@ -52,12 +54,33 @@ pub async fn build(
         tools = registry.tools().len(),
         "tool groups loaded"
     );
+    let loaded: Vec<&str> = registry.tools().iter().map(|t| t.name.as_str()).collect();
+    let tool_lists = ToolLists::new(&config.tools, &config.exclude_tools, &loaded)
+        .map_err(anyhow::Error::msg)?;
     if config.sudo_associative {
         tracing::warn!(
             "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
         );
     }
-    Ok(LookerMcp::new(registry))
+    Ok(LookerMcp::new(registry, tool_lists))
+}
+
+/// The request-level governance rules from the settings.
+fn governance(config: &Config) -> anyhow::Result<Governance> {
+    let audit = match &config.audit_file {
+        Some(path) => AuditLog::open(path).map_err(anyhow::Error::msg)?,
+        None => AuditLog::stderr_only(),
+    };
+    if config.read_only {
+        tracing::info!(
+            "read-only posture: tools that change Looker are not served and no changing request is sent"
+        );
+    }
+    Ok(Governance {
+        read_only: config.read_only,
+        models: ModelAllowList::new(&config.allowed_models),
+        audit,
+    })
 }
 
 /// The `call-context` settings every plugin sees. `sudo_enabled` says whether `act_as_user`

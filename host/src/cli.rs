@@ -52,6 +52,11 @@ pub struct Cli {
     #[arg(long)]
     pub allow_unpinned_plugins: bool,
 
+    /// Serve only read-only tools and refuse every request that changes Looker (overrides
+    /// LOOKER_READ_ONLY).
+    #[arg(long)]
+    pub read_only: bool,
+
     /// Read settings from this file instead of `./.env`.
     #[arg(long, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
@@ -68,6 +73,20 @@ pub enum Command {
     /// Manage third-party tool-group components.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `audit …` commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check a `LOOKER_AUDIT_FILE`'s hash chain: exits 0 and prints the entry count and last
+    /// hash when intact, 1 naming the first broken line otherwise.
+    Verify {
+        /// The audit file.
+        file: PathBuf,
+    },
 }
 
 /// `plugin …` commands.

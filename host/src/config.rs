@@ -139,6 +139,17 @@ pub struct Config {
     pub strict_plugins: bool,
     /// Load unpinned components read-only (`LOOKER_ALLOW_UNPINNED_PLUGINS`).
     pub allow_unpinned_plugins: bool,
+    /// Serve only read-only tools and send nothing that changes Looker (`LOOKER_READ_ONLY`,
+    /// `--read-only`).
+    pub read_only: bool,
+    /// Tools served, names or globs (`LOOKER_TOOLS`; empty: all loaded).
+    pub tools: Vec<String>,
+    /// Tools not served, names or globs (`LOOKER_EXCLUDE_TOOLS`).
+    pub exclude_tools: Vec<String>,
+    /// Models (or `model/explore`s) calls may use (`LOOKER_ALLOWED_MODELS`; empty: all).
+    pub allowed_models: Vec<String>,
+    /// The hash-chained audit file (`LOOKER_AUDIT_FILE`).
+    pub audit_file: Option<std::path::PathBuf>,
 }
 
 /// A setting that could not be understood.
@@ -180,6 +191,7 @@ impl Config {
             config.plugin_lock = Some(lock.clone());
         }
         config.strict_plugins |= cli.strict_plugins;
+        config.read_only |= cli.read_only;
         config.allow_unpinned_plugins |= cli.allow_unpinned_plugins;
         Ok(config)
     }
@@ -296,6 +308,11 @@ impl Config {
             plugin_lock: get("LOOKER_PLUGIN_LOCK").map(Into::into),
             strict_plugins: flag("LOOKER_STRICT_PLUGINS", false)?,
             allow_unpinned_plugins: flag("LOOKER_ALLOW_UNPINNED_PLUGINS", false)?,
+            read_only: flag("LOOKER_READ_ONLY", false)?,
+            tools: list("LOOKER_TOOLS"),
+            exclude_tools: list("LOOKER_EXCLUDE_TOOLS"),
+            allowed_models: list("LOOKER_ALLOWED_MODELS"),
+            audit_file: get("LOOKER_AUDIT_FILE").map(Into::into),
         })
     }
 

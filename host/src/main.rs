@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use looker_mcp::auth::Auth;
-use looker_mcp::cli::{Cli, Command, PluginCommand};
+use looker_mcp::cli::{AuditCommand, Cli, Command, PluginCommand};
 use looker_mcp::config::{Config, Transport};
 use looker_mcp::identity::Identities;
 use looker_mcp::{app, logging, transport};
@@ -32,6 +32,21 @@ async fn main() -> anyhow::Result<()> {
     }
 
     match &cli.command {
+        Some(Command::Audit(AuditCommand::Verify { file })) => {
+            return match looker_mcp::governance::audit::verify(file) {
+                Ok((entries, last)) => {
+                    println!(
+                        "{}: intact, {entries} entries, last hash {last}",
+                        file.display()
+                    );
+                    Ok(())
+                }
+                Err(why) => {
+                    eprintln!("{}: {why}", file.display());
+                    std::process::exit(1);
+                }
+            };
+        }
         Some(Command::Precompile) => return app::precompile(&config).await,
         Some(Command::Plugin(PluginCommand::Add { path, deny_all })) => {
             return app::pin_plugin(&config, path, *deny_all);

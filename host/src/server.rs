@@ -18,6 +18,7 @@ use crate::bindings::types::{Content, ToolError, ToolOutput};
 use crate::capability::{CallScope, ProgressSink};
 use crate::client_log::SessionLogLevel;
 use crate::confirm::{self, Decision};
+use crate::governance::{CallAudit, ToolLists};
 use crate::identity::{IdentityError, Principal};
 use crate::looker::Identity;
 use crate::plugins::{CallFailure, Registry, ToolEntry};
@@ -35,21 +36,30 @@ pub struct LookerMcp {
 
 struct Inner {
     registry: Registry,
+    /// What `tools/list` shows: the loaded tools the governance rules leave.
     tools: Vec<Tool>,
+    tool_lists: ToolLists,
 }
 
 impl LookerMcp {
-    /// Wraps the loaded registry; the tool list is built once here. Where no caller may use
+    /// Wraps the loaded registry; the tool list is built once here, without the tools the
+    /// allow/deny lists or the read-only posture leave out. Where no caller may use
     /// `act_as_user`, tool schemas do not offer it.
-    pub fn new(registry: Registry) -> Self {
+    pub fn new(registry: Registry, tool_lists: ToolLists) -> Self {
         let offer_act_as = registry.services().identities.act_as_offered();
+        let read_only = registry.services().governance.read_only;
         let tools = registry
             .tools()
             .iter()
+            .filter(|entry| refusal(entry, &tool_lists, read_only).is_none())
             .map(|entry| to_mcp_tool(entry, offer_act_as))
             .collect();
         Self {
-            inner: Arc::new(Inner { registry, tools }),
+            inner: Arc::new(Inner {
+                registry,
+                tools,
+                tool_lists,
+            }),
             log_level: SessionLogLevel::default(),
         }
     }
@@ -115,6 +125,7 @@ impl LookerMcp {
             cancel: context.ct.clone(),
             progress,
             log: self.log_level.sink(&context.peer),
+            journal: Arc::default(),
         }
     }
 }
@@ -171,6 +182,9 @@ impl ServerHandler for LookerMcp {
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let services = self.inner.registry.services().clone();
+        if let Some(why) = refusal(tool, &self.inner.tool_lists, services.governance.read_only) {
+            return Ok(error_result(why).into());
+        }
         let principal = match Self::principal(&context) {
             Ok(principal) => principal,
             Err(error) => return Ok(error_result(error.to_string()).into()),
@@ -207,12 +221,29 @@ impl ServerHandler for LookerMcp {
                 return Ok(error_result(error.to_string()).into());
             }
         };
-        let scope = self.scope(&context, name, principal, identity);
+        let scope = self.scope(&context, name, principal.clone(), identity.clone());
+        let journal = scope.journal.clone();
         let outcome = self
             .inner
             .registry
             .call(tool, &arguments.to_string(), scope)
             .await;
+        let acted_as = journal.acted_as();
+        CallAudit {
+            tool: name,
+            principal: principal.describe(),
+            identity: match (&acted_as, &identity) {
+                (Some(user), _) => format!("user:{user}"),
+                (None, Identity::ServiceAccount) => "service_account".into(),
+                (None, Identity::Sudo { user_id }) => format!("user:{user_id}"),
+                (None, Identity::User { .. }) => "user_token".into(),
+            },
+            sudo: acted_as.is_some() || matches!(identity, Identity::Sudo { .. }),
+            arguments: &arguments,
+            requests: journal.requests(),
+            outcome: if outcome.is_ok() { "ok" } else { "error" },
+        }
+        .write(&services.governance.audit);
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match outcome {
             Ok(output) => {
@@ -245,6 +276,20 @@ fn to_mcp_tool(entry: &ToolEntry, offer_act_as: bool) -> Tool {
         tool = tool.with_raw_output_schema(schema.clone());
     }
     tool
+}
+
+/// Why `tool` is not served here: left out by the allow/deny lists, or it changes Looker on a
+/// read-only server.
+fn refusal(tool: &ToolEntry, lists: &ToolLists, read_only: bool) -> Option<String> {
+    if let Some(why) = lists.refusal(&tool.name) {
+        return Some(why);
+    }
+    (read_only && !tool.annotations.read_only).then(|| {
+        format!(
+            "the server is read-only (LOOKER_READ_ONLY=true): {} changes Looker and is not served",
+            tool.name
+        )
+    })
 }
 
 /// `schema` without the `act_as_user` property, for servers where no caller may use it.

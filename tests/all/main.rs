@@ -19,6 +19,7 @@ mod explore;
 mod faults;
 mod folder;
 mod git;
+mod governance;
 mod health;
 mod http;
 mod identity;

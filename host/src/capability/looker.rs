@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use super::HostState;
+use super::{HostState, Services};
 use crate::bindings::wit_looker::{Host, Method, Request, RequestError, Response};
-use crate::looker::{self, ApiRequest, Workspace};
+use crate::governance::{RequestRecord, Verdict};
+use crate::looker::{self, ApiRequest, Identity, Workspace};
 
 impl Host for HostState {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, RequestError>> {
@@ -27,6 +28,20 @@ impl Host for HostState {
                 .map(|ms| Duration::from_millis(u64::from(ms))),
         };
         let max = self.grant.limits.max_response_bytes;
+        let mut record = RequestRecord {
+            method: api_request.method,
+            path: api_request.path.clone(),
+            status: None,
+            refused: None,
+        };
+        let services = self.services.clone();
+        let identity = self.identity.clone();
+        if let Err(why) = govern(&services, &identity, &api_request, workspace, max).await {
+            tracing::warn!(group = %self.group, tool = %self.scope.tool, reason = %why, "refused a Looker request");
+            record.refused = Some(why.clone());
+            self.scope.journal.push(record);
+            return Ok(Err(RequestError::Denied(why)));
+        }
         let answer = self
             .services
             .looker
@@ -39,11 +54,19 @@ impl Host for HostState {
             status = answer.as_ref().map(|r| r.status).ok(),
             "looker request"
         );
+        record.status = answer.as_ref().map(|r| r.status).ok();
+        self.scope.journal.push(record);
+        let models = self.services.governance.models.as_ref();
         Ok(answer
             .map(|r| Response {
                 status: r.status,
                 content_type: r.content_type,
-                body: r.body,
+                body: match models {
+                    Some(models) => {
+                        models.filter_listing(api_request.method, &api_request.path, r.body)
+                    }
+                    None => r.body,
+                },
             })
             .map_err(to_wit_error))
     }
@@ -65,6 +88,46 @@ impl HostState {
                 }
             })
     }
+}
+
+/// The governance verdict on `request`: read-only posture and the model allow-list,
+/// fetching (as the caller) the queries, looks or dashboards it refers to when needed.
+async fn govern(
+    services: &Services,
+    identity: &Identity,
+    request: &ApiRequest,
+    workspace: Workspace,
+    max: u64,
+) -> Result<(), String> {
+    let governance = &services.governance;
+    let lookups =
+        match governance.check_request(request.method, &request.path, request.body.as_deref()) {
+            Verdict::Allowed => return Ok(()),
+            Verdict::Refused(why) => return Err(why),
+            Verdict::After(paths) => paths,
+        };
+    let models = governance
+        .models
+        .as_ref()
+        .expect("only the allow-list asks for lookups");
+    for path in lookups {
+        let lookup = ApiRequest::get(path.clone());
+        let object = match services
+            .looker
+            .send(identity, workspace, &lookup, max)
+            .await
+        {
+            Ok(r) if (200..300).contains(&r.status) => {
+                serde_json::from_slice::<serde_json::Value>(&r.body).unwrap_or_default()
+            }
+            // Looker's own answer (404, 403…) comes back from the real request.
+            _ => continue,
+        };
+        if let Verdict::Refused(why) = models.check_object(&object) {
+            return Err(format!("{why} (used by {path})"));
+        }
+    }
+    Ok(())
 }
 
 fn to_method(method: Method) -> looker::Method {

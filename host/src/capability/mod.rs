@@ -11,7 +11,7 @@ pub mod policy;
 mod progress;
 mod session;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
@@ -22,6 +22,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub use branch::{BranchLease, BranchLocks};
 pub use grant::{CallLimits, Grant};
 
+use crate::governance::{Governance, RequestRecord};
 use crate::identity::{Identities, Principal};
 use crate::looker::{Identity, LookerClient};
 
@@ -47,6 +48,31 @@ pub struct Services {
     pub branch_locks: BranchLocks,
     /// The `call-context` settings handed to plugins.
     pub settings: Arc<Vec<(String, String)>>,
+    /// Read-only posture, model allow-list, audit trail.
+    pub governance: Governance,
+}
+
+/// What one call did in Looker, for the audit trail: its requests and whom it acted as.
+#[derive(Default)]
+pub struct Journal {
+    requests: Mutex<Vec<RequestRecord>>,
+    acted_as: Mutex<Option<String>>,
+}
+
+impl Journal {
+    fn push(&self, record: RequestRecord) {
+        self.requests.lock().unwrap().push(record);
+    }
+
+    /// The requests so far.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// The user `act_as_user` switched to, if it did.
+    pub fn acted_as(&self) -> Option<String> {
+        self.acted_as.lock().unwrap().clone()
+    }
 }
 
 /// One call: which tool, for whom, and how to reach the client.
@@ -58,6 +84,8 @@ pub struct CallScope {
     pub cancel: CancellationToken,
     pub progress: Option<ProgressSink>,
     pub log: Option<LogSink>,
+    /// Where the call's Looker requests are written down.
+    pub journal: Arc<Journal>,
 }
 
 impl CallScope {
@@ -71,6 +99,7 @@ impl CallScope {
             cancel: CancellationToken::new(),
             progress: None,
             log: None,
+            journal: Arc::default(),
         }
     }
 }

@@ -33,6 +33,7 @@ impl Host for HostState {
                 self.identity = Identity::Sudo {
                     user_id: user_id.clone(),
                 };
+                *self.scope.journal.acted_as.lock().unwrap() = Some(user_id.clone());
                 Ok(user_id)
             }
             Err(error) if error.kind == ErrorKind::Refused => {
@@ -50,6 +51,12 @@ impl Host for HostState {
     ) -> wasmtime::Result<Result<(), RequestError>> {
         if let Err(why) = self.grant.grant_dev_mode() {
             tracing::warn!(group = %self.group, "denied use-branch: {why}");
+            return Ok(Err(RequestError::Denied(why)));
+        }
+        if self.services.governance.read_only {
+            let why = format!(
+                "the server is read-only (LOOKER_READ_ONLY=true): checking out branch {branch:?} would change the dev workspace"
+            );
             return Ok(Err(RequestError::Denied(why)));
         }
         let services = self.services.clone();

@@ -22,6 +22,7 @@ mod git;
 mod health;
 mod http;
 mod identity;
+mod introspect;
 mod load;
 mod modeling;
 mod plugins;

@@ -116,6 +116,12 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Browser `Origin`s accepted on HTTP (`LOOKER_ALLOWED_ORIGINS`, comma-separated).
     pub allowed_origins: Vec<String>,
+    /// HTTP: serve gateway discovery at `/_introspect`, outside the MCP auth gate
+    /// (`LOOKER_MCP_INTROSPECT`, default true).
+    pub mcp_introspect: bool,
+    /// HTTP: the bearer `/_introspect` requires (`LOOKER_MCP_INTROSPECT_BEARER`; unset: none, the
+    /// endpoint relies on network controls).
+    pub mcp_introspect_bearer: Secret,
     /// How long a Looker token verified in `looker_oauth` mode is trusted without asking Looker
     /// again (`LOOKER_MCP_TOKEN_CACHE_SECONDS`, default 60).
     pub mcp_token_cache_ttl: Duration,
@@ -294,6 +300,8 @@ impl Config {
             mcp_unmapped_as_service_account: flag("LOOKER_MCP_UNMAPPED_AS_SERVICE_ACCOUNT", false)?,
             allowed_hosts: list("LOOKER_ALLOWED_HOSTS"),
             allowed_origins: list("LOOKER_ALLOWED_ORIGINS"),
+            mcp_introspect: flag("LOOKER_MCP_INTROSPECT", true)?,
+            mcp_introspect_bearer: Secret::new(text("LOOKER_MCP_INTROSPECT_BEARER", "")),
             mcp_token_cache_ttl: Duration::from_secs_f64(number(
                 "LOOKER_MCP_TOKEN_CACHE_SECONDS",
                 60.0,
@@ -422,7 +430,20 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let c = Config::from_env(&env(&[("LOOKER_CLIENT_SECRET", "hunter2")])).unwrap();
-        assert!(!format!("{c:?}").contains("hunter2"));
+        let c = Config::from_env(&env(&[
+            ("LOOKER_CLIENT_SECRET", "hunter2"),
+            ("LOOKER_MCP_INTROSPECT_BEARER", "gateway-s3cret"),
+        ]))
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("hunter2") && !printed.contains("gateway-s3cret"));
+    }
+
+    #[test]
+    fn introspect_is_served_by_default_and_can_be_turned_off() {
+        let c = Config::from_env(&env(&[])).unwrap();
+        assert!(c.mcp_introspect && c.mcp_introspect_bearer.is_empty());
+        let c = Config::from_env(&env(&[("LOOKER_MCP_INTROSPECT", "false")])).unwrap();
+        assert!(!c.mcp_introspect);
     }
 }

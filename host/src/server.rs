@@ -82,6 +82,11 @@ impl LookerMcp {
         &self.inner.registry
     }
 
+    /// The `tools/list` answer: every loaded tool, in one page (`/_introspect` lists the same).
+    pub fn tool_list(&self) -> ListToolsResult {
+        ListToolsResult::with_all_items(self.inner.tools.clone())
+    }
+
     /// Who is calling: the principal the HTTP auth layer attached, or the local user over stdio.
     /// An HTTP request without one never runs (it did not pass the auth layer).
     fn principal(context: &RequestContext<RoleServer>) -> Result<Principal, IdentityError> {
@@ -151,7 +156,7 @@ impl ServerHandler for LookerMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+        Ok(self.tool_list())
     }
 
     #[allow(deprecated)] // logging is deprecated by the 2026 revision, still part of 2025-*

@@ -23,6 +23,7 @@ mod governance;
 mod health;
 mod http;
 mod identity;
+mod introspect;
 mod load;
 mod modeling;
 mod plugins;

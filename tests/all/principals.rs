@@ -495,7 +495,7 @@ async fn public_unmapped_tokens_run_as_the_service_account_only_by_opt_in() {
 
 // --- looker_oauth: the user's own token, never sudo ---------------------------------------------
 
-async fn looker_oauth_server(h: &mut Harness, groups: &str) -> crate::http::HttpServer {
+pub(crate) async fn looker_oauth_server(h: &mut Harness, groups: &str) -> crate::http::HttpServer {
     h.set("LOOKER_MCP_MODE", "looker_oauth");
     h.set("LOOKER_MCP_RESOURCE_URI", "https://mcp.example.com");
     start(h, groups).await

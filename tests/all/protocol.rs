@@ -48,7 +48,7 @@ async fn handshake_2025_11_25() {
     handshake("2025-11-25").await;
 }
 
-fn stateless_meta() -> Value {
+pub(crate) fn stateless_meta() -> Value {
     json!({
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {},

@@ -1,7 +1,8 @@
 //! MCP-level authentication on the HTTP transport (who may talk to this server), per
 //! `LOOKER_MCP_MODE`: `dev` (open, or the deprecated static bearer), `public` (OAuth 2.1
 //! resource server with JWT bearers) and `looker_oauth` (Looker's own opaque tokens).
-//! `/healthz`, `/readyz` and `/.well-known/*` stay anonymous.
+//! `/healthz`, `/readyz` and `/.well-known/*` stay anonymous; `/_introspect` (gateway discovery,
+//! see `transport::introspect`) skips this gate for its own bearer, when it is served.
 
 mod jwt;
 pub mod posture;
@@ -38,6 +39,8 @@ pub struct Auth {
     token_ttl: Duration,
     /// Turns what was verified (and the identity headers) into the request's principal.
     identities: Arc<Identities>,
+    /// Whether `/_introspect` is served (and so passes this gate to its own guard).
+    introspect: bool,
 }
 
 impl Auth {
@@ -65,6 +68,7 @@ impl Auth {
             looker,
             token_ttl: config.mcp_token_cache_ttl,
             identities,
+            introspect: config.mcp_introspect,
         })
     }
 
@@ -180,14 +184,11 @@ pub async fn middleware(
         let body = json!({"error": "invalid_request", "error_description": "send bearer tokens in the Authorization header, never in the URL"});
         return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
     }
-    let bearer = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_string())
-        .filter(|t| !t.is_empty());
+    // Gateway discovery answers before any user token exists; it checks its own bearer.
+    if auth.introspect && request.uri().path() == "/_introspect" {
+        return next.run(request).await;
+    }
+    let bearer = bearer_token(request.headers());
     let verified = match &auth.posture {
         Posture::Open => Verified::Nothing,
         Posture::StaticBearer(expected) => {
@@ -251,6 +252,18 @@ fn refuse_identity(error: &IdentityError) -> Response {
     (error.status(), axum::Json(body)).into_response()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// The token of an `Authorization: Bearer <token>` header, if the request carries one.
+pub(crate) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether `a == b`, in time that depends on their lengths only (for secrets).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,4 +1,5 @@
-//! MCP over streamable HTTP (`/mcp`), with `/healthz` and `/readyz` beside it.
+//! MCP over streamable HTTP (`/mcp`), with `/healthz`, `/readyz` and gateway discovery
+//! (`/_introspect`) beside it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,12 +14,13 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::introspect::{self, IntrospectOptions};
 use super::session_owners::SessionOwners;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::server::LookerMcp;
 
-/// Largest request body accepted on `/mcp`.
+/// Largest request body accepted on `/mcp` (and `/_introspect`).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// HTTP-level settings.
@@ -29,6 +31,8 @@ pub struct HttpOptions {
     /// Browser `Origin`s accepted on `/mcp`; requests without an `Origin` (non-browser clients)
     /// always pass.
     pub allowed_origins: Vec<String>,
+    /// Gateway discovery at `/_introspect`; `None`: not served.
+    pub introspect: Option<IntrospectOptions>,
 }
 
 const LOOPBACK_HOSTS: [&str; 4] = ["localhost", "127.0.0.1", "::1", "[::1]"];
@@ -54,15 +58,24 @@ impl HttpOptions {
                 .map(|s| s.to_string())
                 .collect();
         allowed_origins.extend(config.allowed_origins.iter().cloned());
+        let introspect = IntrospectOptions::from_config(config);
+        if let Some(options) = &introspect {
+            tracing::info!(
+                bearer_required = options.bearer.is_some(),
+                "gateway discovery served at /_introspect without a user token (LOOKER_MCP_INTROSPECT=false turns it off)"
+            );
+        }
         Self {
             allowed_hosts,
             allowed_origins,
+            introspect,
         }
     }
 }
 
-/// The HTTP application: `/mcp`, `/healthz`, `/readyz` and, with OAuth postures, the protected
-/// resource metadata; all behind the auth layer. Tests call this directly.
+/// The HTTP application: `/mcp`, `/healthz`, `/readyz`, `/_introspect` (unless turned off) and,
+/// with OAuth postures, the protected resource metadata; all behind the auth layer, which lets the
+/// anonymous ones through. Tests call this directly.
 pub fn app(
     handler: LookerMcp,
     auth: Arc<Auth>,
@@ -84,12 +97,16 @@ pub fn app(
             owners,
             super::session_owners::middleware,
         ));
-    Router::new()
+    let mut router = Router::new()
         .merge(mcp)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(handler)
-        .merge(auth.routes())
+        .with_state(handler.clone())
+        .merge(auth.routes());
+    if let Some(options) = &options.introspect {
+        router = router.merge(introspect::routes(handler, options.clone()));
+    }
+    router
         .layer(axum::middleware::from_fn_with_state(
             auth,
             crate::auth::middleware,

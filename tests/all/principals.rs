@@ -11,6 +11,8 @@ use crate::auth::{Jwks, alice_token, claims, client_with, public_server, sign};
 use crate::http::{rpc_answer, start, start_on};
 use crate::support::{Harness, call, json as result_json, text};
 
+type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
+
 /// Raw header (name, bytes) pairs.
 type Headers<'a> = Vec<(&'a str, &'a [u8])>;
 
@@ -70,6 +72,14 @@ fn has_act_as(tools: &[rmcp::model::Tool]) -> bool {
     })
 }
 
+/// Asks `get_git_branch` to act as `user` and checks the refusal says `why`.
+async fn act_as_is_refused(client: &Client, user: &str, why: &str) {
+    let args = json!({"project_id": "ecommerce", "act_as_user": user});
+    let result = call(client, "get_git_branch", args).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(text(&result).contains(why), "{}", text(&result));
+}
+
 // --- dev, untrusted: bound to a non-loopback address with no bearer ---------------------------
 
 #[tokio::test]
@@ -93,18 +103,7 @@ async fn untrusted_dev_refuses_act_as_user_and_does_not_offer_it() {
     let server = start_on(&h, "0.0.0.0", "git").await;
     let client = client_with(&server.base, None, &[]).await;
     assert!(!has_act_as(&client.list_all_tools().await.unwrap()));
-    let result = call(
-        &client,
-        "get_git_branch",
-        json!({"project_id": "ecommerce", "act_as_user": "1"}),
-    )
-    .await;
-    assert_eq!(result.is_error, Some(true));
-    assert!(
-        text(&result).contains("unauthenticated callers"),
-        "{}",
-        text(&result)
-    );
+    act_as_is_refused(&client, "1", "unauthenticated callers").await;
     assert!(h.api_requests().is_empty(), "nothing reached Looker");
     client.cancel().await.unwrap();
 }
@@ -171,18 +170,7 @@ async fn a_gateway_user_cannot_act_as_another_user() {
         &[("x-user-email", "alice@example.com".into())],
     )
     .await;
-    let result = call(
-        &client,
-        "get_git_branch",
-        json!({"project_id": "ecommerce", "act_as_user": "1"}),
-    )
-    .await;
-    assert_eq!(result.is_error, Some(true));
-    assert!(
-        text(&result).contains("already runs as the user your gateway named"),
-        "{}",
-        text(&result)
-    );
+    act_as_is_refused(&client, "1", "already runs as the user your gateway named").await;
     let requests = h.sim.take_requests();
     assert!(
         !requests
@@ -466,18 +454,7 @@ async fn public_without_an_act_as_scope_offers_no_act_as_user() {
     let server = start(&h, "git,query").await;
     let client = client_with(&server.base, Some(sign("rsa-1", &claims())), &[]).await;
     assert!(!has_act_as(&client.list_all_tools().await.unwrap()));
-    let result = call(
-        &client,
-        "get_git_branch",
-        json!({"project_id": "ecommerce", "act_as_user": "1"}),
-    )
-    .await;
-    assert_eq!(result.is_error, Some(true));
-    assert!(
-        text(&result).contains("LOOKER_MCP_ACT_AS_SCOPE is unset"),
-        "{}",
-        text(&result)
-    );
+    act_as_is_refused(&client, "1", "LOOKER_MCP_ACT_AS_SCOPE is unset").await;
     client.cancel().await.unwrap();
 }
 
@@ -509,18 +486,7 @@ async fn looker_oauth_refuses_act_as_user_and_does_not_offer_it() {
     let client = client_with(&server.base, Some(token), &[]).await;
     assert!(!has_act_as(&client.list_all_tools().await.unwrap()));
     h.sim.take_requests();
-    let result = call(
-        &client,
-        "get_git_branch",
-        json!({"project_id": "ecommerce", "act_as_user": "1"}),
-    )
-    .await;
-    assert_eq!(result.is_error, Some(true));
-    assert!(
-        text(&result).contains("LOOKER_MCP_MODE=looker_oauth"),
-        "{}",
-        text(&result)
-    );
+    act_as_is_refused(&client, "1", "LOOKER_MCP_MODE=looker_oauth").await;
     let requests = h.sim.take_requests();
     assert!(
         !requests.iter().any(|r| r.path.starts_with("/login")),

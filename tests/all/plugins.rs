@@ -333,3 +333,49 @@ async fn plugin_log_lines_reach_clients_that_ask_for_them() {
         }
     }
 }
+
+/// A tool whose input schema passes the meta-schema but cannot compile (`"pattern": "("`) used
+/// to load, then panic the host on every call. It is refused at load, naming the file, the tool
+/// and the reason; the server starts without it (or not at all with `--strict-plugins`).
+#[tokio::test]
+async fn a_schema_that_cannot_compile_is_refused_at_load() {
+    let dir = plugin_dir("bad-schema", &["bad_schema"]);
+    write_lock(
+        &dir,
+        json!({"bad_schema.wasm": {"sha256": sha256(&dir.join("bad_schema.wasm")), "policy": {}}}),
+    );
+    let h = Harness::new().await;
+    let dir_arg = dir.display().to_string();
+    let (client, logs) = h
+        .stdio_client_with_logs(&["--plugin-dir", &dir_arg, "--groups", "identity"])
+        .await;
+    let tools = client.list_all_tools().await.unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(names, ["whoami"], "the broken group was left out");
+    let me = call(&client, "whoami", json!({})).await;
+    assert_ne!(me.is_error, Some(true), "{}", text(&me));
+    client.cancel().await.unwrap();
+    let logs = logs.text();
+    assert!(
+        logs.contains("bad_schema.wasm")
+            && logs.contains("bad_pattern")
+            && logs.contains("input schema cannot be compiled"),
+        "{logs}"
+    );
+
+    let out = h
+        .command(&["--plugin-dir", &dir_arg, "--strict-plugins"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad_schema.wasm")
+            && stderr.contains("\"bad_pattern\"")
+            && stderr.contains("input schema cannot be compiled"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+

@@ -71,17 +71,25 @@ pub struct ToolEntry {
     pub output_schema: Option<Arc<Map<String, Value>>>,
     pub annotations: Annotations,
     /// Compiled on the first call: most tools of a big catalogue are never called, and
-    /// compiling 150 validators at startup costs time and memory for nothing.
-    validator: std::sync::OnceLock<jsonschema::Validator>,
+    /// keeping 150 compiled validators costs memory for nothing. Every schema was compiled once
+    /// at load (or on the load that wrote the cached description), so this is `Ok` in practice.
+    validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
 }
 
 impl ToolEntry {
-    /// Checks arguments against the input schema; the error lists every problem found.
+    /// Checks arguments against the input schema; the error lists every problem found. Never
+    /// panics: a schema that cannot be compiled is reported as an error.
     pub fn validate(&self, arguments: &Value) -> Result<(), String> {
-        let validator = self.validator.get_or_init(|| {
-            jsonschema::validator_for(&Value::Object((*self.input_schema).clone()))
-                .expect("input schemas are checked against the meta-schema at load")
-        });
+        let validator = self
+            .validator
+            .get_or_init(|| compile_schema(&self.input_schema))
+            .as_ref()
+            .map_err(|why| {
+                format!(
+                    "tool {} cannot be called: its input schema cannot be compiled: {why}",
+                    self.name
+                )
+            })?;
         let problems: Vec<String> = validator
             .iter_errors(arguments)
             .map(|e| {
@@ -103,6 +111,11 @@ impl ToolEntry {
             ))
         }
     }
+}
+
+/// Compiles an input schema into a validator (e.g. fails on a `pattern` that is not a regex).
+fn compile_schema(schema: &Map<String, Value>) -> Result<jsonschema::Validator, String> {
+    jsonschema::validator_for(&Value::Object(schema.clone())).map_err(|e| e.to_string())
 }
 
 /// A loaded component.
@@ -311,21 +324,18 @@ async fn describe(
              another contract version?): {e:#}"
         ))
     })?;
-    // A warm start reads what the component said last time instead of instantiating it.
+    // A warm start reads what the component said last time instead of instantiating it. A
+    // description is cached only once every check below passed, schemas compiled included.
     let settings = &services.settings;
     let cached = cache_dir.and_then(|dir| cache::cached_description(dir, &digest, settings));
+    let from_cache = cached.is_some();
     let info = match cached {
         Some(info) => info,
-        None => {
-            let info = call::describe(runtime, &pre, services.clone(), &candidate.limits)
-                .await
-                .map_err(|e| fail(format!("describe failed: {e}")))?;
-            if let Some(dir) = cache_dir {
-                cache::store_description(dir, &digest, settings, &info);
-            }
-            info
-        }
+        None => call::describe(runtime, &pre, services.clone(), &candidate.limits)
+            .await
+            .map_err(|e| fail(format!("describe failed: {e}")))?,
     };
+    let to_cache = (!from_cache).then(|| info.clone());
     if let Some(expected) = &candidate.expected_name
         && &info.name != expected
     {
@@ -354,6 +364,16 @@ async fn describe(
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
         jsonschema::meta::validate(&Value::Object(input_schema.clone()))
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
+        // The meta-schema does not check everything (a `pattern` that is not a regex passes):
+        // compile it once, so a schema that cannot compile is refused here, not on a call.
+        if !from_cache {
+            compile_schema(&input_schema).map_err(|e| {
+                fail(format!(
+                    "tool {:?}: input schema cannot be compiled: {e}",
+                    tool.name
+                ))
+            })?;
+        }
         let output_schema = match &tool.output_schema {
             Some(text) => Some(Arc::new(parse_schema(text).map_err(|e| {
                 fail(format!("tool {:?}: invalid output schema: {e}", tool.name))
@@ -370,6 +390,9 @@ async fn describe(
             annotations: tool.annotations,
             validator: std::sync::OnceLock::new(),
         });
+    }
+    if let (Some(dir), Some(info)) = (cache_dir, &to_cache) {
+        cache::store_description(dir, &digest, settings, info);
     }
     let group = Group {
         name: info.name.into(),
@@ -485,6 +508,46 @@ mod tests {
         );
         let err = select(Some("query"), &built, &[]).unwrap_err().to_string();
         assert!(err.contains("not part of this build"), "{err}");
+    }
+
+    fn tool(schema: &str) -> ToolEntry {
+        ToolEntry {
+            group: 0,
+            name: "t".into(),
+            title: String::new(),
+            description: String::new(),
+            input_schema: Arc::new(parse_schema(schema).unwrap()),
+            output_schema: None,
+            annotations: Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+            },
+            validator: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn a_schema_that_cannot_compile_is_an_error_not_a_panic() {
+        let schema = r#"{"type":"object","properties":{"name":{"type":"string","pattern":"("}}}"#;
+        // It passes the meta-schema, which is all the load used to check.
+        jsonschema::meta::validate(&Value::Object(parse_schema(schema).unwrap())).unwrap();
+        assert!(compile_schema(&parse_schema(schema).unwrap()).is_err());
+        let bad = tool(schema);
+        for _ in 0..2 {
+            let err = bad.validate(&serde_json::json!({"name": "x"})).unwrap_err();
+            assert!(
+                err.contains("tool t cannot be called") && err.contains("cannot be compiled"),
+                "{err}"
+            );
+        }
+        let good = tool(r#"{"type":"object","properties":{"n":{"type":"integer"}}}"#);
+        assert!(good.validate(&serde_json::json!({"n": 1})).is_ok());
+        let err = good.validate(&serde_json::json!({"n": "x"})).unwrap_err();
+        assert!(
+            err.contains("invalid arguments for t") && err.contains("/n"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -174,6 +174,9 @@ impl Registry {
             tracing::error!(%error, "refused a plugin; the server starts without it (--strict-plugins makes this fatal)");
             Ok(())
         };
+        // An unsafe cache directory is refused (logged) and everything compiles in memory.
+        let cache = cache_dir.and_then(cache::Cache::open);
+        let cache = cache.as_ref();
         let mut externals: Vec<Described> = Vec::new();
         for trusted in extra {
             let limits = CallLimits::from_policy(&trusted.policy, builtin_limits.wall);
@@ -185,7 +188,7 @@ impl Registry {
                 policy: trusted.policy,
                 limits,
             };
-            match describe(&runtime, candidate, cache_dir, &services).await {
+            match describe(&runtime, candidate, cache, &services).await {
                 Ok(described) => externals.push(described),
                 Err(error) => refuse(error)?,
             }
@@ -208,7 +211,7 @@ impl Registry {
                     policy: Policy::builtin(),
                     limits: builtin_limits.clone(),
                 };
-                loaded.push(describe(&runtime, candidate, cache_dir, &services).await?);
+                loaded.push(describe(&runtime, candidate, cache, &services).await?);
             }
         }
         // Built-in tools keep their names; a third-party group that reuses one is refused.
@@ -300,7 +303,7 @@ impl Registry {
 async fn describe(
     runtime: &Runtime,
     candidate: Candidate,
-    cache_dir: Option<&Path>,
+    cache: Option<&cache::Cache>,
     services: &Arc<Services>,
 ) -> Result<(Group, Vec<ToolEntry>), LoadError> {
     let source = candidate.source.clone();
@@ -312,7 +315,7 @@ async fn describe(
     let digest = candidate
         .digest
         .map_or_else(|| cache::digest(&candidate.bytes), str::to_owned);
-    let component: Component = cache::load(&engine, &candidate.bytes, Some(&digest), cache_dir)
+    let component: Component = cache::load(&engine, &candidate.bytes, Some(&digest), cache)
         .map_err(|e| fail(format!("not a valid component: {e:#}")))?;
     let instance_pre = runtime
         .linker
@@ -327,7 +330,7 @@ async fn describe(
     // A warm start reads what the component said last time instead of instantiating it. A
     // description is cached only once every check below passed, schemas compiled included.
     let settings = &services.settings;
-    let cached = cache_dir.and_then(|dir| cache::cached_description(dir, &digest, settings));
+    let cached = cache.and_then(|c| cache::cached_description(c, &digest, settings));
     let from_cache = cached.is_some();
     let info = match cached {
         Some(info) => info,
@@ -391,8 +394,8 @@ async fn describe(
             validator: std::sync::OnceLock::new(),
         });
     }
-    if let (Some(dir), Some(info)) = (cache_dir, &to_cache) {
-        cache::store_description(dir, &digest, settings, info);
+    if let (Some(cache), Some(info)) = (cache, &to_cache) {
+        cache::store_description(cache, &digest, settings, info);
     }
     let group = Group {
         name: info.name.into(),

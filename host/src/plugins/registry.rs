@@ -53,6 +53,10 @@ pub enum LoadError {
     UnknownGroup { name: String, valid: String },
     #[error("tool group {name:?} is not part of this build; available groups: {available}")]
     NotBuilt { name: String, available: String },
+    #[error(
+        "--groups names no tool group; give a comma-separated list or 'all'; valid groups: {valid}"
+    )]
+    NoGroups { valid: String },
     #[error("{source_name}: {problem}")]
     Component {
         source_name: String,
@@ -431,7 +435,14 @@ fn select(
         .map(|s| s.to_string())
         .chain(external.iter().cloned())
         .collect();
-    let Some(selection) = selection.map(str::trim).filter(|s| !s.is_empty()) else {
+    let valid = || {
+        let mut valid: Vec<String> = GROUP_ORDER.iter().map(|s| s.to_string()).collect();
+        valid.extend(external.iter().cloned());
+        valid.sort();
+        valid.dedup();
+        valid.join(", ")
+    };
+    let Some(selection) = selection.map(str::trim) else {
         // Defaults that this build has, plus every component the operator passed explicitly.
         let mut names: Vec<String> = DEFAULT_GROUPS
             .iter()
@@ -445,11 +456,16 @@ fn select(
         return Ok(available);
     }
     let mut names = Vec::new();
-    for name in selection
+    let listed: Vec<&str> = selection
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
+        .collect();
+    if listed.is_empty() {
+        // `--groups ""` (or `--groups ,`) is a mistake, not a request for the defaults.
+        return Err(LoadError::NoGroups { valid: valid() });
+    }
+    for name in listed {
         if !available.iter().any(|a| a == name) {
             let mut sorted = available.clone();
             sorted.sort();
@@ -459,13 +475,9 @@ fn select(
                     available: sorted.join(", "),
                 }
             } else {
-                let mut valid: Vec<String> = GROUP_ORDER.iter().map(|s| s.to_string()).collect();
-                valid.extend(external.iter().cloned());
-                valid.sort();
-                valid.dedup();
                 LoadError::UnknownGroup {
                     name: name.into(),
-                    valid: valid.join(", "),
+                    valid: valid(),
                 }
             });
         }
@@ -511,6 +523,18 @@ mod tests {
         );
         let err = select(Some("query"), &built, &[]).unwrap_err().to_string();
         assert!(err.contains("not part of this build"), "{err}");
+        for empty in ["", " ", ",", " , "] {
+            let err = select(Some(empty), &built, &["extra".into()])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("--groups names no tool group")
+                    && err.contains("valid groups:")
+                    && err.contains("explore")
+                    && err.contains("extra"),
+                "{empty:?}: {err}"
+            );
+        }
     }
 
     fn tool(schema: &str) -> ToolEntry {

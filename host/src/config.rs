@@ -269,9 +269,7 @@ impl Config {
         let mib =
             |name: &str, default: f64| number(name, default).map(|n| (n * 1024.0 * 1024.0) as u64);
         Ok(Self {
-            base_url: text("LOOKER_BASE_URL", "")
-                .trim_end_matches('/')
-                .to_string(),
+            base_url: base_url(&text("LOOKER_BASE_URL", ""))?,
             client_id: text("LOOKER_CLIENT_ID", ""),
             client_secret: Secret::new(text("LOOKER_CLIENT_SECRET", "")),
             api_version: text("LOOKER_API_VERSION", "4.0"),
@@ -353,6 +351,55 @@ fn parse_transport(value: &str) -> Result<Transport, ConfigError> {
     }
 }
 
+/// `LOOKER_BASE_URL` without its trailing `/`, checked: empty (not set), or an absolute
+/// `http(s)://host[:port]` URL with no path, query, fragment or credentials (the server adds
+/// `/api/<version>` itself).
+fn base_url(value: &str) -> Result<String, ConfigError> {
+    const NAME: &str = "LOOKER_BASE_URL";
+    let trimmed = value.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    let example = "expected the instance's address, e.g. https://mycompany.looker.com";
+    let url =
+        url::Url::parse(trimmed).map_err(|e| invalid(NAME, value, &format!("{e}; {example}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(invalid(
+            NAME,
+            value,
+            &format!("must start with https:// (or http://); {example}"),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(NAME, value, &format!("names no host; {example}")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            NAME,
+            value,
+            "must not carry credentials (use LOOKER_CLIENT_ID and LOOKER_CLIENT_SECRET)",
+        ));
+    }
+    if url.path() != "/" && !url.path().is_empty() {
+        return Err(invalid(
+            NAME,
+            value,
+            &format!(
+                "must not have a path ({}); the server adds /api/<LOOKER_API_VERSION> itself",
+                url.path()
+            ),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            NAME,
+            value,
+            "must not have a query ('?') or fragment ('#')",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
 fn parse_bool(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Some(true),
@@ -426,6 +473,44 @@ mod tests {
         assert!(err.to_string().contains("LOOKER_TRANSPORT"), "{err}");
         let err = Config::from_env(&env(&[("LOOKER_VERIFY_SSL", "maybe")])).unwrap_err();
         assert!(err.to_string().contains("LOOKER_VERIFY_SSL"), "{err}");
+    }
+
+    #[test]
+    fn a_malformed_base_url_is_refused_naming_the_variable() {
+        for (bad, why) in [
+            ("looker.example.com", "relative URL without a base"),
+            ("looker.example.com:19999", "must start with https://"),
+            ("ftp://looker.example.com", "must start with https://"),
+            ("https://", "empty host"),
+            (
+                "https://looker.example.com/api/4.0",
+                "must not have a path (/api/4.0)",
+            ),
+            ("https://looker.example.com/looker/", "must not have a path"),
+            ("https://looker.example.com?x=1", "query"),
+            ("https://looker.example.com/#top", "fragment"),
+            ("https://me:pw@looker.example.com", "credentials"),
+        ] {
+            let err = Config::from_env(&env(&[("LOOKER_BASE_URL", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("invalid LOOKER_BASE_URL=") && err.contains(why),
+                "{bad}: {err}"
+            );
+        }
+        for (good, stored) in [
+            ("https://looker.example.com", "https://looker.example.com"),
+            (
+                "https://looker.example.com:19999/",
+                "https://looker.example.com:19999",
+            ),
+            ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+            ("", ""),
+        ] {
+            let c = Config::from_env(&env(&[("LOOKER_BASE_URL", good)])).unwrap();
+            assert_eq!(c.base_url, stored);
+        }
     }
 
     #[test]

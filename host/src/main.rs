@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::process::ExitCode;
 
 use clap::Parser;
 use looker_mcp::auth::Auth;
@@ -7,8 +8,22 @@ use looker_mcp::config::{Config, Transport};
 use looker_mcp::identity::Identities;
 use looker_mcp::{app, logging, transport};
 
+/// Runs the server; a user error (bad setting, busy port, unknown group, …) is printed as one
+/// line, `error: …`, without a backtrace whatever `RUST_BACKTRACE` says, and exits 1.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` is the error and its causes, `: `-separated; never the backtrace.
+            let message = format!("{error:#}").replace('\n', " ");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut config = Config::load(&cli)?;
     logging::init(&config.log_level);
@@ -58,14 +73,29 @@ async fn main() -> anyhow::Result<()> {
     let bind: Option<SocketAddr> = match config.transport {
         Transport::Stdio => None,
         Transport::StreamableHttp => {
-            Some(format!("{}:{}", bracket(&config.host), config.port).parse()?)
+            let address = format!("{}:{}", bracket(&config.host), config.port);
+            Some(address.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "cannot listen on {address:?}: LOOKER_HOST/--host must be an IP address \
+                     (e.g. 127.0.0.1 or 0.0.0.0)"
+                )
+            })?)
         }
     };
+    // A busy port is found before any group loads, and named.
+    let held = bind
+        .map(|bind| {
+            std::net::TcpListener::bind(bind)
+                .map_err(|e| anyhow::anyhow!("could not listen on {bind}: {e}"))
+        })
+        .transpose()?;
     let identities = Identities::new(&config, &posture, bind);
     let handler = app::build(&config, cli.groups.as_deref(), identities).await?;
     match bind {
         None => transport::stdio::serve(handler).await,
         Some(bind) => {
+            // Released just before the server binds the same address.
+            drop(held);
             let identities = handler.registry().services().identities.clone();
             let auth = Auth::new(posture, &config, handler.looker().clone(), identities);
             transport::http::serve(handler, auth, bind, &config).await

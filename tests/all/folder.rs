@@ -306,9 +306,14 @@ async fn folder_failures_are_tool_errors() {
     }
     assert_eq!(h.api_requests().len(), 5);
 
-    // An id with a slash stays one encoded path segment.
-    call(&client, "get_folder", json!({"folder_id": "6/../1"})).await;
-    assert_eq!(only_request(&h).path, "/folders/6%2F..%2F1");
+    // An id with a slash stays one encoded path segment; one that would walk up the tree if
+    // something between the host and Looker decoded the slashes never leaves the host.
+    call(&client, "get_folder", json!({"folder_id": "6/7"})).await;
+    assert_eq!(only_request(&h).path, "/folders/6%2F7");
+    let walked = call(&client, "get_folder", json!({"folder_id": "6/../1"})).await;
+    assert_eq!(walked.is_error, Some(true));
+    assert!(text(&walked).contains("'..'"), "{}", text(&walked));
+    assert!(h.api_requests().is_empty());
 
     for (tool, bad) in [
         ("get_folder", json!({})),

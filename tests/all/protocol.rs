@@ -129,3 +129,79 @@ async fn unknown_tool_is_a_protocol_error() {
             .contains("no_such_tool")
     );
 }
+
+/// A line that is not JSON gets a JSON-RPC Parse error (id null), before and after the
+/// handshake, and the server keeps serving.
+#[tokio::test]
+async fn a_line_that_is_not_json_gets_a_parse_error() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let h = Harness::new().await;
+    let mut child = h
+        .command(&["--groups", "identity"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
+    async fn exchange(
+        stdin: &mut tokio::process::ChildStdin,
+        stdout: &mut Lines,
+        line: &str,
+    ) -> Value {
+        stdin.write_all(line.as_bytes()).await.unwrap();
+        stdin.write_all(b"\n").await.unwrap();
+        stdin.flush().await.unwrap();
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(60), stdout.next_line())
+            .await
+            .expect("an answer within 60 s")
+            .unwrap()
+            .expect("stdout still open");
+        serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    }
+    let parse_error = |answer: &Value| {
+        assert_eq!(answer["jsonrpc"], "2.0", "{answer}");
+        assert!(answer.get("id").is_some_and(Value::is_null), "{answer}");
+        assert_eq!(answer["error"]["code"], -32700, "{answer}");
+        assert_eq!(answer["error"]["message"], "Parse error", "{answer}");
+    };
+
+    parse_error(&exchange(&mut stdin, &mut stdout, "this is not json").await);
+    parse_error(
+        &exchange(
+            &mut stdin,
+            &mut stdout,
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize""#,
+        )
+        .await,
+    );
+    let init = exchange(
+        &mut stdin,
+        &mut stdout,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}).to_string(),
+    )
+    .await;
+    assert_eq!(init["id"], 1, "{init}");
+    assert_eq!(init["result"]["serverInfo"]["name"], "looker-mcp-server");
+    stdin
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
+        .await
+        .unwrap();
+    parse_error(&exchange(&mut stdin, &mut stdout, "{]").await);
+    let call = exchange(
+        &mut stdin,
+        &mut stdout,
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "whoami", "arguments": {}}}).to_string(),
+    )
+    .await;
+    assert_eq!(call["id"], 2, "{call}");
+    assert_eq!(call["result"]["isError"], false, "{call}");
+    drop(stdin);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "a clean exit when stdin closes");
+}

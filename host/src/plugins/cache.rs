@@ -1,8 +1,19 @@
-//! On-disk cache of compiled components: `<cache dir>/<sha256 of the component>-<engine hash>.cwasm`.
+//! On-disk cache of compiled components (`<digest>-<engine hash>.cwasm`) and of what they said
+//! about themselves (`<digest>-<settings hash>.describe.json`).
 //!
-//! Loading a `.cwasm` runs native code, so only files this process family wrote are trusted: the
-//! directory is created private (0700) and files are written atomically. A file that fails to
-//! load is recompiled and rewritten.
+//! Loading a `.cwasm` runs native code, and a description decides which tools are listed and
+//! how their arguments are checked, so nothing is trusted as found:
+//!
+//! - the directory is created private (0700); one that is group- or world-writable, or owned by
+//!   another user, is refused (a warning is logged and components are compiled in memory);
+//! - the directory holds a random 32-byte key (`cache.key`, 0600), created on first use;
+//! - every artifact is written with an HMAC-SHA256 beside it (`<file>.mac`) over what it is
+//!   (compiled code or description), the component's sha256, this host's version, the engine's
+//!   compatibility hash (or the plugin settings) and the artifact's bytes;
+//! - an artifact is used only if its MAC verifies; a tampered, unsigned or stale one is
+//!   recompiled (or re-described) and rewritten, never loaded.
+//!
+//! Files are written atomically (a temporary file, then a rename).
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -24,27 +35,271 @@ pub fn digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Compiles `bytes`, or loads the cached compilation of the same bytes (whose sha256 is
-/// `digest`, when already known) for this engine. On a cache hit `bytes` is never read, so an
-/// embedded component's pages are never touched.
+const KEY_FILE: &str = "cache.key";
+const KEY_LEN: usize = 32;
+
+/// An opened, checked cache directory and its key.
+pub struct Cache {
+    dir: PathBuf,
+    key: [u8; KEY_LEN],
+}
+
+impl Cache {
+    /// Opens `dir` (creating it 0700), checks that only this user can write it, and reads (or
+    /// creates) its key. `None`, with a warning naming the directory and the reason, when the
+    /// directory cannot be used safely: the caller then compiles in memory.
+    pub fn open(dir: &Path) -> Option<Self> {
+        match Self::try_open(dir) {
+            Ok(cache) => Some(cache),
+            Err(reason) => {
+                tracing::warn!(
+                    dir = %dir.display(),
+                    %reason,
+                    "not using the compiled-component cache; compiling in memory"
+                );
+                None
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    fn try_open(dir: &Path) -> Result<Self, String> {
+        create_private_dir(dir).map_err(|e| format!("cannot create it: {e}"))?;
+        check_private(dir, true)?;
+        let key = load_or_create_key(dir)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            key,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn try_open(_dir: &Path) -> Result<Self, String> {
+        Err("the cache needs Unix file ownership and permissions to be trusted".into())
+    }
+
+    /// The HMAC-SHA256 of an artifact and what it is for.
+    fn mac(&self, kind: &str, digest: &str, context: &str, bytes: &[u8]) -> [u8; 32] {
+        let mut message = Vec::with_capacity(bytes.len() + 128);
+        for field in [
+            kind.as_bytes(),
+            digest.as_bytes(),
+            env!("CARGO_PKG_VERSION").as_bytes(),
+            context.as_bytes(),
+            bytes,
+        ] {
+            message.extend_from_slice(&(field.len() as u64).to_le_bytes());
+            message.extend_from_slice(field);
+        }
+        hmac_sha256(&self.key, &message)
+    }
+
+    /// The bytes of `file` if its MAC verifies; `None` (logged) if it is missing, unsigned or
+    /// does not verify.
+    fn read_verified(
+        &self,
+        file: &Path,
+        kind: &str,
+        digest: &str,
+        context: &str,
+    ) -> Option<Vec<u8>> {
+        let bytes = std::fs::read(file).ok()?;
+        let expected = self.mac(kind, digest, context, &bytes);
+        let stored = std::fs::read_to_string(mac_file(file))
+            .ok()
+            .and_then(|text| hex::decode(text.trim()).ok());
+        match stored {
+            Some(stored) if constant_time_eq(&stored, &expected) => Some(bytes),
+            Some(_) => {
+                tracing::warn!(file = %file.display(), "cached {kind} does not match its MAC (tampered or stale); rebuilding it");
+                None
+            }
+            None => {
+                tracing::info!(file = %file.display(), "cached {kind} is unsigned; rebuilding it");
+                None
+            }
+        }
+    }
+
+    /// Writes `bytes` to `file` and its MAC beside it, each atomically.
+    fn write_signed(
+        &self,
+        file: &Path,
+        kind: &str,
+        digest: &str,
+        context: &str,
+        bytes: &[u8],
+    ) -> std::io::Result<()> {
+        let mac = hex::encode(self.mac(kind, digest, context, bytes));
+        write_atomically(file, bytes)?;
+        write_atomically(&mac_file(file), mac.as_bytes())
+    }
+}
+
+fn mac_file(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".mac");
+    PathBuf::from(name)
+}
+
+fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut name = file.as_os_str().to_owned();
+    name.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+        .and_then(|()| std::fs::rename(&tmp, file));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// HMAC-SHA256 (RFC 2104) with `sha2`.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Checks that `path` is owned by this user and writable by no one else (for the key: readable
+/// by no one else either).
+#[cfg(unix)]
+fn check_private(path: &Path, is_dir: bool) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot inspect it: {e}"))?;
+    if is_dir && !meta.is_dir() {
+        return Err("it is not a directory".into());
+    }
+    if !is_dir && !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "{} is owned by uid {}, not by this user (uid {me})",
+            path.display(),
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o777;
+    let forbidden = if is_dir { 0o022 } else { 0o077 };
+    if mode & forbidden != 0 {
+        return Err(format!(
+            "{} has mode {mode:04o}; it must not be {} by group or others (chmod {} it)",
+            path.display(),
+            if is_dir {
+                "writable"
+            } else {
+                "readable or writable"
+            },
+            if is_dir { "700" } else { "600" },
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the directory's key, creating it (0600, from the OS's random source) on first use.
+#[cfg(unix)]
+fn load_or_create_key(dir: &Path) -> Result<[u8; KEY_LEN], String> {
+    let path = dir.join(KEY_FILE);
+    let read = |path: &Path| -> Result<[u8; KEY_LEN], String> {
+        check_private(path, false)?;
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        bytes.try_into().map_err(|_| {
+            format!(
+                "{} is not a {KEY_LEN}-byte key; delete it to start a fresh cache",
+                path.display()
+            )
+        })
+    };
+    match std::fs::symlink_metadata(&path) {
+        Ok(_) => return read(&path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    }
+    let mut key = [0u8; KEY_LEN];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key))
+        .map_err(|e| format!("cannot read /dev/urandom for a cache key: {e}"))?;
+    // Written under a temporary name and linked into place, so a concurrent start never reads
+    // half a key: whoever links first wins, the other reads the winner's key.
+    let tmp = dir.join(format!("{KEY_FILE}.tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let linked = options
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &key))
+        .and_then(|()| std::fs::hard_link(&tmp, &path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(&path),
+        Err(e) => Err(format!("cannot create {}: {e}", path.display())),
+    }
+}
+
+/// `engine`'s compatibility hash and this host's version, as the hex key of compiled files.
+fn engine_hash(engine: &Engine) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// Compiles `bytes`, or loads the verified cached compilation of the same bytes (whose sha256
+/// is `known_digest`, when already known) for this engine. On a cache hit `bytes` is never
+/// read, so an embedded component's pages are never touched.
 pub fn load(
     engine: &Engine,
     bytes: &[u8],
     known_digest: Option<&str>,
-    dir: Option<&Path>,
+    cache: Option<&Cache>,
 ) -> wasmtime::Result<Component> {
-    let Some(dir) = dir else {
+    let Some(cache) = cache else {
         return Component::new(engine, bytes);
     };
     let digest = known_digest.map_or_else(|| digest(bytes), str::to_owned);
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    let file = dir.join(format!("{digest}-{:016x}.cwasm", hasher.finish()));
-    if file.is_file() {
-        // SAFETY: the file was written by `store` below into a private directory, keyed by the
-        // component's digest and this engine's compatibility hash.
-        match unsafe { Component::deserialize_file(engine, &file) } {
+    let context = engine_hash(engine);
+    let file = cache.dir.join(format!("{digest}-{context}.cwasm"));
+    if let Some(compiled) = cache.read_verified(&file, "cwasm", &digest, &context) {
+        // SAFETY: these bytes are exactly what `store` below serialized for this digest and
+        // engine: their HMAC, keyed by a secret only this user can read, verified.
+        match unsafe { Component::deserialize(engine, &compiled) } {
             Ok(component) => return Ok(component),
             Err(error) => {
                 tracing::warn!(file = %file.display(), %error, "stale compiled component; recompiling")
@@ -52,26 +307,14 @@ pub fn load(
         }
     }
     let component = Component::new(engine, bytes)?;
-    if let Err(error) = store(dir, &file, &component) {
-        tracing::debug!(dir = %dir.display(), %error, "could not cache a compiled component");
+    let stored = component
+        .serialize()
+        .map_err(std::io::Error::other)
+        .and_then(|compiled| cache.write_signed(&file, "cwasm", &digest, &context, &compiled));
+    if let Err(error) = stored {
+        tracing::debug!(dir = %cache.dir.display(), %error, "could not cache a compiled component");
     }
     Ok(component)
-}
-
-fn store(dir: &Path, file: &Path, component: &Component) -> wasmtime::Result<()> {
-    create_private_dir(dir)?;
-    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, component.serialize()?)?;
-    std::fs::rename(&tmp, file)?;
-    Ok(())
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 /// What a component said about itself (`describe`), stored beside its compiled code so a warm
@@ -96,21 +339,27 @@ struct DescribedTool {
     idempotent: bool,
 }
 
-fn description_file(dir: &Path, digest: &str, settings: &[(String, String)]) -> PathBuf {
+fn settings_hash(settings: &[(String, String)]) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     settings.hash(&mut hasher);
-    dir.join(format!("{digest}-{:016x}.describe.json", hasher.finish()))
+    format!("{:016x}", hasher.finish())
 }
 
-/// The cached description of a component, if there is one.
+fn description_file(cache: &Cache, digest: &str, context: &str) -> PathBuf {
+    cache.dir.join(format!("{digest}-{context}.describe.json"))
+}
+
+/// The cached description of a component, if there is one and its MAC verifies.
 pub fn cached_description(
-    dir: &Path,
+    cache: &Cache,
     digest: &str,
     settings: &[(String, String)],
 ) -> Option<crate::bindings::types::GroupInfo> {
     use crate::bindings::types::{Annotations, GroupInfo, Tool};
-    let text = std::fs::read(description_file(dir, digest, settings)).ok()?;
+    let context = settings_hash(settings);
+    let file = description_file(cache, digest, &context);
+    let text = cache.read_verified(&file, "describe", digest, &context)?;
     let d: Description = serde_json::from_slice(&text).ok()?;
     Some(GroupInfo {
         name: d.name,
@@ -136,7 +385,7 @@ pub fn cached_description(
 
 /// Stores a component's description (best effort: a failure only costs the next start time).
 pub fn store_description(
-    dir: &Path,
+    cache: &Cache,
     digest: &str,
     settings: &[(String, String)],
     info: &crate::bindings::types::GroupInfo,
@@ -159,18 +408,18 @@ pub fn store_description(
             })
             .collect(),
     };
-    let file = description_file(dir, digest, settings);
-    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    let written = create_private_dir(dir)
-        .and_then(|()| std::fs::write(&tmp, serde_json::to_vec(&description).unwrap_or_default()))
-        .and_then(|()| std::fs::rename(&tmp, &file));
-    if let Err(error) = written {
-        tracing::debug!(dir = %dir.display(), %error, "could not cache a component description");
+    let context = settings_hash(settings);
+    let file = description_file(cache, digest, &context);
+    let bytes = serde_json::to_vec(&description).unwrap_or_default();
+    if let Err(error) = cache.write_signed(&file, "describe", digest, &context, &bytes) {
+        tracing::debug!(dir = %cache.dir.display(), %error, "could not cache a component description");
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
     use crate::bindings::types::{Annotations, GroupInfo, Tool};
 
@@ -193,14 +442,46 @@ mod tests {
         }
     }
 
+    fn fresh_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("looker-mcp-cache-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// The smallest valid component: the preamble of an empty one.
+    const EMPTY_COMPONENT: &[u8] = &[0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        // Test case 2.
+        assert_eq!(
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block.
+        assert_eq!(
+            hex::encode(hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
     #[test]
     fn a_stored_description_comes_back_only_for_the_same_component_and_settings() {
-        let dir = std::env::temp_dir().join(format!("looker-mcp-describe-{}", std::process::id()));
+        let dir = fresh_dir("describe");
+        let cache = Cache::open(&dir).expect("a fresh private directory");
         let settings = vec![("dev_mode".to_owned(), "on".to_owned())];
-        assert!(cached_description(&dir, "abc", &settings).is_none());
+        assert!(cached_description(&cache, "abc", &settings).is_none());
 
-        store_description(&dir, "abc", &settings, &info());
-        let back = cached_description(&dir, "abc", &settings).expect("cached");
+        store_description(&cache, "abc", &settings, &info());
+        let back = cached_description(&cache, "abc", &settings).expect("cached");
         assert_eq!(back.name, "explore");
         assert_eq!(back.version, "1.2.3");
         assert_eq!(back.tools.len(), 1);
@@ -209,8 +490,151 @@ mod tests {
         assert!(back.tools[0].annotations.read_only && back.tools[0].annotations.idempotent);
         assert!(!back.tools[0].annotations.destructive);
 
-        assert!(cached_description(&dir, "other", &settings).is_none());
-        assert!(cached_description(&dir, "abc", &[]).is_none());
+        assert!(cached_description(&cache, "other", &settings).is_none());
+        assert!(cached_description(&cache, "abc", &[]).is_none());
+
+        // A second open (the next start) reads the same key and trusts the same entries.
+        let again = Cache::open(&dir).unwrap();
+        assert!(cached_description(&again, "abc", &settings).is_some());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_tampered_or_unsigned_description_is_never_used() {
+        let dir = fresh_dir("tamper");
+        let cache = Cache::open(&dir).unwrap();
+        store_description(&cache, "abc", &[], &info());
+        let file = description_file(&cache, "abc", &settings_hash(&[]));
+        let original = std::fs::read_to_string(&file).unwrap();
+
+        std::fs::write(&file, original.replace("Lists models.", "Exfiltrates.")).unwrap();
+        assert!(
+            cached_description(&cache, "abc", &[]).is_none(),
+            "edited bytes"
+        );
+
+        std::fs::write(&file, &original).unwrap();
+        assert!(cached_description(&cache, "abc", &[]).is_some());
+        std::fs::remove_file(mac_file(&file)).unwrap();
+        assert!(cached_description(&cache, "abc", &[]).is_none(), "no MAC");
+
+        // A MAC made with another key (another cache directory) does not verify either.
+        let other = Cache::open(&fresh_dir("tamper-other")).unwrap();
+        let forged = other.mac("describe", "abc", &settings_hash(&[]), original.as_bytes());
+        std::fs::write(mac_file(&file), hex::encode(forged)).unwrap();
+        assert!(
+            cached_description(&cache, "abc", &[]).is_none(),
+            "foreign key"
+        );
+
+        // A description moved to another component's name does not verify.
+        store_description(&cache, "abc", &[], &info());
+        let moved = description_file(&cache, "xyz", &settings_hash(&[]));
+        std::fs::copy(&file, &moved).unwrap();
+        std::fs::copy(mac_file(&file), mac_file(&moved)).unwrap();
+        assert!(cached_description(&cache, "xyz", &[]).is_none(), "renamed");
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&other.dir);
+    }
+
+    #[test]
+    fn compiled_code_is_verified_before_use_and_rewritten_when_bad() {
+        let dir = fresh_dir("cwasm");
+        let cache = Cache::open(&dir).unwrap();
+        let engine = Engine::default();
+        let digest = digest(EMPTY_COMPONENT);
+        load(&engine, EMPTY_COMPONENT, None, Some(&cache)).unwrap();
+        let context = engine_hash(&engine);
+        let file = dir.join(format!("{digest}-{context}.cwasm"));
+        let verified = |c: &Cache| c.read_verified(&file, "cwasm", &digest, &context);
+        let good = verified(&cache).expect("written with its MAC");
+        assert_eq!(mode(&file), 0o600);
+
+        // One flipped byte: never handed to `deserialize`, recompiled and rewritten instead.
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 0xff;
+        std::fs::write(&file, &bad).unwrap();
+        assert!(verified(&cache).is_none());
+        load(&engine, EMPTY_COMPONENT, None, Some(&cache)).unwrap();
+        assert!(verified(&cache).is_some(), "rewritten with a valid MAC");
+
+        // Unsigned (e.g. written by an older host): rebuilt and signed.
+        std::fs::remove_file(mac_file(&file)).unwrap();
+        assert!(verified(&cache).is_none());
+        load(&engine, EMPTY_COMPONENT, Some(&digest), Some(&cache)).unwrap();
+        assert!(verified(&cache).is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_directory_is_private_and_the_key_is_0600() {
+        let dir = fresh_dir("private").join("nested");
+        let cache = Cache::open(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join(KEY_FILE)), 0o600);
+        assert_eq!(std::fs::read(dir.join(KEY_FILE)).unwrap(), cache.key);
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+    }
+
+    #[test]
+    fn a_group_or_world_writable_directory_is_refused() {
+        for bits in [0o777, 0o770, 0o702] {
+            let dir = fresh_dir(&format!("open-{bits:o}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(bits)).unwrap();
+            let err = Cache::try_open(&dir).err().expect("refused");
+            assert!(err.contains("writable by group or others"), "{err}");
+            assert!(Cache::open(&dir).is_none());
+            assert!(!dir.join(KEY_FILE).exists(), "nothing written into it");
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // Readable by others is fine for the directory (its files are 0600).
+        let dir = fresh_dir("open-755");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(Cache::open(&dir).is_some());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_readable_or_malformed_key_is_refused() {
+        let dir = fresh_dir("key");
+        Cache::open(&dir).unwrap();
+        let key = dir.join(KEY_FILE);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Cache::try_open(&dir).err().expect("refused");
+        assert!(err.contains("cache.key") && err.contains("0644"), "{err}");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::write(&key, b"short").unwrap();
+        let err = Cache::try_open(&dir).err().expect("refused");
+        assert!(err.contains("32-byte key"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_directory_owned_by_someone_else_is_refused() {
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        let dir = if me == 0 {
+            // Root can hand a directory to someone else (`nobody`).
+            let dir = fresh_dir("foreign");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::os::unix::fs::chown(&dir, Some(65534), None).unwrap();
+            dir
+        } else {
+            // `/` belongs to root.
+            PathBuf::from("/")
+        };
+        let err = Cache::try_open(&dir).err().expect("refused");
+        assert!(
+            err.contains("is owned by uid") && err.contains(&format!("(uid {me})")),
+            "{err}"
+        );
+        assert!(Cache::open(&dir).is_none());
+        assert!(!dir.join(KEY_FILE).exists());
+        if me == 0 {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }

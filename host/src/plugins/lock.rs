@@ -38,14 +38,26 @@ pub struct Trusted {
 }
 
 impl LockFile {
-    /// Reads the lock file; a missing file is an empty lock.
+    /// Reads the lock file; a missing file is an empty lock. An entry whose policy has a path
+    /// pattern that breaks the rules in [`Policy`] (e.g. `**` before the last segment) makes
+    /// the whole file invalid, with an error naming the entry and the pattern.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{}: not a valid plugins.lock: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+        let lock: Self = match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("{}: not a valid plugins.lock: {e}", path.display())
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(anyhow::anyhow!("{}: {e}", path.display())),
+        };
+        for (name, entry) in &lock.plugins {
+            entry.policy.check_patterns().map_err(|why| {
+                anyhow::anyhow!(
+                    "{}: not a valid plugins.lock: entry {name:?}: {why}",
+                    path.display()
+                )
+            })?;
         }
+        Ok(lock)
     }
 
     /// Writes the lock file (pretty JSON).
@@ -119,4 +131,56 @@ pub fn components_in(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lock_file(name: &str, text: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("looker-mcp-lock-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("plugins.lock");
+        std::fs::write(&file, text).unwrap();
+        file
+    }
+
+    #[test]
+    fn a_pattern_with_an_inner_double_star_is_refused_at_load_by_name() {
+        let file = lock_file(
+            "inner",
+            r#"{"plugins": {"looks.wasm": {"sha256": "00", "policy": {
+                "methods": ["GET"], "paths": ["/lookml_models/**", "/folders/**/looks"]}}}}"#,
+        );
+        let err = LockFile::load(&file).unwrap_err().to_string();
+        assert!(
+            err.contains("plugins.lock")
+                && err.contains("\"looks.wasm\"")
+                && err.contains("\"/folders/**/looks\"")
+                && err.contains("only allowed as the last segment"),
+            "{err}"
+        );
+        let also = lock_file(
+            "also",
+            r#"{"plugins": {"q.wasm": {"sha256": "00", "policy": {"also": [["POST", "/queries/**/run"]]}}}}"#,
+        );
+        assert!(
+            LockFile::load(&also)
+                .unwrap_err()
+                .to_string()
+                .contains("/queries/**/run")
+        );
+    }
+
+    #[test]
+    fn valid_patterns_load() {
+        let file = lock_file(
+            "valid",
+            r#"{"plugins": {"ok.wasm": {"sha256": "00", "policy": {
+                "methods": ["GET"], "paths": ["/lookml_models/**", "/users/*/roles", "/**"]}}}}"#,
+        );
+        let lock = LockFile::load(&file).unwrap();
+        assert_eq!(lock.plugins["ok.wasm"].policy.paths.len(), 3);
+    }
 }

@@ -53,6 +53,10 @@ pub enum LoadError {
     UnknownGroup { name: String, valid: String },
     #[error("tool group {name:?} is not part of this build; available groups: {available}")]
     NotBuilt { name: String, available: String },
+    #[error(
+        "--groups names no tool group; give a comma-separated list or 'all'; valid groups: {valid}"
+    )]
+    NoGroups { valid: String },
     #[error("{source_name}: {problem}")]
     Component {
         source_name: String,
@@ -71,17 +75,25 @@ pub struct ToolEntry {
     pub output_schema: Option<Arc<Map<String, Value>>>,
     pub annotations: Annotations,
     /// Compiled on the first call: most tools of a big catalogue are never called, and
-    /// compiling 150 validators at startup costs time and memory for nothing.
-    validator: std::sync::OnceLock<jsonschema::Validator>,
+    /// keeping 150 compiled validators costs memory for nothing. Every schema was compiled once
+    /// at load (or on the load that wrote the cached description), so this is `Ok` in practice.
+    validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
 }
 
 impl ToolEntry {
-    /// Checks arguments against the input schema; the error lists every problem found.
+    /// Checks arguments against the input schema; the error lists every problem found. Never
+    /// panics: a schema that cannot be compiled is reported as an error.
     pub fn validate(&self, arguments: &Value) -> Result<(), String> {
-        let validator = self.validator.get_or_init(|| {
-            jsonschema::validator_for(&Value::Object((*self.input_schema).clone()))
-                .expect("input schemas are checked against the meta-schema at load")
-        });
+        let validator = self
+            .validator
+            .get_or_init(|| compile_schema(&self.input_schema))
+            .as_ref()
+            .map_err(|why| {
+                format!(
+                    "tool {} cannot be called: its input schema cannot be compiled: {why}",
+                    self.name
+                )
+            })?;
         let problems: Vec<String> = validator
             .iter_errors(arguments)
             .map(|e| {
@@ -103,6 +115,11 @@ impl ToolEntry {
             ))
         }
     }
+}
+
+/// Compiles an input schema into a validator (e.g. fails on a `pattern` that is not a regex).
+fn compile_schema(schema: &Map<String, Value>) -> Result<jsonschema::Validator, String> {
+    jsonschema::validator_for(&Value::Object(schema.clone())).map_err(|e| e.to_string())
 }
 
 /// A loaded component.
@@ -161,6 +178,9 @@ impl Registry {
             tracing::error!(%error, "refused a plugin; the server starts without it (--strict-plugins makes this fatal)");
             Ok(())
         };
+        // An unsafe cache directory is refused (logged) and everything compiles in memory.
+        let cache = cache_dir.and_then(cache::Cache::open);
+        let cache = cache.as_ref();
         let mut externals: Vec<Described> = Vec::new();
         for trusted in extra {
             let limits = CallLimits::from_policy(&trusted.policy, builtin_limits.wall);
@@ -172,7 +192,7 @@ impl Registry {
                 policy: trusted.policy,
                 limits,
             };
-            match describe(&runtime, candidate, cache_dir, &services).await {
+            match describe(&runtime, candidate, cache, &services).await {
                 Ok(described) => externals.push(described),
                 Err(error) => refuse(error)?,
             }
@@ -195,7 +215,7 @@ impl Registry {
                     policy: Policy::builtin(),
                     limits: builtin_limits.clone(),
                 };
-                loaded.push(describe(&runtime, candidate, cache_dir, &services).await?);
+                loaded.push(describe(&runtime, candidate, cache, &services).await?);
             }
         }
         // Built-in tools keep their names; a third-party group that reuses one is refused.
@@ -287,7 +307,7 @@ impl Registry {
 async fn describe(
     runtime: &Runtime,
     candidate: Candidate,
-    cache_dir: Option<&Path>,
+    cache: Option<&cache::Cache>,
     services: &Arc<Services>,
 ) -> Result<(Group, Vec<ToolEntry>), LoadError> {
     let source = candidate.source.clone();
@@ -299,7 +319,7 @@ async fn describe(
     let digest = candidate
         .digest
         .map_or_else(|| cache::digest(&candidate.bytes), str::to_owned);
-    let component: Component = cache::load(&engine, &candidate.bytes, Some(&digest), cache_dir)
+    let component: Component = cache::load(&engine, &candidate.bytes, Some(&digest), cache)
         .map_err(|e| fail(format!("not a valid component: {e:#}")))?;
     let instance_pre = runtime
         .linker
@@ -311,21 +331,18 @@ async fn describe(
              another contract version?): {e:#}"
         ))
     })?;
-    // A warm start reads what the component said last time instead of instantiating it.
+    // A warm start reads what the component said last time instead of instantiating it. A
+    // description is cached only once every check below passed, schemas compiled included.
     let settings = &services.settings;
-    let cached = cache_dir.and_then(|dir| cache::cached_description(dir, &digest, settings));
+    let cached = cache.and_then(|c| cache::cached_description(c, &digest, settings));
+    let from_cache = cached.is_some();
     let info = match cached {
         Some(info) => info,
-        None => {
-            let info = call::describe(runtime, &pre, services.clone(), &candidate.limits)
-                .await
-                .map_err(|e| fail(format!("describe failed: {e}")))?;
-            if let Some(dir) = cache_dir {
-                cache::store_description(dir, &digest, settings, &info);
-            }
-            info
-        }
+        None => call::describe(runtime, &pre, services.clone(), &candidate.limits)
+            .await
+            .map_err(|e| fail(format!("describe failed: {e}")))?,
     };
+    let to_cache = (!from_cache).then(|| info.clone());
     if let Some(expected) = &candidate.expected_name
         && &info.name != expected
     {
@@ -354,6 +371,16 @@ async fn describe(
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
         jsonschema::meta::validate(&Value::Object(input_schema.clone()))
             .map_err(|e| fail(format!("tool {:?}: invalid input schema: {e}", tool.name)))?;
+        // The meta-schema does not check everything (a `pattern` that is not a regex passes):
+        // compile it once, so a schema that cannot compile is refused here, not on a call.
+        if !from_cache {
+            compile_schema(&input_schema).map_err(|e| {
+                fail(format!(
+                    "tool {:?}: input schema cannot be compiled: {e}",
+                    tool.name
+                ))
+            })?;
+        }
         let output_schema = match &tool.output_schema {
             Some(text) => Some(Arc::new(parse_schema(text).map_err(|e| {
                 fail(format!("tool {:?}: invalid output schema: {e}", tool.name))
@@ -370,6 +397,9 @@ async fn describe(
             annotations: tool.annotations,
             validator: std::sync::OnceLock::new(),
         });
+    }
+    if let (Some(cache), Some(info)) = (cache, &to_cache) {
+        cache::store_description(cache, &digest, settings, info);
     }
     let group = Group {
         name: info.name.into(),
@@ -405,7 +435,14 @@ fn select(
         .map(|s| s.to_string())
         .chain(external.iter().cloned())
         .collect();
-    let Some(selection) = selection.map(str::trim).filter(|s| !s.is_empty()) else {
+    let valid = || {
+        let mut valid: Vec<String> = GROUP_ORDER.iter().map(|s| s.to_string()).collect();
+        valid.extend(external.iter().cloned());
+        valid.sort();
+        valid.dedup();
+        valid.join(", ")
+    };
+    let Some(selection) = selection.map(str::trim) else {
         // Defaults that this build has, plus every component the operator passed explicitly.
         let mut names: Vec<String> = DEFAULT_GROUPS
             .iter()
@@ -419,11 +456,16 @@ fn select(
         return Ok(available);
     }
     let mut names = Vec::new();
-    for name in selection
+    let listed: Vec<&str> = selection
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
+        .collect();
+    if listed.is_empty() {
+        // `--groups ""` (or `--groups ,`) is a mistake, not a request for the defaults.
+        return Err(LoadError::NoGroups { valid: valid() });
+    }
+    for name in listed {
         if !available.iter().any(|a| a == name) {
             let mut sorted = available.clone();
             sorted.sort();
@@ -433,13 +475,9 @@ fn select(
                     available: sorted.join(", "),
                 }
             } else {
-                let mut valid: Vec<String> = GROUP_ORDER.iter().map(|s| s.to_string()).collect();
-                valid.extend(external.iter().cloned());
-                valid.sort();
-                valid.dedup();
                 LoadError::UnknownGroup {
                     name: name.into(),
-                    valid: valid.join(", "),
+                    valid: valid(),
                 }
             });
         }
@@ -485,6 +523,58 @@ mod tests {
         );
         let err = select(Some("query"), &built, &[]).unwrap_err().to_string();
         assert!(err.contains("not part of this build"), "{err}");
+        for empty in ["", " ", ",", " , "] {
+            let err = select(Some(empty), &built, &["extra".into()])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("--groups names no tool group")
+                    && err.contains("valid groups:")
+                    && err.contains("explore")
+                    && err.contains("extra"),
+                "{empty:?}: {err}"
+            );
+        }
+    }
+
+    fn tool(schema: &str) -> ToolEntry {
+        ToolEntry {
+            group: 0,
+            name: "t".into(),
+            title: String::new(),
+            description: String::new(),
+            input_schema: Arc::new(parse_schema(schema).unwrap()),
+            output_schema: None,
+            annotations: Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+            },
+            validator: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn a_schema_that_cannot_compile_is_an_error_not_a_panic() {
+        let schema = r#"{"type":"object","properties":{"name":{"type":"string","pattern":"("}}}"#;
+        // It passes the meta-schema, which is all the load used to check.
+        jsonschema::meta::validate(&Value::Object(parse_schema(schema).unwrap())).unwrap();
+        assert!(compile_schema(&parse_schema(schema).unwrap()).is_err());
+        let bad = tool(schema);
+        for _ in 0..2 {
+            let err = bad.validate(&serde_json::json!({"name": "x"})).unwrap_err();
+            assert!(
+                err.contains("tool t cannot be called") && err.contains("cannot be compiled"),
+                "{err}"
+            );
+        }
+        let good = tool(r#"{"type":"object","properties":{"n":{"type":"integer"}}}"#);
+        assert!(good.validate(&serde_json::json!({"n": 1})).is_ok());
+        let err = good.validate(&serde_json::json!({"n": "x"})).unwrap_err();
+        assert!(
+            err.contains("invalid arguments for t") && err.contains("/n"),
+            "{err}"
+        );
     }
 
     #[test]

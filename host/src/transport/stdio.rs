@@ -1,13 +1,263 @@
 //! MCP over stdin/stdout. stdout carries JSON-RPC only: logs go to stderr and plugins' own
 //! stdout is a sink.
+//!
+//! A thin line filter sits between stdin and rmcp. rmcp drops a line that is not JSON without
+//! a word, which leaves a client waiting for an answer that never comes; JSON-RPC 2.0 wants a
+//! Parse error (`-32700`, `"id": null`) instead. The filter answers those lines itself (and lines
+//! longer than rmcp accepts, with Invalid Request), hands every other line to rmcp unchanged,
+//! and the server keeps serving. rmcp's answers and the filter's go to stdout through one
+//! writer, whole lines at a time, so they never interleave.
 
 use rmcp::ServiceExt;
+use rmcp::service::ServerInitializeError;
+use rmcp::transport::async_rw::DEFAULT_MAX_LINE_LENGTH;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
 
 use crate::server::LookerMcp;
 
-/// Serves until the client closes stdin.
+/// Room for messages in flight between the filter, rmcp and the writer.
+const PIPE_BYTES: usize = 1 << 20;
+
+/// Serves until the client closes stdin. Closing stdin before the MCP handshake is a clean exit.
 pub async fn serve(handler: LookerMcp) -> anyhow::Result<()> {
-    let service = handler.serve(rmcp::transport::io::stdio_pipes()).await?;
-    service.waiting().await?;
-    Ok(())
+    let (stdin, stdout) = rmcp::transport::io::stdio_pipes();
+    serve_on(handler, stdin, stdout).await
+}
+
+/// Serves MCP over any line-delimited byte streams (stdin/stdout in production).
+pub async fn serve_on<R, W>(handler: LookerMcp, input: R, output: W) -> anyhow::Result<()>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (to_rmcp, rmcp_input) = tokio::io::duplex(PIPE_BYTES);
+    let (rmcp_output, from_rmcp) = tokio::io::duplex(PIPE_BYTES);
+    let (answers, answered) = mpsc::channel(16);
+    let filter = tokio::spawn(filter_input(input, to_rmcp, answers));
+    let writer = tokio::spawn(write_output(from_rmcp, answered, output));
+    let result = match handler.serve((rmcp_input, rmcp_output)).await {
+        Ok(service) => service
+            .waiting()
+            .await
+            .map(drop)
+            .map_err(anyhow::Error::from),
+        Err(ServerInitializeError::ConnectionClosed(_)) => {
+            tracing::info!("stdin closed before the MCP handshake; nothing to serve");
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    };
+    // rmcp is done and its end of the output pipe is closed: stop reading stdin, then let the
+    // writer drain what is left.
+    filter.abort();
+    let _ = writer.await;
+    result
+}
+
+/// What the filter does with one line of input.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Blank: nothing to do (rmcp skips blank lines too).
+    Skip,
+    /// JSON: rmcp's business, forwarded unchanged.
+    Forward,
+    /// Not JSON: answered with a Parse error.
+    ParseError(String),
+}
+
+fn judge(line: &[u8]) -> Verdict {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Verdict::Skip;
+    }
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Verdict::ParseError("the line is not UTF-8".into());
+    };
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => Verdict::Forward,
+        Err(error) if error.is_syntax() || error.is_eof() => Verdict::ParseError(error.to_string()),
+        // Well-formed JSON of the wrong shape: rmcp answers it (Invalid Request).
+        Err(_) => Verdict::Forward,
+    }
+}
+
+fn error_line(code: i32, message: &str, detail: &str) -> Vec<u8> {
+    let answer = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": code, "message": message, "data": {"detail": detail}},
+    });
+    let mut line = answer.to_string().into_bytes();
+    line.push(b'\n');
+    line
+}
+
+/// Reads stdin line by line (at most rmcp's line limit held at once), forwards JSON to rmcp and
+/// answers the rest. Ends at EOF, closing rmcp's input.
+async fn filter_input<R: AsyncRead + Unpin>(
+    input: R,
+    mut to_rmcp: tokio::io::DuplexStream,
+    answers: mpsc::Sender<Vec<u8>>,
+) {
+    let mut input = BufReader::new(input);
+    let mut line: Vec<u8> = Vec::new();
+    let mut oversized = false;
+    loop {
+        let available = match input.fill_buf().await {
+            Ok(available) => available,
+            Err(error) => {
+                tracing::error!(%error, "could not read stdin");
+                break;
+            }
+        };
+        let eof = available.is_empty();
+        let newline = available.iter().position(|b| *b == b'\n');
+        let take = newline.map_or(available.len(), |at| at + 1);
+        if !oversized {
+            if line.len() + take > DEFAULT_MAX_LINE_LENGTH {
+                oversized = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(&available[..take]);
+            }
+        }
+        input.consume(take);
+        if newline.is_none() && !eof {
+            continue;
+        }
+        if oversized {
+            tracing::warn!(
+                max_bytes = DEFAULT_MAX_LINE_LENGTH,
+                "refused an over-long JSON-RPC line"
+            );
+            let detail = format!("a message must be at most {DEFAULT_MAX_LINE_LENGTH} bytes");
+            if answers
+                .send(error_line(-32600, "Invalid Request", &detail))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        } else if !line.is_empty() {
+            match judge(&line) {
+                Verdict::Skip => {}
+                Verdict::Forward => {
+                    if line.last() != Some(&b'\n') {
+                        line.push(b'\n');
+                    }
+                    if to_rmcp.write_all(&line).await.is_err() {
+                        break;
+                    }
+                }
+                Verdict::ParseError(detail) => {
+                    tracing::warn!(%detail, "answered a line that is not JSON with a parse error");
+                    if answers
+                        .send(error_line(-32700, "Parse error", &detail))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        line.clear();
+        oversized = false;
+        if eof {
+            break;
+        }
+    }
+    let _ = to_rmcp.shutdown().await;
+}
+
+/// Copies rmcp's output and the filter's answers to stdout, one whole line at a time, until
+/// both are done.
+async fn write_output<W: AsyncWrite + Unpin>(
+    from_rmcp: tokio::io::DuplexStream,
+    mut answered: mpsc::Receiver<Vec<u8>>,
+    mut output: W,
+) {
+    let mut from_rmcp = BufReader::new(from_rmcp);
+    let mut line = Vec::new();
+    let (mut rmcp_open, mut answers_open) = (true, true);
+    while rmcp_open || answers_open {
+        tokio::select! {
+            read = from_rmcp.read_until(b'\n', &mut line), if rmcp_open => {
+                match read {
+                    Ok(0) | Err(_) => rmcp_open = false,
+                    Ok(_) => {
+                        if output.write_all(&line).await.is_err() || output.flush().await.is_err() {
+                            return;
+                        }
+                        line.clear();
+                    }
+                }
+            }
+            answer = answered.recv(), if answers_open => {
+                match answer {
+                    None => answers_open = false,
+                    Some(answer) => {
+                        if output.write_all(&answer).await.is_err() || output.flush().await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let _ = output.flush().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lines_that_are_not_json_are_answered() {
+        for ok in [
+            &b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n"[..],
+            b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\r\n",
+            b"\xEF\xBB\xBF{}\n",
+            b"[]\n",
+            b"42",
+            b"{\"not\":\"a message\"}",
+        ] {
+            assert_eq!(
+                judge(ok),
+                Verdict::Forward,
+                "{}",
+                String::from_utf8_lossy(ok)
+            );
+        }
+        for blank in [&b"\n"[..], b"\r\n", b"   \t\n"] {
+            assert_eq!(judge(blank), Verdict::Skip);
+        }
+        for bad in [
+            &b"not json\n"[..],
+            b"{\"jsonrpc\":\"2.0\",\"id\":1,\n",
+            b"{\"a\":1} trailing\n",
+            b"{\"a\":\"\xff\"}\n",
+            b"\x00\n",
+        ] {
+            assert!(
+                matches!(judge(bad), Verdict::ParseError(_)),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn a_parse_error_is_a_json_rpc_error_with_a_null_id() {
+        let line = error_line(-32700, "Parse error", "expected value at line 1 column 1");
+        assert_eq!(line.last(), Some(&b'\n'));
+        let value: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(value["jsonrpc"], "2.0");
+        assert!(value["id"].is_null() && value.as_object().unwrap().contains_key("id"));
+        assert_eq!(value["error"]["code"], -32700);
+        assert_eq!(value["error"]["message"], "Parse error");
+    }
 }

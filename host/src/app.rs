@@ -57,7 +57,8 @@ pub async fn build(
             "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
         );
     }
-    Ok(LookerMcp::new(registry))
+    let fit = crate::fit::Fit::new(config.max_result_chars);
+    Ok(LookerMcp::new(registry, fit))
 }
 
 /// The `call-context` settings every plugin sees. `sudo_enabled` says whether `act_as_user`

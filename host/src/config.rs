@@ -139,6 +139,9 @@ pub struct Config {
     pub strict_plugins: bool,
     /// Load unpinned components read-only (`LOOKER_ALLOW_UNPINNED_PLUGINS`).
     pub allow_unpinned_plugins: bool,
+    /// Most characters of one tool result's text, and of its structured content
+    /// (`LOOKER_MAX_RESULT_CHARS`, default 100000; 0: no budget). See `fit::budget`.
+    pub max_result_chars: usize,
 }
 
 /// A setting that could not be understood.
@@ -296,6 +299,10 @@ impl Config {
             plugin_lock: get("LOOKER_PLUGIN_LOCK").map(Into::into),
             strict_plugins: flag("LOOKER_STRICT_PLUGINS", false)?,
             allow_unpinned_plugins: flag("LOOKER_ALLOW_UNPINNED_PLUGINS", false)?,
+            max_result_chars: number(
+                "LOOKER_MAX_RESULT_CHARS",
+                crate::fit::DEFAULT_MAX_RESULT_CHARS as f64,
+            )? as usize,
         })
     }
 

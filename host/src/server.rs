@@ -18,6 +18,7 @@ use crate::bindings::types::{Content, ToolError, ToolOutput};
 use crate::capability::{CallScope, ProgressSink};
 use crate::client_log::SessionLogLevel;
 use crate::confirm::{self, Decision};
+use crate::fit::Fit;
 use crate::identity::{IdentityError, Principal};
 use crate::looker::Identity;
 use crate::plugins::{CallFailure, Registry, ToolEntry};
@@ -36,20 +37,25 @@ pub struct LookerMcp {
 struct Inner {
     registry: Registry,
     tools: Vec<Tool>,
+    fit: Fit,
 }
 
 impl LookerMcp {
     /// Wraps the loaded registry; the tool list is built once here. Where no caller may use
-    /// `act_as_user`, tool schemas do not offer it.
-    pub fn new(registry: Registry) -> Self {
+    /// `act_as_user`, tool schemas do not offer it. `fit` shapes the list and the results.
+    pub fn new(registry: Registry, fit: Fit) -> Self {
         let offer_act_as = registry.services().identities.act_as_offered();
         let tools = registry
             .tools()
             .iter()
-            .map(|entry| to_mcp_tool(entry, offer_act_as))
+            .map(|entry| fit.tool(to_mcp_tool(entry, offer_act_as)))
             .collect();
         Self {
-            inner: Arc::new(Inner { registry, tools }),
+            inner: Arc::new(Inner {
+                registry,
+                tools,
+                fit,
+            }),
             log_level: SessionLogLevel::default(),
         }
     }
@@ -129,10 +135,7 @@ impl ServerHandler for LookerMcp {
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-        .with_instructions(
-            "Tools for a Looker instance: browse LookML models and explores, run queries \
-                 through the semantic layer, and manage content. Start with list_models.",
-        )
+        .with_instructions(self.inner.fit.instructions(&self.inner.registry))
     }
 
     async fn list_tools(
@@ -169,7 +172,10 @@ impl ServerHandler for LookerMcp {
                 None,
             ));
         };
-        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let arguments = self
+            .inner
+            .fit
+            .arguments(tool, request.arguments.unwrap_or_default().into());
         let services = self.inner.registry.services().clone();
         let principal = match Self::principal(&context) {
             Ok(principal) => principal,
@@ -217,7 +223,7 @@ impl ServerHandler for LookerMcp {
         match outcome {
             Ok(output) => {
                 tracing::debug!(tool = name, elapsed_ms, "tool call succeeded");
-                Ok(success_result(output).into())
+                Ok(self.inner.fit.result(tool, success_result(output)).into())
             }
             Err(failure) => {
                 tracing::info!(tool = name, elapsed_ms, error = %failure, "tool call failed");

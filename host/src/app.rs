@@ -62,7 +62,8 @@ pub async fn build(
             "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
         );
     }
-    Ok(LookerMcp::new(registry, tool_lists))
+    let fit = crate::fit::Fit::new(config.max_result_chars);
+    Ok(LookerMcp::new(registry, tool_lists, fit))
 }
 
 /// The request-level governance rules from the settings.

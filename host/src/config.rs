@@ -156,6 +156,9 @@ pub struct Config {
     pub allowed_models: Vec<String>,
     /// The hash-chained audit file (`LOOKER_AUDIT_FILE`).
     pub audit_file: Option<std::path::PathBuf>,
+    /// Most characters of one tool result's text, and of its structured content
+    /// (`LOOKER_MAX_RESULT_CHARS`, default 100000; 0: no budget). See `fit::budget`.
+    pub max_result_chars: usize,
 }
 
 /// A setting that could not be understood.
@@ -319,6 +322,10 @@ impl Config {
             exclude_tools: list("LOOKER_EXCLUDE_TOOLS"),
             allowed_models: list("LOOKER_ALLOWED_MODELS"),
             audit_file: get("LOOKER_AUDIT_FILE").map(Into::into),
+            max_result_chars: number(
+                "LOOKER_MAX_RESULT_CHARS",
+                crate::fit::DEFAULT_MAX_RESULT_CHARS as f64,
+            )? as usize,
         })
     }
 

@@ -18,6 +18,7 @@ use crate::bindings::types::{Content, ToolError, ToolOutput};
 use crate::capability::{CallScope, ProgressSink};
 use crate::client_log::SessionLogLevel;
 use crate::confirm::{self, Decision};
+use crate::fit::Fit;
 use crate::governance::{CallAudit, ToolLists};
 use crate::identity::{IdentityError, Principal};
 use crate::looker::Identity;
@@ -39,26 +40,28 @@ struct Inner {
     /// What `tools/list` shows: the loaded tools the governance rules leave.
     tools: Vec<Tool>,
     tool_lists: ToolLists,
+    fit: Fit,
 }
 
 impl LookerMcp {
     /// Wraps the loaded registry; the tool list is built once here, without the tools the
     /// allow/deny lists or the read-only posture leave out. Where no caller may use
-    /// `act_as_user`, tool schemas do not offer it.
-    pub fn new(registry: Registry, tool_lists: ToolLists) -> Self {
+    /// `act_as_user`, tool schemas do not offer it. `fit` shapes the list and the results.
+    pub fn new(registry: Registry, tool_lists: ToolLists, fit: Fit) -> Self {
         let offer_act_as = registry.services().identities.act_as_offered();
         let read_only = registry.services().governance.read_only;
         let tools = registry
             .tools()
             .iter()
             .filter(|entry| refusal(entry, &tool_lists, read_only).is_none())
-            .map(|entry| to_mcp_tool(entry, offer_act_as))
+            .map(|entry| fit.tool(to_mcp_tool(entry, offer_act_as)))
             .collect();
         Self {
             inner: Arc::new(Inner {
                 registry,
                 tools,
                 tool_lists,
+                fit,
             }),
             log_level: SessionLogLevel::default(),
         }
@@ -145,10 +148,7 @@ impl ServerHandler for LookerMcp {
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-        .with_instructions(
-            "Tools for a Looker instance: browse LookML models and explores, run queries \
-                 through the semantic layer, and manage content. Start with list_models.",
-        )
+        .with_instructions(self.inner.fit.instructions(&self.inner.registry))
     }
 
     async fn list_tools(
@@ -185,7 +185,10 @@ impl ServerHandler for LookerMcp {
                 None,
             ));
         };
-        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let arguments = self
+            .inner
+            .fit
+            .arguments(tool, request.arguments.unwrap_or_default().into());
         let services = self.inner.registry.services().clone();
         if let Some(why) = refusal(tool, &self.inner.tool_lists, services.governance.read_only) {
             return Ok(error_result(why).into());
@@ -253,7 +256,7 @@ impl ServerHandler for LookerMcp {
         match outcome {
             Ok(output) => {
                 tracing::debug!(tool = name, elapsed_ms, "tool call succeeded");
-                Ok(success_result(output).into())
+                Ok(self.inner.fit.result(tool, success_result(output)).into())
             }
             Err(failure) => {
                 tracing::info!(tool = name, elapsed_ms, error = %failure, "tool call failed");

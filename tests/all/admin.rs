@@ -773,7 +773,7 @@ async fn roles_permission_sets_and_model_sets() {
     for (tool, args) in [
         (
             "create_role",
-            json!({"name": "x", "permission_set_id": "4", "model_set_id": 1}),
+            json!({"name": "x", "permission_set_id": "four", "model_set_id": 1}),
         ),
         ("create_role", json!({"name": "x", "permission_set_id": 4})),
         ("update_role", json!({"role_id": "3"})),
@@ -781,12 +781,12 @@ async fn roles_permission_sets_and_model_sets() {
         ("update_model_set", json!({"model_set_id": "2"})),
         (
             "create_permission_set",
-            json!({"name": "x", "permissions": "explore"}),
+            json!({"name": "x", "permissions": true}),
         ),
         ("create_model_set", json!({"name": "", "models": []})),
         (
             "set_role_groups",
-            json!({"role_id": "3", "group_ids": ["1"]}),
+            json!({"role_id": "3", "group_ids": ["one"]}),
         ),
         ("set_role_users", json!({"role_id": "3"})),
         ("list_roles", json!({"extra": 1})),

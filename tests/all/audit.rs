@@ -389,7 +389,7 @@ async fn running_queries_can_be_listed_and_killed() {
     for args in [
         json!({}),
         json!({"query_task_id": ""}),
-        json!({"query_task_id": 7}),
+        json!({"query_task_id": true}),
     ] {
         let result = call(&client, "kill_query", args).await;
         failed(&result, &["invalid arguments"]);

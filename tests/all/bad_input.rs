@@ -1,8 +1,8 @@
 //! Bad input, generated: for every tool of `--groups all`, property-based arguments that break its
-//! input schema (a value of the wrong type, a value outside an enum, an unknown argument, a
-//! missing required one). Each must come back as a tool error naming the offending argument,
-//! before any request reaches Looker, and the server must go on serving.
-
+//! input schema (a value of the wrong type that the host's lenient coercion cannot fix, a value
+//! outside an enum, an unknown argument, a missing required one). Each must come back as a tool
+//! error naming the offending argument, before any request reaches Looker, and the server must
+//! go on serving.
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -34,28 +34,53 @@ fn admitted_types(schema: &Value) -> Vec<String> {
     types
 }
 
-/// Values of JSON types that `types` does not admit.
-fn wrong_typed(types: &[String]) -> Option<BoxedStrategy<Value>> {
+/// JSON types the items of the arrays a property schema admits may have (its `items`, or the
+/// `items` of its `anyOf`/`oneOf` branches).
+fn item_types(schema: &Value) -> Vec<String> {
+    let mut types = admitted_types(&schema["items"]);
+    for key in ["anyOf", "oneOf"] {
+        for branch in schema[key].as_array().into_iter().flatten() {
+            types.extend(item_types(branch));
+        }
+    }
+    types
+}
+
+/// Values of JSON types that `types` does not admit and that the host's lenient coercion
+/// (host/src/fit/coerce.rs) cannot turn into an admitted value: no numbers where a string is
+/// admitted (they would become strings), strings that hold no number, boolean or JSON (`~…`),
+/// and no single value of the item type where an array is admitted (it would become a list of
+/// one). `null` only for required arguments: listed schemas are portable
+/// (host/src/fit/portable.rs), so an optional argument listed as `"type": X` may still accept
+/// `null` under the schema calls are validated against.
+fn wrong_typed(types: &[String], items: &[String], required: bool) -> Option<BoxedStrategy<Value>> {
     let admits = |t: &str| types.iter().any(|x| x == t);
+    let wraps = |t: &str| admits("array") && items.iter().any(|x| x == t);
     let mut options: Vec<BoxedStrategy<Value>> = Vec::new();
-    if !admits("null") {
+    if !admits("null") && required {
         options.push(Just(Value::Null).boxed());
     }
-    if !admits("boolean") {
+    if !admits("boolean") && !wraps("boolean") {
         options.push(any::<bool>().prop_map(Value::from).boxed());
     }
-    if !admits("integer") && !admits("number") {
+    let into_string = admits("string") || wraps("string");
+    if !admits("integer")
+        && !admits("number")
+        && !into_string
+        && !wraps("integer")
+        && !wraps("number")
+    {
         options.push(any::<i64>().prop_map(Value::from).boxed());
     }
-    if !admits("number") {
+    if !admits("number") && !into_string && !wraps("number") {
         options.push(
             (-1.0e6..1.0e6f64)
                 .prop_map(|f| json!(f.trunc() + 0.5))
                 .boxed(),
         );
     }
-    if !admits("string") {
-        options.push("\\PC{0,12}".prop_map(Value::from).boxed());
+    if !admits("string") && !wraps("string") {
+        options.push("~\\PC{0,11}".prop_map(Value::from).boxed());
     }
     if !admits("array") {
         options.push(
@@ -64,7 +89,7 @@ fn wrong_typed(types: &[String]) -> Option<BoxedStrategy<Value>> {
                 .boxed(),
         );
     }
-    if !admits("object") {
+    if !admits("object") && !wraps("object") {
         options.push(
             proptest::collection::btree_map("[a-z]{1,4}", any::<i32>().prop_map(Value::from), 0..3)
                 .prop_map(|m| Value::Object(m.into_iter().collect()))
@@ -120,7 +145,7 @@ fn cases_for(runner: &mut TestRunner, tool: &str, schema: &Value) -> Vec<Case> {
             .filter_map(|(name, p)| {
                 let types = admitted_types(p);
                 (!types.is_empty())
-                    .then(|| wrong_typed(&types))
+                    .then(|| wrong_typed(&types, &item_types(p), required.contains(&name.as_str())))
                     .flatten()
                     .map(|s| (name, s))
             })

@@ -414,7 +414,7 @@ async fn invalid_board_arguments_never_reach_looker() {
     let client = h.stdio_client(&["--groups", "board"]).await;
     for (tool, bad) in [
         ("list_boards", json!({"limit": 0})),
-        ("list_boards", json!({"title": 5})),
+        ("list_boards", json!({"title": true})),
         ("get_board", json!({})),
         ("create_board", json!({"description": "no title"})),
         ("create_board", json!({"title": ""})),

@@ -129,7 +129,7 @@ async fn read_dialects_connections_and_test_them() {
         ("list_connection_dialects", json!({"all": true})),
         (
             "test_connection",
-            json!({"name": "thelook", "tests": "connect"}),
+            json!({"name": "thelook", "tests": {"connect": true}}),
         ),
         (
             "test_connection",
@@ -349,7 +349,7 @@ async fn create_update_delete_and_keep_secrets_secret() {
         json!({"name": "warehouse"}),
         json!({"name": "warehouse", "host": "h", "clear_fields": ["host"]}),
         json!({"name": "warehouse", "clear_fields": ["ssl"]}),
-        json!({"name": "warehouse", "port": "5432"}),
+        json!({"name": "warehouse", "port": "5432 tcp"}),
         json!({"name": "warehouse", "dialect_name": "mysql"}),
     ] {
         let result = call(&client, "update_connection", bad.clone()).await;
@@ -363,7 +363,7 @@ async fn create_update_delete_and_keep_secrets_secret() {
     let result = call(
         &client,
         "create_connection",
-        json!({"name": "y", "dialect_name": "postgres", "password": 12345}),
+        json!({"name": "y", "dialect_name": "postgres", "password": true}),
     )
     .await;
     assert_eq!(result.is_error, Some(true), "{}", text(&result));

@@ -192,9 +192,9 @@ async fn looks_search_create_update_delete() {
         ),
         (
             "create_look",
-            json!({"title": "T", "model": "ecommerce", "view": "orders", "fields": "orders.count", "folder_id": "6"}),
+            json!({"title": "T", "model": "ecommerce", "view": "orders", "fields": true, "folder_id": "6"}),
         ),
-        ("update_look", json!({"look_id": 5, "title": "x"})),
+        ("update_look", json!({"look_id": true, "title": "x"})),
         ("delete_look", json!({"look_id": "1", "force": true})),
     ] {
         let result = call(&client, tool, bad.clone()).await;

@@ -205,7 +205,11 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
         &client,
         &[
             ("list_credentials_api3", json!({}), "user_id"),
-            ("create_credentials_api3", json!({"user_id": 2}), "user_id"),
+            (
+                "create_credentials_api3",
+                json!({"user_id": true}),
+                "user_id",
+            ),
             (
                 "create_credentials_api3",
                 json!({"user_id": "2", "purpose": "x"}),
@@ -228,7 +232,7 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
             ),
             (
                 "update_credentials_api3",
-                json!({"user_id": "2", "credentials_api3_id": new_id, "purpose": 7}),
+                json!({"user_id": "2", "credentials_api3_id": new_id, "purpose": true}),
                 "purpose",
             ),
             (

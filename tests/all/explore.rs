@@ -205,7 +205,7 @@ async fn looker_errors_and_bad_arguments_are_tool_errors() {
 
     for bad in [
         json!({}),
-        json!({"model_name": 7}),
+        json!({"model_name": true}),
         json!({"model_name": "x", "surprise": true}),
     ] {
         let result = call(&client, "get_model", bad.clone()).await;

@@ -317,7 +317,7 @@ async fn folder_failures_are_tool_errors() {
 
     for (tool, bad) in [
         ("get_folder", json!({})),
-        ("get_folder", json!({"folder_id": 6})),
+        ("get_folder", json!({"folder_id": [6]})),
         ("get_folder", json!({"folder_id": ""})),
         ("list_folders", json!({"limit": 0})),
         ("list_folders", json!({"surprise": true})),

@@ -250,7 +250,7 @@ async fn branch_lifecycle_in_dev_workspaces() {
         ("switch_git_branch", json!({"project_id": "ecommerce"})),
         (
             "create_git_branch",
-            json!({"project_id": "ecommerce", "branch_name": 5}),
+            json!({"project_id": "ecommerce", "branch_name": true}),
         ),
         (
             "delete_git_branch",

@@ -17,6 +17,7 @@ mod content;
 mod credentials;
 mod explore;
 mod faults;
+mod fit;
 mod folder;
 mod git;
 mod governance;

@@ -173,7 +173,7 @@ async fn projects_manifest_and_deploy_keys() {
     // Schema-invalid arguments never reach Looker.
     for (tool, args) in [
         ("get_project", json!({})),
-        ("create_project", json!({"name": 3})),
+        ("create_project", json!({"name": true})),
         ("list_projects", json!({"extra": 1})),
         (
             "get_project_manifest",

@@ -330,7 +330,7 @@ async fn query_sql_query_url_and_failures() {
         ("query", json!({"model": "ecommerce", "view": "orders"})),
         (
             "query",
-            json!({"model": "ecommerce", "view": "orders", "fields": "orders.count"}),
+            json!({"model": "ecommerce", "view": "orders", "fields": {"orders.count": true}}),
         ),
         (
             "query",
@@ -353,7 +353,7 @@ async fn query_sql_query_url_and_failures() {
             json!({"model": "ecommerce", "view": "orders", "fields": ["orders.count"], "filters": {"orders.status": 5}}),
         ),
         ("run_query", json!({})),
-        ("run_look", json!({"look_id": 1})),
+        ("run_look", json!({"look_id": true})),
         ("run_dashboard", json!({"dashboard_id": "1", "limit": 5})),
         (
             "search_content",

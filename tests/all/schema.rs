@@ -185,7 +185,7 @@ async fn looker_errors_and_bad_arguments() {
         ("list_databases", json!({})),
         (
             "list_schemas",
-            json!({"connection_name": "thelook", "database": 3}),
+            json!({"connection_name": "thelook", "database": true}),
         ),
         (
             "list_tables",

@@ -206,7 +206,7 @@ async fn user_attribute_definitions() {
         ("get_user_attribute", json!({}), "user_attribute_id"),
         (
             "get_user_attribute",
-            json!({"user_attribute_id": 2}),
+            json!({"user_attribute_id": false}),
             "user_attribute_id",
         ),
         ("list_user_attributes", json!({"limit": 5}), "limit"),
@@ -553,7 +553,7 @@ async fn group_and_user_values() {
         ),
         (
             "set_user_attribute_user_value",
-            json!({"user_id": "3", "user_attribute_id": "2", "value": 5}),
+            json!({"user_id": "3", "user_attribute_id": "2", "value": true}),
             "value",
         ),
         (

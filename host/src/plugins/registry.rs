@@ -98,10 +98,11 @@ impl ToolEntry {
             .iter_errors(arguments)
             .map(|e| {
                 let at = e.instance_path().to_string();
+                let message = crate::fit::errors::describe(&e);
                 if at.is_empty() {
-                    e.to_string()
+                    message
                 } else {
-                    format!("{at}: {e}")
+                    format!("{at}: {message}")
                 }
             })
             .collect();

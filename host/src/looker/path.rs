@@ -205,6 +205,7 @@ mod tests {
             dots in proptest::sample::select(vec![".", "..", "%2e", "%2E%2e", ".%2E", "...", "..%20"]),
             at in 0usize..3,
         ) {
+            proptest::prop_assume!(not_dots(&a));
             let encoded = looker_mcp_plugin_sdk::path!("/x/{}", a).check().unwrap().to_owned();
             let segment = &encoded[3..];
             let spliced = match at {

@@ -41,6 +41,8 @@ struct Inner {
     tools: Vec<Tool>,
     tool_lists: ToolLists,
     fit: Fit,
+    /// The `initialize` instructions, for the tools served.
+    instructions: String,
 }
 
 impl LookerMcp {
@@ -50,18 +52,21 @@ impl LookerMcp {
     pub fn new(registry: Registry, tool_lists: ToolLists, fit: Fit) -> Self {
         let offer_act_as = registry.services().identities.act_as_offered();
         let read_only = registry.services().governance.read_only;
+        let served = |entry: &ToolEntry| refusal(entry, &tool_lists, read_only).is_none();
         let tools = registry
             .tools()
             .iter()
-            .filter(|entry| refusal(entry, &tool_lists, read_only).is_none())
+            .filter(|entry| served(entry))
             .map(|entry| fit.tool(to_mcp_tool(entry, offer_act_as)))
             .collect();
+        let instructions = fit.instructions(&registry, served);
         Self {
             inner: Arc::new(Inner {
                 registry,
                 tools,
                 tool_lists,
                 fit,
+                instructions,
             }),
             log_level: SessionLogLevel::default(),
         }
@@ -148,7 +153,7 @@ impl ServerHandler for LookerMcp {
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-        .with_instructions(self.inner.fit.instructions(&self.inner.registry))
+        .with_instructions(self.inner.instructions.clone())
     }
 
     async fn list_tools(

@@ -248,6 +248,47 @@ async fn a_look_whose_query_uses_a_denied_model_is_refused() {
     client.cancel().await.unwrap();
 }
 
+#[tokio::test]
+async fn a_look_that_cannot_be_read_is_refused_not_run_unchecked() {
+    use looker_sim::{Fault, FaultKind};
+    let mut h = Harness::new().await;
+    h.set("LOOKER_ALLOWED_MODELS", "ecommerce");
+    let client = h.stdio_client(&["--groups", "query"]).await;
+    h.sim.inject(Fault {
+        method: Some("GET".into()),
+        path_prefix: "/looks/1".into(),
+        kind: FaultKind::Status(503),
+        times: 10,
+    });
+    let result = call(&client, "run_look", json!({"look_id": "1"})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("could not be read to check its model"),
+        "{}",
+        text(&result)
+    );
+    let requests = h.api_requests();
+    assert!(
+        !requests.iter().any(|r| r.path.contains("/run/")),
+        "the look never ran: {requests:#?}"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn instructions_describe_only_the_tools_served() {
+    let mut h = Harness::new().await;
+    h.set("LOOKER_TOOLS", "whoami");
+    let client = h.stdio_client(&["--groups", "explore,identity"]).await;
+    let instructions = client
+        .peer_info()
+        .and_then(|i| i.instructions.clone())
+        .expect("instructions");
+    assert!(instructions.contains("identity"), "{instructions}");
+    assert!(!instructions.contains("explore:"), "{instructions}");
+    client.cancel().await.unwrap();
+}
+
 fn audit_file(name: &str) -> std::path::PathBuf {
     let path =
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("audit-{name}.jsonl"));

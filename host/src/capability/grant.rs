@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::policy::Policy;
+use crate::bindings::wit_looker::RequestError;
 use crate::looker::{self, Method};
 
 /// Limits applied to every call of a component.
@@ -38,12 +39,20 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// A request: a well-formed path first, then the policy's methods, paths and dev mode.
-    pub fn grant_request(&self, method: Method, path: &str, dev_mode: bool) -> Result<(), String> {
-        looker::path::validate(path).map_err(|e| e.to_string())?;
-        self.policy.check(method, path)?;
+    /// A request: a well-formed path first (else `invalid-request`), then the policy's
+    /// methods, paths and dev mode (else `denied`).
+    pub fn grant_request(
+        &self,
+        method: Method,
+        path: &str,
+        dev_mode: bool,
+    ) -> Result<(), RequestError> {
+        looker::path::validate(path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
+        self.policy
+            .check(method, path)
+            .map_err(RequestError::Denied)?;
         if dev_mode {
-            self.grant_dev_mode()?;
+            self.grant_dev_mode().map_err(RequestError::Denied)?;
         }
         Ok(())
     }

@@ -35,7 +35,7 @@ impl Host for HostState {
             refused: None,
         };
         let services = self.services.clone();
-        let identity = self.identity.clone();
+        let identity = self.scope.identity.clone();
         if let Err(why) = govern(&services, &identity, &api_request, workspace, max).await {
             tracing::warn!(group = %self.group, tool = %self.scope.tool, reason = %why, "refused a Looker request");
             record.refused = Some(why.clone());
@@ -45,7 +45,7 @@ impl Host for HostState {
         let answer = self
             .services
             .looker
-            .send(&self.identity, workspace, &api_request, max)
+            .send(&self.scope.identity, workspace, &api_request, max)
             .await;
         tracing::debug!(
             group = %self.group,
@@ -79,13 +79,8 @@ impl HostState {
         let method = to_method(request.method);
         self.grant
             .grant_request(method, &request.path, request.options.dev_mode)
-            .map_err(|why| {
-                tracing::warn!(group = %self.group, tool = %self.scope.tool, reason = %why, "denied a plugin request");
-                if looker::path::validate(&request.path).is_err() {
-                    RequestError::InvalidRequest(why)
-                } else {
-                    RequestError::Denied(why)
-                }
+            .inspect_err(|refusal| {
+                tracing::warn!(group = %self.group, tool = %self.scope.tool, reason = ?refusal, "denied a plugin request");
             })
     }
 }
@@ -112,16 +107,26 @@ async fn govern(
         .expect("only the allow-list asks for lookups");
     for path in lookups {
         let lookup = ApiRequest::get(path.clone());
+        // What cannot be read cannot be checked: the request is refused, never sent unchecked.
+        let unreadable = |why: String| {
+            format!(
+                "{path} could not be read to check its model against LOOKER_ALLOWED_MODELS: {why}"
+            )
+        };
         let object = match services
             .looker
             .send(identity, workspace, &lookup, max)
             .await
         {
             Ok(r) if (200..300).contains(&r.status) => {
-                serde_json::from_slice::<serde_json::Value>(&r.body).unwrap_or_default()
+                serde_json::from_slice::<serde_json::Value>(&r.body)
+                    .map_err(|e| unreadable(format!("Looker's answer is not JSON ({e})")))?
             }
-            // Looker's own answer (404, 403…) comes back from the real request.
-            _ => continue,
+            Ok(r) => {
+                let message = looker::looker_message(&r.body);
+                return Err(unreadable(format!("HTTP {}: {message}", r.status)));
+            }
+            Err(error) => return Err(unreadable(error.to_string())),
         };
         if let Verdict::Refused(why) = models.check_object(&object) {
             return Err(format!("{why} (used by {path})"));

@@ -79,7 +79,8 @@ impl Journal {
 pub struct CallScope {
     pub tool: Arc<str>,
     pub principal: Principal,
-    /// The identity the principal's calls run as ([`Identities::resolve`]).
+    /// The identity requests run as: the principal's ([`Identities::resolve`]), until
+    /// `act-as-user` changes it.
     pub identity: Identity,
     pub cancel: CancellationToken,
     pub progress: Option<ProgressSink>,
@@ -113,8 +114,6 @@ pub struct HostState {
     services: Arc<Services>,
     grant: Arc<Grant>,
     scope: CallScope,
-    /// The identity requests run as now: the scope's, until `act-as-user` changes it.
-    identity: Identity,
     /// Branches checked out by `use-branch`, restored when the call ends.
     leases: Vec<BranchLease>,
 }
@@ -149,7 +148,6 @@ impl HostState {
             .instances(64)
             .trap_on_grow_failure(true)
             .build();
-        let identity = scope.identity.clone();
         Self {
             wasi,
             table: ResourceTable::new(),
@@ -158,7 +156,6 @@ impl HostState {
             services,
             grant,
             scope,
-            identity,
             leases: Vec::new(),
         }
     }
@@ -173,7 +170,7 @@ impl HostState {
         let max = self.grant.limits.max_response_bytes;
         for lease in self.leases {
             lease
-                .restore(&self.services.looker, &self.identity, max)
+                .restore(&self.services.looker, &self.scope.identity, max)
                 .await;
         }
     }

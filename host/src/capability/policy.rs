@@ -120,7 +120,7 @@ impl Policy {
 
     /// Whether a request is granted; the error says why not.
     pub fn check(&self, method: Method, path: &str) -> Result<(), String> {
-        let name = method_name(method);
+        let name = method.name();
         let by_method = self.methods.iter().any(|m| m.eq_ignore_ascii_case(name))
             && self.paths.iter().any(|p| matches(p, path));
         let by_pair = self
@@ -132,16 +132,6 @@ impl Policy {
         } else {
             Err(format!("{name} {path} is outside this plugin's policy"))
         }
-    }
-}
-
-fn method_name(method: Method) -> &'static str {
-    match method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Patch => "PATCH",
-        Method::Delete => "DELETE",
     }
 }
 

@@ -22,7 +22,7 @@ impl Host for HostState {
             .identities
             .act_as(
                 &self.scope.principal,
-                &self.identity,
+                &self.scope.identity,
                 &user,
                 &services.looker,
                 &self.scope.tool,
@@ -30,7 +30,7 @@ impl Host for HostState {
             .await;
         Ok(match acted {
             Ok(user_id) => {
-                self.identity = Identity::Sudo {
+                self.scope.identity = Identity::Sudo {
                     user_id: user_id.clone(),
                 };
                 *self.scope.journal.acted_as.lock().unwrap() = Some(user_id.clone());
@@ -62,7 +62,7 @@ impl Host for HostState {
         let services = self.services.clone();
         let guard = services
             .branch_locks
-            .acquire(&self.identity, &project_id)
+            .acquire(&self.scope.identity, &project_id)
             .await;
         let max = self.grant.limits.max_response_bytes;
         let get = ApiRequest::get(format!(
@@ -71,7 +71,7 @@ impl Host for HostState {
         ));
         let current = match services
             .looker
-            .send(&self.identity, Workspace::Dev, &get, max)
+            .send(&self.scope.identity, Workspace::Dev, &get, max)
             .await
         {
             Ok(r) if (200..300).contains(&r.status) => {
@@ -94,7 +94,7 @@ impl Host for HostState {
             let put = put_branch(&project_id, &branch);
             match services
                 .looker
-                .send(&self.identity, Workspace::Dev, &put, max)
+                .send(&self.scope.identity, Workspace::Dev, &put, max)
                 .await
             {
                 Ok(r) if (200..300).contains(&r.status) => current,

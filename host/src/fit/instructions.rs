@@ -3,7 +3,7 @@
 //! (result budget, `confirm`, dev workspace). Short on purpose: clients put them in every
 //! conversation's context.
 
-use crate::plugins::Registry;
+use crate::plugins::{Registry, ToolEntry};
 
 /// What each built-in group is for.
 const PURPOSES: &[(&str, &str)] = &[
@@ -88,23 +88,28 @@ const PATHS: &[(&[&str], &str)] = &[
 
 /// The instructions for the groups `registry` loaded, with a result budget of `budget`
 /// characters (0: none).
-pub fn for_registry(registry: &Registry, budget: usize) -> String {
+pub fn for_registry(
+    registry: &Registry,
+    served: impl Fn(&ToolEntry) -> bool,
+    budget: usize,
+) -> String {
+    let served: Vec<&ToolEntry> = registry.tools().iter().filter(|t| served(t)).collect();
     let groups: Vec<(&str, Vec<&str>)> = registry
         .groups
         .iter()
         .enumerate()
         .map(|(index, group)| {
-            let tools = registry
-                .tools()
+            let tools: Vec<&str> = served
                 .iter()
                 .filter(|t| t.group == index)
                 .map(|t| t.name.as_str())
                 .collect();
             (&*group.name, tools)
         })
+        .filter(|(_, tools)| !tools.is_empty())
         .collect();
     let has_argument = |name: &str| {
-        registry.tools().iter().any(|t| {
+        served.iter().any(|t| {
             t.input_schema
                 .get("properties")
                 .and_then(|p| p.get(name))

@@ -59,9 +59,9 @@ impl Fit {
         budget::bound(result, self.max_result_chars, entry.output_schema.is_some())
     }
 
-    /// The `initialize` instructions for the groups `registry` loaded.
-    pub fn instructions(&self, registry: &Registry) -> String {
-        instructions::for_registry(registry, self.max_result_chars)
+    /// The `initialize` instructions for the tools of `registry` that are `served`.
+    pub fn instructions(&self, registry: &Registry, served: impl Fn(&ToolEntry) -> bool) -> String {
+        instructions::for_registry(registry, served, self.max_result_chars)
     }
 }
 

@@ -18,6 +18,7 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -78,9 +79,11 @@ impl Cache {
         Err("the cache needs Unix file ownership and permissions to be trusted".into())
     }
 
-    /// The HMAC-SHA256 of an artifact and what it is for.
-    fn mac(&self, kind: &str, digest: &str, context: &str, bytes: &[u8]) -> [u8; 32] {
-        let mut message = Vec::with_capacity(bytes.len() + 128);
+    /// The HMAC-SHA256 of an artifact and what it is for, each field length-prefixed (fed in
+    /// place: a compiled component is not copied to be signed).
+    fn mac(&self, kind: &str, digest: &str, context: &str, bytes: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .expect("HMAC takes a key of any length");
         for field in [
             kind.as_bytes(),
             digest.as_bytes(),
@@ -88,10 +91,10 @@ impl Cache {
             context.as_bytes(),
             bytes,
         ] {
-            message.extend_from_slice(&(field.len() as u64).to_le_bytes());
-            message.extend_from_slice(field);
+            mac.update(&(field.len() as u64).to_le_bytes());
+            mac.update(field);
         }
-        hmac_sha256(&self.key, &message)
+        mac
     }
 
     /// The bytes of `file` if its MAC verifies; `None` (logged) if it is missing, unsigned or
@@ -104,12 +107,19 @@ impl Cache {
         context: &str,
     ) -> Option<Vec<u8>> {
         let bytes = std::fs::read(file).ok()?;
-        let expected = self.mac(kind, digest, context, &bytes);
         let stored = std::fs::read_to_string(mac_file(file))
             .ok()
             .and_then(|text| hex::decode(text.trim()).ok());
         match stored {
-            Some(stored) if constant_time_eq(&stored, &expected) => Some(bytes),
+            // `verify_slice` compares in constant time.
+            Some(stored)
+                if self
+                    .mac(kind, digest, context, &bytes)
+                    .verify_slice(&stored)
+                    .is_ok() =>
+            {
+                Some(bytes)
+            }
             Some(_) => {
                 tracing::warn!(file = %file.display(), "cached {kind} does not match its MAC (tampered or stale); rebuilding it");
                 None
@@ -130,7 +140,11 @@ impl Cache {
         context: &str,
         bytes: &[u8],
     ) -> std::io::Result<()> {
-        let mac = hex::encode(self.mac(kind, digest, context, bytes));
+        let mac = hex::encode(
+            self.mac(kind, digest, context, bytes)
+                .finalize()
+                .into_bytes(),
+        );
         write_atomically(file, bytes)?;
         write_atomically(&mac_file(file), mac.as_bytes())
     }
@@ -158,31 +172,6 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     written
-}
-
-/// HMAC-SHA256 (RFC 2104) with `sha2`.
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(unix)]
@@ -457,23 +446,6 @@ mod tests {
     const EMPTY_COMPONENT: &[u8] = &[0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
     #[test]
-    fn hmac_sha256_matches_rfc_4231() {
-        // Test case 2.
-        assert_eq!(
-            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        // Test case 6: a key longer than the block.
-        assert_eq!(
-            hex::encode(hmac_sha256(
-                &[0xaa; 131],
-                b"Test Using Larger Than Block-Size Key - Hash Key First"
-            )),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
-        );
-    }
-
-    #[test]
     fn a_stored_description_comes_back_only_for_the_same_component_and_settings() {
         let dir = fresh_dir("describe");
         let cache = Cache::open(&dir).expect("a fresh private directory");
@@ -521,7 +493,7 @@ mod tests {
         // A MAC made with another key (another cache directory) does not verify either.
         let other = Cache::open(&fresh_dir("tamper-other")).unwrap();
         let forged = other.mac("describe", "abc", &settings_hash(&[]), original.as_bytes());
-        std::fs::write(mac_file(&file), hex::encode(forged)).unwrap();
+        std::fs::write(mac_file(&file), hex::encode(forged.finalize().into_bytes())).unwrap();
         assert!(
             cached_description(&cache, "abc", &[]).is_none(),
             "foreign key"

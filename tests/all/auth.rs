@@ -124,11 +124,16 @@ pub(crate) async fn initialize(
     (status, challenge, response.text().await.unwrap_or_default())
 }
 
-pub(crate) async fn public_server(h: &mut Harness, jwks: &Jwks) -> crate::http::HttpServer {
+/// Settings for the `public` posture with keys from `jwks_url`.
+pub(crate) fn set_public_posture(h: &mut Harness, jwks_url: &str) {
     h.set("LOOKER_MCP_MODE", "public");
-    h.set("LOOKER_MCP_JWKS_URI", &jwks.url);
+    h.set("LOOKER_MCP_JWKS_URI", jwks_url);
     h.set("LOOKER_MCP_ISSUER_URL", ISSUER);
     h.set("LOOKER_MCP_RESOURCE_URI", RESOURCE);
+}
+
+pub(crate) async fn public_server(h: &mut Harness, jwks: &Jwks) -> crate::http::HttpServer {
+    set_public_posture(h, &jwks.url);
     start(h, "identity").await
 }
 

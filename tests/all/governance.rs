@@ -228,6 +228,15 @@ async fn the_model_allow_list_refuses_queries_on_other_models_before_looker() {
     client.cancel().await.unwrap();
 }
 
+/// No request ran a look or query.
+fn assert_never_ran(h: &Harness) {
+    let requests = h.api_requests();
+    assert!(
+        !requests.iter().any(|r| r.path.contains("/run/")),
+        "the look never ran: {requests:#?}"
+    );
+}
+
 #[tokio::test]
 async fn a_look_whose_query_uses_a_denied_model_is_refused() {
     let mut h = Harness::new().await;
@@ -240,11 +249,7 @@ async fn a_look_whose_query_uses_a_denied_model_is_refused() {
         "{}",
         text(&result)
     );
-    let requests = h.api_requests();
-    assert!(
-        !requests.iter().any(|r| r.path.contains("/run/")),
-        "the look never ran: {requests:#?}"
-    );
+    assert_never_ran(&h);
     client.cancel().await.unwrap();
 }
 
@@ -267,11 +272,7 @@ async fn a_look_that_cannot_be_read_is_refused_not_run_unchecked() {
         "{}",
         text(&result)
     );
-    let requests = h.api_requests();
-    assert!(
-        !requests.iter().any(|r| r.path.contains("/run/")),
-        "the look never ran: {requests:#?}"
-    );
+    assert_never_ran(&h);
     client.cancel().await.unwrap();
 }
 

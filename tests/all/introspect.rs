@@ -175,10 +175,7 @@ async fn dev_discovery_lists_what_mcp_lists() {
 async fn public_discovery_needs_no_token_and_lists_what_mcp_lists() {
     let jwks = Jwks::start().await;
     let mut h = Harness::new().await;
-    h.set("LOOKER_MCP_MODE", "public");
-    h.set("LOOKER_MCP_JWKS_URI", &jwks.url);
-    h.set("LOOKER_MCP_ISSUER_URL", crate::auth::ISSUER);
-    h.set("LOOKER_MCP_RESOURCE_URI", crate::auth::RESOURCE);
+    crate::auth::set_public_posture(&mut h, &jwks.url);
     let server = start(&h, GROUPS).await;
     let token = format!("Bearer {}", sign("rsa-1", &claims()));
     assert_same_tools(

@@ -51,6 +51,13 @@ async fn post(base: &str, headers: &[(&str, &[u8])], body: &str) -> (u16, Option
     (status, session, response.text().await.unwrap_or_default())
 }
 
+/// Sends `initialize` with `headers` and checks it is refused with `status`, saying `why`.
+async fn initialize_is_refused(base: &str, headers: &[(&str, &[u8])], status: u16, why: &str) {
+    let (answered, _, body) = post(base, headers, INIT).await;
+    assert_eq!(answered, status, "{body}");
+    assert!(body.contains(why), "{body}");
+}
+
 /// Looker user ids the simulator saw requests from (logins and lookups aside).
 fn callers(h: &Harness) -> Vec<String> {
     h.api_requests()
@@ -86,14 +93,13 @@ async fn act_as_is_refused(client: &Client, user: &str, why: &str) {
 async fn untrusted_dev_refuses_identity_headers() {
     let h = Harness::new().await;
     let server = start_on(&h, "0.0.0.0", "identity").await;
-    let (status, _, body) = post(
+    initialize_is_refused(
         &server.base,
         &[("x-user-email", b"alice@example.com")],
-        INIT,
+        403,
+        "trusted gateway",
     )
     .await;
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("trusted gateway"), "{body}");
     assert!(h.api_requests().is_empty(), "nothing reached Looker");
 }
 
@@ -249,14 +255,13 @@ async fn gateway_headers_with_sudo_off_are_refused() {
     let mut h = Harness::new().await;
     h.set("LOOKER_SUDO_AS_USER", "false");
     let server = start(&h, "identity").await;
-    let (status, _, body) = post(
+    initialize_is_refused(
         &server.base,
         &[("x-user-email", b"alice@example.com")],
-        INIT,
+        403,
+        "LOOKER_SUDO_AS_USER=false",
     )
     .await;
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("LOOKER_SUDO_AS_USER=false"), "{body}");
     assert!(h.api_requests().is_empty());
 }
 
@@ -390,17 +395,16 @@ async fn public_refuses_identity_headers() {
     let mut h = Harness::new().await;
     let server = public_server(&mut h, &jwks).await;
     let token = sign("rsa-1", &claims());
-    let (status, _, body) = post(
+    initialize_is_refused(
         &server.base,
         &[
             ("authorization", bearer(&token).as_bytes()),
             ("x-user-email", b"bob@example.com"),
         ],
-        INIT,
+        403,
+        "LOOKER_MCP_MODE=public",
     )
     .await;
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("LOOKER_MCP_MODE=public"), "{body}");
 }
 
 #[tokio::test]
@@ -408,10 +412,7 @@ async fn public_act_as_user_is_refused_without_the_operators_scope() {
     let jwks = Jwks::start().await;
     let mut h = Harness::new().await;
     h.set("LOOKER_MCP_ACT_AS_SCOPE", "looker:act_as");
-    h.set("LOOKER_MCP_MODE", "public");
-    h.set("LOOKER_MCP_JWKS_URI", &jwks.url);
-    h.set("LOOKER_MCP_ISSUER_URL", crate::auth::ISSUER);
-    h.set("LOOKER_MCP_RESOURCE_URI", crate::auth::RESOURCE);
+    crate::auth::set_public_posture(&mut h, &jwks.url);
     let server = start(&h, "git").await;
     let args = json!({"project_id": "ecommerce", "act_as_user": "1"});
     let plain = client_with(&server.base, Some(sign("rsa-1", &claims())), &[]).await;
@@ -447,10 +448,7 @@ async fn public_act_as_user_is_refused_without_the_operators_scope() {
 async fn public_without_an_act_as_scope_offers_no_act_as_user() {
     let jwks = Jwks::start().await;
     let mut h = Harness::new().await;
-    h.set("LOOKER_MCP_MODE", "public");
-    h.set("LOOKER_MCP_JWKS_URI", &jwks.url);
-    h.set("LOOKER_MCP_ISSUER_URL", crate::auth::ISSUER);
-    h.set("LOOKER_MCP_RESOURCE_URI", crate::auth::RESOURCE);
+    crate::auth::set_public_posture(&mut h, &jwks.url);
     let server = start(&h, "git,query").await;
     let client = client_with(&server.base, Some(sign("rsa-1", &claims())), &[]).await;
     assert!(!has_act_as(&client.list_all_tools().await.unwrap()));
@@ -504,17 +502,16 @@ async fn looker_oauth_refuses_identity_headers() {
     let mut h = Harness::new().await;
     let server = looker_oauth_server(&mut h, "identity").await;
     let token = alice_token(&h).await;
-    let (status, _, body) = post(
+    initialize_is_refused(
         &server.base,
         &[
             ("authorization", bearer(&token).as_bytes()),
             ("x-user-email", b"admin@example.com"),
         ],
-        INIT,
+        403,
+        "looker_oauth",
     )
     .await;
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("looker_oauth"), "{body}");
 }
 
 // --- sessions belong to whoever opened them -----------------------------------------------------
@@ -645,10 +642,7 @@ async fn a_hanging_jwks_does_not_hold_up_tokens_with_known_keys() {
     let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let mut h = Harness::new().await;
-    h.set("LOOKER_MCP_MODE", "public");
-    h.set("LOOKER_MCP_JWKS_URI", &url);
-    h.set("LOOKER_MCP_ISSUER_URL", crate::auth::ISSUER);
-    h.set("LOOKER_MCP_RESOURCE_URI", crate::auth::RESOURCE);
+    crate::auth::set_public_posture(&mut h, &url);
     let server = start(&h, "identity").await;
     let good = bearer(&sign("rsa-1", &claims()));
     assert_eq!(

@@ -82,8 +82,9 @@ async fn run() -> anyhow::Result<()> {
             })?)
         }
     };
-    // A busy port is found before any group loads, and named.
-    let held = bind
+    // The port is bound before any group loads: a busy one is named at once, and a client that
+    // connects while groups load waits in the backlog instead of being reset.
+    let listener = bind
         .map(|bind| {
             std::net::TcpListener::bind(bind)
                 .map_err(|e| anyhow::anyhow!("could not listen on {bind}: {e}"))
@@ -91,14 +92,12 @@ async fn run() -> anyhow::Result<()> {
         .transpose()?;
     let identities = Identities::new(&config, &posture, bind);
     let handler = app::build(&config, cli.groups.as_deref(), identities).await?;
-    match bind {
+    match listener {
         None => transport::stdio::serve(handler).await,
-        Some(bind) => {
-            // Released just before the server binds the same address.
-            drop(held);
+        Some(listener) => {
             let identities = handler.registry().services().identities.clone();
             let auth = Auth::new(posture, &config, handler.looker().clone(), identities);
-            transport::http::serve(handler, auth, bind, &config).await
+            transport::http::serve(handler, auth, listener, &config).await
         }
     }
 }

@@ -163,3 +163,45 @@ async fn stdin_closed_before_the_handshake_is_a_clean_exit() {
     assert!(out.stdout.is_empty());
     assert!(!stderr.contains("error:"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_client_that_connects_while_groups_load_is_served_not_reset() {
+    let mut h = Harness::new().await;
+    // A fresh compile cache: loading takes long enough for the client to connect meanwhile.
+    let cache = format!(
+        "{}/cold-cache-{}",
+        env!("CARGO_TARGET_TMPDIR"),
+        std::process::id()
+    );
+    let _ = std::fs::remove_dir_all(&cache);
+    h.set("LOOKER_CACHE_DIR", &cache);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let args = [
+        "--transport",
+        "streamable-http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--groups",
+        "identity",
+    ];
+    let _server = h
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let address = format!("127.0.0.1:{port}");
+    while tokio::net::TcpStream::connect(&address).await.is_err() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // The port accepts as soon as it is bound; the first request is answered once serving.
+    let (status, _, body) = crate::auth::initialize(&format!("http://{address}"), None, "").await;
+    assert_eq!(status, 200, "{body}");
+}

@@ -132,17 +132,20 @@ async fn readyz(State(handler): State<LookerMcp>) -> impl IntoResponse {
     }
 }
 
-/// Binds and serves until the process gets Ctrl-C.
+/// Serves on `listener` (bound by the caller before the groups load) until the process gets
+/// Ctrl-C.
 pub async fn serve(
     handler: LookerMcp,
     auth: Arc<Auth>,
-    bind: SocketAddr,
+    listener: std::net::TcpListener,
     config: &Config,
 ) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
+    let bind = listener.local_addr()?;
     let options = HttpOptions::for_bind(&bind, config);
     let router = app(handler, auth, &options, shutdown.clone());
-    let listener = tokio::net::TcpListener::bind(bind).await?;
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over streamable HTTP at /mcp");
     let stop = shutdown.clone();
     // Answers go out as several small SSE writes; without TCP_NODELAY, Nagle's algorithm and

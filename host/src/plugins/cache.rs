@@ -79,9 +79,9 @@ impl Cache {
         Err("the cache needs Unix file ownership and permissions to be trusted".into())
     }
 
-    /// The HMAC-SHA256 of an artifact and what it is for, each field length-prefixed (fed in
-    /// place: a compiled component is not copied to be signed).
-    fn mac(&self, kind: &str, digest: &str, context: &str, bytes: &[u8]) -> Hmac<Sha256> {
+    /// The HMAC-SHA256 of what an artifact is for (each field length-prefixed) and the length of
+    /// its bytes; the bytes themselves are fed next, in place.
+    fn mac_of(&self, kind: &str, digest: &str, context: &str, len: u64) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
             .expect("HMAC takes a key of any length");
         for field in [
@@ -89,12 +89,39 @@ impl Cache {
             digest.as_bytes(),
             env!("CARGO_PKG_VERSION").as_bytes(),
             context.as_bytes(),
-            bytes,
         ] {
             mac.update(&(field.len() as u64).to_le_bytes());
             mac.update(field);
         }
+        mac.update(&len.to_le_bytes());
         mac
+    }
+
+    /// The HMAC-SHA256 of an artifact's bytes and what it is for.
+    fn mac(&self, kind: &str, digest: &str, context: &str, bytes: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.mac_of(kind, digest, context, bytes.len() as u64);
+        mac.update(bytes);
+        mac
+    }
+
+    /// Whether `mac` (computed over `file`) matches the MAC stored beside it; a mismatch or a
+    /// missing MAC is logged.
+    fn matches_stored(&self, file: &Path, kind: &str, mac: Hmac<Sha256>) -> bool {
+        let stored = std::fs::read_to_string(mac_file(file))
+            .ok()
+            .and_then(|text| hex::decode(text.trim()).ok());
+        match stored {
+            // `verify_slice` compares in constant time.
+            Some(stored) if mac.verify_slice(&stored).is_ok() => true,
+            Some(_) => {
+                tracing::warn!(file = %file.display(), "cached {kind} does not match its MAC (tampered or stale); rebuilding it");
+                false
+            }
+            None => {
+                tracing::info!(file = %file.display(), "cached {kind} is unsigned; rebuilding it");
+                false
+            }
+        }
     }
 
     /// The bytes of `file` if its MAC verifies; `None` (logged) if it is missing, unsigned or
@@ -107,28 +134,35 @@ impl Cache {
         context: &str,
     ) -> Option<Vec<u8>> {
         let bytes = std::fs::read(file).ok()?;
-        let stored = std::fs::read_to_string(mac_file(file))
-            .ok()
-            .and_then(|text| hex::decode(text.trim()).ok());
-        match stored {
-            // `verify_slice` compares in constant time.
-            Some(stored)
-                if self
-                    .mac(kind, digest, context, &bytes)
-                    .verify_slice(&stored)
-                    .is_ok() =>
-            {
-                Some(bytes)
-            }
-            Some(_) => {
-                tracing::warn!(file = %file.display(), "cached {kind} does not match its MAC (tampered or stale); rebuilding it");
-                None
-            }
-            None => {
-                tracing::info!(file = %file.display(), "cached {kind} is unsigned; rebuilding it");
-                None
+        let mac = self.mac(kind, digest, context, &bytes);
+        self.matches_stored(file, kind, mac).then_some(bytes)
+    }
+
+    /// Whether `file`'s MAC verifies, reading it in pieces: a compiled component is checked
+    /// without being copied into memory, then mapped by wasmtime from the file.
+    fn file_verifies(&self, file: &Path, kind: &str, digest: &str, context: &str) -> bool {
+        use std::io::Read;
+        let Ok(mut reader) = std::fs::File::open(file) else {
+            return false;
+        };
+        let Ok(len) = reader.metadata().map(|m| m.len()) else {
+            return false;
+        };
+        let mut mac = self.mac_of(kind, digest, context, len);
+        let mut buffer = vec![0u8; 256 * 1024];
+        let mut read = 0u64;
+        loop {
+            match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => {
+                    mac.update(&buffer[..n]);
+                    read += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
             }
         }
+        read == len && self.matches_stored(file, kind, mac)
     }
 
     /// Writes `bytes` to `file` and its MAC beside it, each atomically.
@@ -285,10 +319,11 @@ pub fn load(
     let digest = known_digest.map_or_else(|| digest(bytes), str::to_owned);
     let context = engine_hash(engine);
     let file = cache.dir.join(format!("{digest}-{context}.cwasm"));
-    if let Some(compiled) = cache.read_verified(&file, "cwasm", &digest, &context) {
-        // SAFETY: these bytes are exactly what `store` below serialized for this digest and
-        // engine: their HMAC, keyed by a secret only this user can read, verified.
-        match unsafe { Component::deserialize(engine, &compiled) } {
+    if cache.file_verifies(&file, "cwasm", &digest, &context) {
+        // SAFETY: the file holds exactly what `store` below serialized for this digest and
+        // engine: its HMAC, keyed by a secret only this user can read, verified just now, in a
+        // directory only this user can write (checked when the cache was opened).
+        match unsafe { Component::deserialize_file(engine, &file) } {
             Ok(component) => return Ok(component),
             Err(error) => {
                 tracing::warn!(file = %file.display(), %error, "stale compiled component; recompiling")
@@ -518,7 +553,15 @@ mod tests {
         load(&engine, EMPTY_COMPONENT, None, Some(&cache)).unwrap();
         let context = engine_hash(&engine);
         let file = dir.join(format!("{digest}-{context}.cwasm"));
-        let verified = |c: &Cache| c.read_verified(&file, "cwasm", &digest, &context);
+        // What `load` checks (streamed from the file) agrees with the whole-bytes check.
+        let verified = |c: &Cache| {
+            let bytes = c.read_verified(&file, "cwasm", &digest, &context);
+            assert_eq!(
+                c.file_verifies(&file, "cwasm", &digest, &context),
+                bytes.is_some()
+            );
+            bytes
+        };
         let good = verified(&cache).expect("written with its MAC");
         assert_eq!(mode(&file), 0o600);
 

@@ -25,6 +25,7 @@ mod health;
 mod http;
 mod identity;
 mod introspect;
+mod jsonrpc;
 mod load;
 mod modeling;
 mod plugins;

@@ -230,15 +230,21 @@ impl RawStdio {
         self.stdin.flush().await.unwrap();
     }
 
-    /// Next stdout line, which must be a JSON-RPC message.
-    pub async fn recv(&mut self) -> Value {
+    /// Next stdout line, which must be JSON (a message or a batch's array of answers).
+    pub async fn recv_any(&mut self) -> Value {
         let line = tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line())
             .await
             .expect("server answers within 60 s")
             .unwrap()
             .expect("stdout still open");
-        let value: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("stdout carried a non-JSON line ({e}): {line}"));
+        serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout carried a non-JSON line ({e}): {line}"))
+    }
+
+    /// Next stdout line, which must be a JSON-RPC message.
+    pub async fn recv(&mut self) -> Value {
+        let value = self.recv_any().await;
+        let line = value.to_string();
         assert_eq!(
             value["jsonrpc"], "2.0",
             "stdout carried a non-JSON-RPC message: {line}"

@@ -14,6 +14,7 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::endpoint::McpEndpoint;
 use super::introspect::{self, IntrospectOptions};
 use super::session_owners::SessionOwners;
 use crate::auth::Auth;
@@ -86,13 +87,14 @@ pub fn app(
         .with_allowed_hosts(options.allowed_hosts.clone())
         .with_allowed_origins(options.allowed_origins.clone())
         .with_max_request_body_bytes(MAX_BODY_BYTES)
-        .with_cancellation_token(shutdown);
+        .with_cancellation_token(shutdown)
+        .with_sse_retry(None);
     let factory = handler.clone();
-    let sessions = Arc::new(LocalSessionManager::default());
+    let sessions = Arc::new(sessions_without_priming());
     let owners = SessionOwners::new(sessions.clone());
     let mcp = StreamableHttpService::new(move || Ok(factory.new_session()), sessions, config);
     let mcp = Router::new()
-        .nest_service("/mcp", mcp)
+        .nest_service("/mcp", McpEndpoint::new(mcp, MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             owners,
             super::session_owners::middleware,
@@ -112,6 +114,16 @@ pub fn app(
             crate::auth::middleware,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Sessions whose SSE streams start with the first message. rmcp's default primes each stream
+/// with an empty event (an id and a retry hint, for resuming with `Last-Event-ID`): clients of
+/// revisions before 2025-11-25 (Python MCP SDK 1.x) fail to parse it on every request, and with
+/// no event store kept there is nothing to resume from, so the priming event promises nothing.
+fn sessions_without_priming() -> LocalSessionManager {
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.sse_retry = None;
+    sessions
 }
 
 async fn healthz() -> impl IntoResponse {

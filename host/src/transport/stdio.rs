@@ -4,9 +4,10 @@
 //! A thin line filter sits between stdin and rmcp. rmcp drops a line that is not JSON without
 //! a word, which leaves a client waiting for an answer that never comes; JSON-RPC 2.0 wants a
 //! Parse error (`-32700`, `"id": null`) instead. The filter answers those lines itself (and lines
-//! longer than rmcp accepts, with Invalid Request), hands every other line to rmcp unchanged,
-//! and the server keeps serving. rmcp's answers and the filter's go to stdout through one
-//! writer, whole lines at a time, so they never interleave.
+//! longer than rmcp accepts, with Invalid Request), refuses a request whose id is still in
+//! flight, serves a batch by the negotiated revision's rules ([`super::jsonrpc`]), hands every
+//! other line to rmcp unchanged, and the server keeps serving. rmcp's answers and the filter's
+//! go to stdout through one writer, whole lines at a time, so they never interleave.
 
 use rmcp::ServiceExt;
 use rmcp::service::ServerInitializeError;
@@ -14,7 +15,11 @@ use rmcp::transport::async_rw::DEFAULT_MAX_LINE_LENGTH;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
+use super::jsonrpc::{self, InFlight, Probe};
 use crate::server::LookerMcp;
+
+/// Stdio has one session; its in-flight ids are keyed by this.
+const SESSION: &str = "";
 
 /// Room for messages in flight between the filter, rmcp and the writer.
 const PIPE_BYTES: usize = 1 << 20;
@@ -34,8 +39,9 @@ where
     let (to_rmcp, rmcp_input) = tokio::io::duplex(PIPE_BYTES);
     let (rmcp_output, from_rmcp) = tokio::io::duplex(PIPE_BYTES);
     let (answers, answered) = mpsc::channel(16);
-    let filter = tokio::spawn(filter_input(input, to_rmcp, answers));
-    let writer = tokio::spawn(write_output(from_rmcp, answered, output));
+    let in_flight = InFlight::default();
+    let filter = tokio::spawn(filter_input(input, to_rmcp, answers, in_flight.clone()));
+    let writer = tokio::spawn(write_output(from_rmcp, answered, output, in_flight));
     let result = match handler.serve((rmcp_input, rmcp_output)).await {
         Ok(service) => service
             .waiting()
@@ -90,9 +96,51 @@ fn error_line(code: i32, message: &str, detail: &str) -> Vec<u8> {
         "id": null,
         "error": {"code": code, "message": message, "data": {"detail": detail}},
     });
+    line_of(&answer)
+}
+
+fn line_of(answer: &serde_json::Value) -> Vec<u8> {
     let mut line = answer.to_string().into_bytes();
     line.push(b'\n');
     line
+}
+
+/// What the filter hands the writer.
+enum ToWriter {
+    /// An answer of the filter's own, written as it is.
+    Line(Vec<u8>),
+    /// A batch was forwarded: rmcp's answers to these ids are held back and written together,
+    /// as one array, with `ready` (the filter's own answers to some of its elements).
+    Batch {
+        waiting: Vec<String>,
+        ready: Vec<Vec<u8>>,
+    },
+}
+
+/// What the filter knows of the session: the revision asked for and the requests in flight.
+struct Session {
+    revision: Option<String>,
+    in_flight: InFlight,
+}
+
+impl Session {
+    /// One message forwarded to rmcp, unless the filter answers it itself (the answer).
+    fn admit(&mut self, message: &[u8]) -> Result<Option<String>, serde_json::Value> {
+        let Some(probe) = Probe::of(message) else {
+            return Ok(None);
+        };
+        if let Some(revision) = probe.requested_revision() {
+            self.revision = Some(revision.to_string());
+        }
+        let Some(id) = probe.request_id() else {
+            return Ok(None);
+        };
+        if !self.in_flight.begin(SESSION, &id) {
+            tracing::warn!(id, "refused a request whose id is still in flight");
+            return Err(jsonrpc::duplicate_id(&id));
+        }
+        Ok(Some(id))
+    }
 }
 
 /// Reads stdin line by line (at most rmcp's line limit held at once), forwards JSON to rmcp and
@@ -100,8 +148,13 @@ fn error_line(code: i32, message: &str, detail: &str) -> Vec<u8> {
 async fn filter_input<R: AsyncRead + Unpin>(
     input: R,
     mut to_rmcp: tokio::io::DuplexStream,
-    answers: mpsc::Sender<Vec<u8>>,
+    answers: mpsc::Sender<ToWriter>,
+    in_flight: InFlight,
 ) {
+    let mut session = Session {
+        revision: None,
+        in_flight,
+    };
     let mut input = BufReader::new(input);
     let mut line: Vec<u8> = Vec::new();
     let mut oversized = false;
@@ -134,34 +187,27 @@ async fn filter_input<R: AsyncRead + Unpin>(
                 "refused an over-long JSON-RPC line"
             );
             let detail = format!("a message must be at most {DEFAULT_MAX_LINE_LENGTH} bytes");
-            if answers
-                .send(error_line(-32600, "Invalid Request", &detail))
-                .await
-                .is_err()
-            {
+            let answer = error_line(-32600, "Invalid Request", &detail);
+            if answers.send(ToWriter::Line(answer)).await.is_err() {
                 break;
             }
         } else if !line.is_empty() {
-            match judge(&line) {
-                Verdict::Skip => {}
-                Verdict::Forward => {
-                    if line.last() != Some(&b'\n') {
-                        line.push(b'\n');
+            let served = match judge(&line) {
+                Verdict::Skip => Ok(()),
+                Verdict::Forward => match jsonrpc::batch_elements(&line) {
+                    Some(elements) => {
+                        forward_batch(&mut session, elements, &mut to_rmcp, &answers).await
                     }
-                    if to_rmcp.write_all(&line).await.is_err() {
-                        break;
-                    }
-                }
+                    None => forward(&mut session, &mut line, &mut to_rmcp, &answers).await,
+                },
                 Verdict::ParseError(detail) => {
                     tracing::warn!(%detail, "answered a line that is not JSON with a parse error");
-                    if answers
-                        .send(error_line(-32700, "Parse error", &detail))
-                        .await
-                        .is_err()
-                    {
-                        break;
-                    }
+                    let answer = error_line(-32700, "Parse error", &detail);
+                    answers.send(ToWriter::Line(answer)).await.map_err(drop)
                 }
+            };
+            if served.is_err() {
+                break;
             }
         }
         line.clear();
@@ -173,42 +219,179 @@ async fn filter_input<R: AsyncRead + Unpin>(
     let _ = to_rmcp.shutdown().await;
 }
 
-/// Copies rmcp's output and the filter's answers to stdout, one whole line at a time, until
-/// both are done.
-async fn write_output<W: AsyncWrite + Unpin>(
-    from_rmcp: tokio::io::DuplexStream,
-    mut answered: mpsc::Receiver<Vec<u8>>,
-    mut output: W,
-) {
-    let mut from_rmcp = BufReader::new(from_rmcp);
-    let mut line = Vec::new();
-    let (mut rmcp_open, mut answers_open) = (true, true);
-    while rmcp_open || answers_open {
-        tokio::select! {
-            read = from_rmcp.read_until(b'\n', &mut line), if rmcp_open => {
-                match read {
-                    Ok(0) | Err(_) => rmcp_open = false,
-                    Ok(_) => {
-                        if output.write_all(&line).await.is_err() || output.flush().await.is_err() {
-                            return;
-                        }
-                        line.clear();
-                    }
-                }
-            }
-            answer = answered.recv(), if answers_open => {
-                match answer {
-                    None => answers_open = false,
-                    Some(answer) => {
-                        if output.write_all(&answer).await.is_err() || output.flush().await.is_err() {
-                            return;
-                        }
-                    }
-                }
+/// One message to rmcp, or the filter's answer to it. `Err`: the other side is gone.
+async fn forward(
+    session: &mut Session,
+    line: &mut Vec<u8>,
+    to_rmcp: &mut tokio::io::DuplexStream,
+    answers: &mpsc::Sender<ToWriter>,
+) -> Result<(), ()> {
+    if let Err(answer) = session.admit(line) {
+        return answers
+            .send(ToWriter::Line(line_of(&answer)))
+            .await
+            .map_err(drop);
+    }
+    if line.last() != Some(&b'\n') {
+        line.push(b'\n');
+    }
+    to_rmcp.write_all(line).await.map_err(drop)
+}
+
+/// A batch: refused as a whole by revisions without batches; otherwise each element goes to
+/// rmcp as its own line and the writer gathers the answers into one array.
+async fn forward_batch(
+    session: &mut Session,
+    elements: Vec<Box<serde_json::value::RawValue>>,
+    to_rmcp: &mut tokio::io::DuplexStream,
+    answers: &mpsc::Sender<ToWriter>,
+) -> Result<(), ()> {
+    let revision = session.revision.clone();
+    if elements.is_empty() || !revision.as_deref().is_some_and(jsonrpc::batches_allowed) {
+        let answer = if elements.is_empty() {
+            serde_json::json!({"jsonrpc": "2.0", "id": null,
+                "error": {"code": -32600, "message": "Invalid Request", "data": {"detail": "an empty batch"}}})
+        } else {
+            jsonrpc::batch_refused(revision.as_deref())
+        };
+        return answers
+            .send(ToWriter::Line(line_of(&answer)))
+            .await
+            .map_err(drop);
+    }
+    let (mut waiting, mut ready, mut lines) = (Vec::new(), Vec::new(), Vec::new());
+    for element in elements {
+        let message = element.get().as_bytes();
+        if Probe::of(message).is_none() {
+            ready.push(error_line(
+                -32600,
+                "Invalid Request",
+                "a batch element is not a JSON-RPC message",
+            ));
+            continue;
+        }
+        match session.admit(message) {
+            Err(answer) => ready.push(line_of(&answer)),
+            Ok(id) => {
+                waiting.extend(id);
+                lines.push(element);
             }
         }
     }
+    answers
+        .send(ToWriter::Batch { waiting, ready })
+        .await
+        .map_err(drop)?;
+    for element in lines {
+        let mut line = element.get().as_bytes().to_vec();
+        line.push(b'\n');
+        to_rmcp.write_all(&line).await.map_err(drop)?;
+    }
+    Ok(())
+}
+
+/// A batch whose answers are being gathered.
+struct PendingBatch {
+    waiting: Vec<String>,
+    answers: Vec<Vec<u8>>,
+}
+
+impl PendingBatch {
+    /// The array line, once every answer is in.
+    fn complete(&self) -> Option<Vec<u8>> {
+        if !self.waiting.is_empty() {
+            return None;
+        }
+        if self.answers.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut line = vec![b'['];
+        for (i, answer) in self.answers.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            line.extend_from_slice(answer.trim_ascii_end());
+        }
+        line.extend_from_slice(b"]\n");
+        Some(line)
+    }
+}
+
+/// Copies rmcp's output and the filter's answers to stdout, one whole line at a time, until
+/// both are done; ends each answered id's time in flight and gathers batch answers.
+async fn write_output<W: AsyncWrite + Unpin>(
+    from_rmcp: tokio::io::DuplexStream,
+    mut answered: mpsc::Receiver<ToWriter>,
+    mut output: W,
+    in_flight: InFlight,
+) {
+    let mut from_rmcp = BufReader::new(from_rmcp);
+    let mut line = Vec::new();
+    let mut batches: Vec<PendingBatch> = Vec::new();
+    let (mut rmcp_open, mut answers_open) = (true, true);
+    while rmcp_open || answers_open {
+        let out = tokio::select! {
+            // The filter tells of a batch before rmcp can see it, so its news comes first.
+            biased;
+            answer = answered.recv(), if answers_open => match answer {
+                None => {
+                    answers_open = false;
+                    continue;
+                }
+                Some(ToWriter::Line(answer)) => answer,
+                Some(ToWriter::Batch { waiting, ready }) => {
+                    batches.push(PendingBatch { waiting, answers: ready });
+                    take_complete(&mut batches)
+                }
+            },
+            read = from_rmcp.read_until(b'\n', &mut line), if rmcp_open => match read {
+                Ok(0) | Err(_) => {
+                    rmcp_open = false;
+                    continue;
+                }
+                Ok(_) => {
+                    let answer = std::mem::take(&mut line);
+                    let Some(id) = jsonrpc::answer_id(&answer) else {
+                        if !write_line(&mut output, &answer).await {
+                            return;
+                        }
+                        continue;
+                    };
+                    in_flight.end(SESSION, &id);
+                    match batches.iter_mut().find(|b| b.waiting.contains(&id)) {
+                        None => answer,
+                        Some(batch) => {
+                            batch.waiting.retain(|w| *w != id);
+                            batch.answers.push(answer);
+                            take_complete(&mut batches)
+                        }
+                    }
+                }
+            },
+        };
+        if !write_line(&mut output, &out).await {
+            return;
+        }
+    }
     let _ = output.flush().await;
+}
+
+/// The array lines of every batch that is complete (empty when none is).
+fn take_complete(batches: &mut Vec<PendingBatch>) -> Vec<u8> {
+    let mut out = Vec::new();
+    batches.retain(|batch| match batch.complete() {
+        Some(line) => {
+            out.extend(line);
+            false
+        }
+        None => true,
+    });
+    out
+}
+
+/// Writes and flushes `line` (nothing when empty); false when stdout is gone.
+async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, line: &[u8]) -> bool {
+    line.is_empty() || (output.write_all(line).await.is_ok() && output.flush().await.is_ok())
 }
 
 #[cfg(test)]

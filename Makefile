@@ -4,7 +4,7 @@
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 
-.PHONY: demo test build release lint fmt bench bench-compare check-target precompile clean conformance
+.PHONY: demo test build release lint fmt bench bench-compare check-target precompile clean conformance image bundle deploy-check
 
 ## Install the wasm target the plugins are built for (no-op when present).
 check-target:
@@ -29,11 +29,28 @@ test: check-target
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
 	CARGO="$(CARGO)" bash tests/conformance/run.sh
+	CARGO="$(CARGO)" bash tests/deploy/run.sh
 
 ## The official MCP conformance suite (npm, with its own Node 22) against the streamable-HTTP
 ## server and the built-in simulator; uses target/debug/looker-mcp-server (built if missing).
 conformance: check-target
 	CARGO="$(CARGO)" bash tests/conformance/run.sh
+
+## Packaging checks: hadolint, Kubernetes manifests (kustomize + strict schemas), the MCP Bundle,
+## and the scratch image built and started with podman (tools installed when missing).
+deploy-check: check-target
+	CARGO="$(CARGO)" bash tests/deploy/run.sh
+
+## The container image (scratch-based, offline): the release binary, its libraries, CA
+## certificates and every component precompiled. Tag: localhost/looker-mcp-server:$(VERSION).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+image: build
+	bash deploy/container/rootfs.sh target/release/looker-mcp-server target/image
+	podman build -t localhost/looker-mcp-server:$(VERSION) target/image
+
+## The MCP Bundle for Claude Desktop: target/looker-mcp-server.mcpb (this machine's platform).
+bundle: build
+	bash deploy/mcpb/build.sh target/release/looker-mcp-server target/bundle target/looker-mcp-server.mcpb
 
 lint: check-target
 	$(CARGO) fmt --all -- --check

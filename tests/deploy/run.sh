@@ -19,9 +19,13 @@ step() { printf '\n== deploy: %s\n' "$*"; }
 
 step "installing the checkers (once)"
 apt_install() { # command package...
-  command -v "$1" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${@:2}" >/dev/null
+  command -v "$1" >/dev/null && return
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${@:2}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q "${@:2}" >/dev/null; }
 }
-apt_install podman podman runc
+apt_install podman podman
+apt_install runc runc
 apt_install kubectl kubernetes-client
 apt_install objcopy binutils
 venv=$work/venv

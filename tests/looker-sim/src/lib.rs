@@ -24,6 +24,7 @@
 #![recursion_limit = "512"]
 
 mod auth;
+mod chart;
 mod data;
 mod engine;
 mod faults;

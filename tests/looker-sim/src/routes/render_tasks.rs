@@ -3,14 +3,14 @@
 //! then download the image or PDF.
 //!
 //! Rendering takes a number of polls that grows with the pixel count (one more for PDFs), like
-//! real renders take longer when they are bigger. The result is a small valid PNG, a JPEG or a
-//! PDF padded to about three quarters of a byte per pixel, so a 4000×4000 render is bigger than
-//! 10 MiB.
+//! real renders take longer when they are bigger. The result is a real image of the requested
+//! size ([`crate::chart`]): a bar chart of the query's data, or a grid of a dashboard's tiles.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::{Route, now_timestamp};
+use crate::chart::Picture;
 use crate::engine;
 use crate::http::{Body, Req, Resp};
 use crate::state::{Collection, World};
@@ -228,12 +228,13 @@ fn render_task_results(world: &mut World, req: &Req) -> Resp {
         task["width"].as_u64().unwrap_or(1),
         task["height"].as_u64().unwrap_or(1),
     );
-    let size = usize::try_from(w * h * 3 / 4).unwrap_or(usize::MAX);
-    let (content_type, data) = match task["result_format"].as_str() {
-        Some("pdf") => ("application/pdf", pdf(size)),
-        Some("jpg") => ("image/jpeg", jpeg(size)),
-        _ => ("image/png", png(size)),
-    };
+    let (w, h) = (
+        u32::try_from(w).unwrap_or(u32::MAX),
+        u32::try_from(h).unwrap_or(u32::MAX),
+    );
+    let picture = picture(world, &task);
+    let format = task["result_format"].as_str().unwrap_or("png");
+    let (content_type, data) = picture.render(format, w, h);
     Resp {
         status: StatusCode::OK,
         body: Body::Bytes { content_type, data },
@@ -241,88 +242,36 @@ fn render_task_results(world: &mut World, req: &Req) -> Resp {
     }
 }
 
-/// A valid 1×1 grey PNG with a private ancillary chunk padding it to about `size` bytes.
-pub(crate) fn png(size: usize) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let chunk = |out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]| {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
+/// What the task's subject shows: its query's chart, or a dashboard's tiles.
+fn picture(world: &World, task: &Value) -> Picture {
+    let id = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     };
-    chunk(&mut out, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
-    let padding = size.saturating_sub(70);
-    if padding > 0 {
-        chunk(&mut out, b"siMu", &vec![0x5a; padding]);
+    let query = |query_id: Option<String>| {
+        let query = world.queries.get(&query_id?)?;
+        engine::run(world, query, None).ok()
+    };
+    let look = |look_id: Option<String>| query(id(&world.looks.get(&look_id?)?["query_id"]));
+    let element = |e: &Value| query(id(&e["query_id"])).or_else(|| look(id(&e["look_id"])));
+    if let Some(query_id) = id(&task["query_id"]) {
+        return Picture::of(&[query(Some(query_id))]);
     }
-    chunk(
-        &mut out,
-        b"IDAT",
-        &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
-    );
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-/// A JPEG-framed byte string (SOI, comment segments, EOI) of about `size` bytes.
-fn jpeg(size: usize) -> Vec<u8> {
-    let mut out = vec![0xFF, 0xD8];
-    let mut left = size.saturating_sub(4);
-    while left > 4 {
-        let n = left.min(60_000);
-        out.extend_from_slice(&[0xFF, 0xFE]);
-        out.extend_from_slice(&((n + 2) as u16).to_be_bytes());
-        out.extend(std::iter::repeat_n(b'.', n));
-        left = left.saturating_sub(n + 4);
+    if let Some(look_id) = id(&task["look_id"]) {
+        return Picture::of(&[look(Some(look_id))]);
     }
-    out.extend_from_slice(&[0xFF, 0xD9]);
-    out
-}
-
-/// A one-page PDF padded with comment lines to about `size` bytes.
-fn pdf(size: usize) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
-2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
-3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n"
-        .to_vec();
-    while out.len() + 80 < size {
-        out.extend_from_slice(
-            b"% looker-sim rendered dashboard ..........................................\n",
-        );
+    if let Some(element_id) = id(&task["dashboard_element_id"]) {
+        let tile = world.dashboard_elements.get(&element_id).and_then(element);
+        return Picture::of(&[tile]);
     }
-    out.extend_from_slice(b"trailer << /Root 1 0 R >>\n%%EOF\n");
-    out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFF_u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn png_is_well_formed() {
-        let p = png(1000);
-        assert!(p.starts_with(b"\x89PNG\r\n\x1a\n"));
-        assert!(p.len() >= 1000 && p.len() < 1100, "{}", p.len());
-        assert!(p.ends_with(&[0xAE, 0x42, 0x60, 0x82]), "IEND CRC");
-        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
-        assert!(jpeg(500).starts_with(&[0xFF, 0xD8]) && jpeg(500).ends_with(&[0xFF, 0xD9]));
-        assert!(pdf(2000).starts_with(b"%PDF-"));
-    }
+    let dashboard = id(&task["dashboard_id"]);
+    let tiles: Vec<_> = world
+        .dashboard_elements
+        .list()
+        .iter()
+        .filter(|e| id(&e["dashboard_id"]) == dashboard)
+        .map(element)
+        .collect();
+    Picture::of(&tiles)
 }

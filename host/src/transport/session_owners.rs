@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 
+use crate::coordination::SharedSessionOwners;
 use crate::identity::Principal;
 
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -22,6 +23,8 @@ const SWEEP_ABOVE: usize = 1024;
 pub struct SessionOwners {
     owners: Mutex<HashMap<String, String>>,
     manager: Arc<LocalSessionManager>,
+    /// Owners recorded by every replica (Redis), consulted for sessions opened elsewhere.
+    shared: Option<Arc<SharedSessionOwners>>,
 }
 
 impl SessionOwners {
@@ -30,14 +33,30 @@ impl SessionOwners {
         Arc::new(Self {
             owners: Mutex::default(),
             manager,
+            shared: None,
         })
     }
 
-    fn owner(&self, session: &str) -> Option<String> {
-        self.owners.lock().unwrap().get(session).cloned()
+    /// These owners, also shared with other replicas through `shared` (if any).
+    pub fn shared_through(self: Arc<Self>, shared: Option<Arc<SharedSessionOwners>>) -> Arc<Self> {
+        let mut owners = Arc::into_inner(self).expect("not shared yet");
+        owners.shared = shared;
+        Arc::new(owners)
+    }
+
+    async fn owner(&self, session: &str) -> Option<String> {
+        let local = self.owners.lock().unwrap().get(session).cloned();
+        match (local, &self.shared) {
+            (Some(owner), _) => Some(owner),
+            (None, Some(shared)) => shared.owner(session).await,
+            (None, None) => None,
+        }
     }
 
     async fn record(&self, session: String, owner: String) {
+        if let Some(shared) = &self.shared {
+            shared.record(&session, &owner).await;
+        }
         let full = {
             let mut owners = self.owners.lock().unwrap();
             owners.insert(session, owner);
@@ -52,8 +71,11 @@ impl SessionOwners {
         }
     }
 
-    fn forget(&self, session: &str) {
+    async fn forget(&self, session: &str) {
         self.owners.lock().unwrap().remove(session);
+        if let Some(shared) = &self.shared {
+            shared.forget(session).await;
+        }
     }
 }
 
@@ -81,14 +103,14 @@ pub async fn middleware(
         }
         return response;
     };
-    if owners.owner(&session).as_deref() != Some(caller.as_str()) {
+    if owners.owner(&session).await.as_deref() != Some(caller.as_str()) {
         tracing::info!("refused a request for a session the caller did not open");
         return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
     }
     let delete = request.method() == Method::DELETE;
     let response = next.run(request).await;
     if response.status() == StatusCode::NOT_FOUND || (delete && response.status().is_success()) {
-        owners.forget(&session);
+        owners.forget(&session).await;
     }
     response
 }

@@ -24,6 +24,7 @@ struct Cluster {
     replicas: Vec<HttpServer>,
     /// The HAProxy frontend.
     base: String,
+    redis_url: String,
     _redis: Child,
     _haproxy: Child,
     _dir: TempDir,
@@ -88,10 +89,8 @@ impl Cluster {
             .expect("redis-server starts");
         listening(redis_port, "redis-server").await;
 
-        h.set(
-            "LOOKER_REDIS_URL",
-            &format!("redis://127.0.0.1:{redis_port}"),
-        );
+        let redis_url = format!("redis://127.0.0.1:{redis_port}");
+        h.set("LOOKER_REDIS_URL", &redis_url);
         h.set("LOOKER_BRANCH_LEASE_SECONDS", LEASE_SECONDS);
         h.set("LOOKER_QUERY_DEV_PARAMS", "true");
         let mut replicas = Vec::new();
@@ -128,6 +127,7 @@ impl Cluster {
         Cluster {
             replicas,
             base: format!("http://127.0.0.1:{port}"),
+            redis_url,
             _redis: redis,
             _haproxy: haproxy,
             _dir: dir,
@@ -396,4 +396,96 @@ async fn a_replica_stopped_with_sigterm_mid_call_completes_it() {
             .starts_with("PUT /projects/ecommerce/git_branch dev-"),
         "the branch is restored before the replica exits: {log:#?}"
     );
+}
+
+#[tokio::test]
+async fn a_lost_lease_cancels_the_call_and_restores_nothing_over_its_new_holder() {
+    let mut h = Harness::new().await;
+    let cluster = Cluster::start(&mut h).await;
+    h.sim.inject(Fault {
+        method: Some("POST".into()),
+        path_prefix: "/queries".into(),
+        kind: FaultKind::Delay(Duration::from_secs(10)),
+        times: 1,
+    });
+    let target = cluster.replicas[2].base.clone();
+    let call = tokio::spawn(async move { stateless_call(&target, "query", swap_query()).await });
+    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !sequence(&h.sim.requests()).contains(&switched) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the call checks its branch out");
+
+    // Another holder takes the lease over (as if ours had expired and someone else got it).
+    let redis = redis::Client::open(cluster.redis_url.as_str()).unwrap();
+    let mut redis = redis.get_multiplexed_async_connection().await.unwrap();
+    let leases: Vec<String> = redis::cmd("KEYS")
+        .arg("looker-mcp:branch-lease:*")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(leases.len(), 1, "{leases:?}");
+    assert!(leases[0].contains("ecommerce"), "{leases:?}");
+    let _: () = redis::cmd("SET")
+        .arg(&leases[0])
+        .arg("someone-else")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+
+    let answer = call.await.unwrap();
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert!(
+        answer.to_string().to_lowercase().contains("cancelled"),
+        "{answer}"
+    );
+    let log = sequence(&h.sim.take_requests());
+    assert_eq!(
+        log.last().unwrap(),
+        &switched,
+        "nothing restored over the new holder: {log:#?}"
+    );
+    let journal: Vec<String> = redis::cmd("KEYS")
+        .arg("looker-mcp:branch-restore:*")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(journal.len(), 1, "the journal keeps the branch to restore");
+}
+
+#[tokio::test]
+async fn with_redis_down_branch_swaps_are_refused_and_other_tools_work() {
+    let mut h = Harness::new().await;
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    h.set("LOOKER_REDIS_URL", &format!("redis://127.0.0.1:{port}"));
+    h.set("LOOKER_QUERY_DEV_PARAMS", "true");
+    let server = start(&h, "query,identity").await;
+
+    let refused = stateless_call(&server.base, "query", swap_query()).await;
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    let message = refused["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        message.contains("Redis (LOOKER_REDIS_URL) is unavailable, so branch swaps are refused"),
+        "{message}"
+    );
+    assert!(
+        !sequence(&h.sim.take_requests())
+            .iter()
+            .any(|r| r.starts_with("PUT")),
+        "no branch was switched"
+    );
+    let whoami = stateless_call(&server.base, "whoami", json!({})).await;
+    assert_eq!(whoami["result"]["isError"], false, "{whoami}");
+
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.unwrap();
+    assert!(body["reason"].as_str().unwrap().contains("Redis"), "{body}");
 }

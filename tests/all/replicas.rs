@@ -1,6 +1,7 @@
 //! Three replicas behind HAProxy (round-robin), sharing one Redis and one simulator: branch
 //! swaps of one user and project never interleave, a replica killed mid-swap leaves the branch
-//! to the next call, and stateful sessions survive requests landing on another replica.
+//! to the next call, and stateful sessions survive requests landing on another replica. Also,
+//! without Redis, the journal file restores a branch after a crash on one machine.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -488,4 +489,58 @@ async fn with_redis_down_branch_swaps_are_refused_and_other_tools_work() {
     assert_eq!(ready.status(), 503);
     let body: Value = ready.json().await.unwrap();
     assert!(body["reason"].as_str().unwrap().contains("Redis"), "{body}");
+}
+
+#[tokio::test]
+async fn without_redis_a_crash_mid_swap_is_restored_by_the_next_server() {
+    let mut h = Harness::new().await;
+    h.set("LOOKER_QUERY_DEV_PARAMS", "true");
+    let mut first = start(&h, "query,identity").await;
+    let answer = stateless_call(&first.base, "query", swap_query()).await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    let log = sequence(&h.sim.take_requests());
+    let original = log
+        .last()
+        .unwrap()
+        .trim_start_matches("PUT /projects/ecommerce/git_branch ")
+        .to_string();
+
+    h.sim.inject(Fault {
+        method: Some("POST".into()),
+        path_prefix: "/queries".into(),
+        kind: FaultKind::Delay(Duration::from_secs(30)),
+        times: 1,
+    });
+    let held = tokio::spawn(stateless_request(&first.base, "query", swap_query()).send());
+    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !sequence(&h.sim.requests()).contains(&switched) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the held swap checks its branch out");
+    first.child.start_kill().unwrap();
+    first.child.wait().await.unwrap();
+    held.abort();
+    h.sim.take_requests();
+
+    let second = start(&h, "query,identity").await;
+    let answer = stateless_call(&second.base, "query", swap_query()).await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    let log: Vec<String> = sequence(&h.sim.take_requests())
+        .into_iter()
+        .filter(|l| l.contains("git_branch"))
+        .collect();
+    let restore = format!("PUT /projects/ecommerce/git_branch {original}");
+    assert_eq!(
+        log,
+        [
+            restore.clone(),
+            "GET /projects/ecommerce/git_branch".into(),
+            switched,
+            restore
+        ],
+        "the journal file left by the crashed server is restored first"
+    );
 }

@@ -26,14 +26,19 @@ struct Entry {
 }
 
 impl FileJournal {
-    /// A journal in `dir` (created 0700); without one (or if it cannot be created) entries stay
-    /// in memory and a crash loses them, which is logged.
+    /// A journal in `dir` (created 0700). Without one, or if it or its parent could be written
+    /// by someone else (who could then plant a branch to "restore"), entries stay in memory and
+    /// a crash loses them, which is logged.
     pub(super) fn open(dir: Option<PathBuf>) -> Self {
-        let dir = dir.and_then(|dir| match create_private_dir(&dir) {
-            Ok(()) => Some(dir),
-            Err(error) => {
-                tracing::warn!(dir = %dir.display(), %error, "no branch restore journal on disk; a crash mid-swap loses the branch to restore");
-                None
+        let dir = dir.and_then(|dir| {
+            let private = |d: &Path| crate::plugins::private_dir(d);
+            let checked = dir.parent().map_or(Ok(()), private).and_then(|()| private(&dir));
+            match checked {
+                Ok(()) => Some(dir),
+                Err(reason) => {
+                    tracing::warn!(dir = %dir.display(), %reason, "no branch restore journal on disk; a crash mid-swap loses the branch to restore");
+                    None
+                }
             }
         });
         Self {
@@ -107,17 +112,6 @@ fn file_of(dir: &Path, cell: &BranchCell) -> PathBuf {
     ))
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,9 +124,14 @@ mod tests {
         }
     }
 
+    fn scratch() -> PathBuf {
+        std::env::temp_dir().join(format!("journal-{}", uuid::Uuid::new_v4()))
+    }
+
     #[test]
     fn an_entry_survives_a_new_journal_on_the_same_dir_until_cleared() {
-        let dir = std::env::temp_dir().join(format!("journal-{}", uuid::Uuid::new_v4()));
+        let root = scratch();
+        let dir = root.join("branch-journal");
         FileJournal::open(Some(dir.clone()))
             .put(&cell(), "main")
             .unwrap();
@@ -149,6 +148,21 @@ mod tests {
             let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o700);
         }
-        std::fs::remove_dir_all(dir).unwrap();
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_others_could_write_is_not_used() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = scratch();
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let journal = FileJournal::open(Some(root.join("branch-journal")));
+        journal.put(&cell(), "main").unwrap();
+        assert_eq!(journal.get(&cell()).unwrap().as_deref(), Some("main"));
+        let written: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
+        assert!(written.is_empty(), "nothing on disk: {written:?}");
+        std::fs::remove_dir_all(root).unwrap();
     }
 }

@@ -104,7 +104,7 @@ pub(super) async fn acquire_redis(
 }
 
 /// Renews the lease until `stop`; when Redis says it is someone else's, or it could not be
-/// renewed for a whole TTL, marks it lost and cancels the call.
+/// renewed for two thirds of its TTL, marks it lost and cancels the call.
 async fn renew(
     redis: Arc<RedisCoordinator>,
     key: String,
@@ -120,16 +120,20 @@ async fn renew(
             () = stop.cancelled() => return,
             () = tokio::time::sleep(ttl / 3) => {}
         }
-        let still_ours = match redis.renew(&key, &token).await {
-            Ok(ours) => ours,
-            Err(error) => {
-                tracing::warn!(%error, "could not renew a branch lease");
-                renewed.elapsed() < ttl
+        match redis.renew(&key, &token).await {
+            Ok(true) => {
+                renewed = Instant::now();
+                continue;
             }
-        };
-        if still_ours {
-            renewed = Instant::now();
-            continue;
+            Ok(false) => {}
+            // Give up while the lease still stands, before another replica could take it.
+            Err(error) if renewed.elapsed() < ttl * 2 / 3 => {
+                tracing::warn!(%error, "could not renew a branch lease; trying again");
+                continue;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not renew a branch lease in time")
+            }
         }
         if stop.is_cancelled() {
             return;

@@ -90,8 +90,7 @@ pub fn app(
     config.session_store = handler.coordination().session_store();
     let factory = handler.clone();
     let sessions = Arc::new(LocalSessionManager::default());
-    let owners = SessionOwners::new(sessions.clone())
-        .shared_through(handler.coordination().session_owners());
+    let owners = SessionOwners::new(sessions.clone(), handler.coordination().session_owners());
     let mcp = StreamableHttpService::new(move || Ok(factory.new_session()), sessions, config);
     let mcp = Router::new()
         .nest_service("/mcp", mcp)

@@ -28,20 +28,17 @@ pub struct SessionOwners {
 }
 
 impl SessionOwners {
-    /// Owners of the sessions `manager` holds.
-    pub fn new(manager: Arc<LocalSessionManager>) -> Arc<Self> {
+    /// Owners of the sessions `manager` holds, also shared with other replicas through
+    /// `shared` (Redis), if any.
+    pub fn new(
+        manager: Arc<LocalSessionManager>,
+        shared: Option<Arc<SharedSessionOwners>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             owners: Mutex::default(),
             manager,
-            shared: None,
+            shared,
         })
-    }
-
-    /// These owners, also shared with other replicas through `shared` (if any).
-    pub fn shared_through(self: Arc<Self>, shared: Option<Arc<SharedSessionOwners>>) -> Arc<Self> {
-        let mut owners = Arc::into_inner(self).expect("not shared yet");
-        owners.shared = shared;
-        Arc::new(owners)
     }
 
     async fn owner(&self, session: &str) -> Option<String> {

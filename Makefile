@@ -4,7 +4,7 @@
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 
-.PHONY: demo test build release lint fmt bench bench-compare check-target precompile clean conformance image bundle deploy-check
+.PHONY: demo test test-deps build release lint fmt bench bench-compare check-target precompile clean conformance image bundle deploy-check
 
 ## Install the wasm target the plugins are built for (no-op when present).
 check-target:
@@ -23,8 +23,13 @@ precompile: build
 demo: precompile
 	python3 tests/demo.py
 
+## The services the 3-replica test starts (Debian packages), installed only when missing.
+test-deps:
+	@command -v redis-server >/dev/null && command -v haproxy >/dev/null || \
+		(apt-get update && apt-get install -y redis-server haproxy)
+
 ## Everything CI runs: formatting, lints, unit and end-to-end tests, then the MCP conformance suite.
-test: check-target
+test: check-target test-deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace

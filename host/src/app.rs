@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::capability::policy::Policy;
-use crate::capability::{BranchLocks, CallLimits, Services};
+use crate::capability::{CallLimits, Services};
 use crate::config::Config;
 use crate::governance::{AuditLog, Governance, ModelAllowList, ToolLists};
 use crate::identity::Identities;
@@ -28,7 +28,7 @@ pub async fn build(
     let services = Arc::new(Services {
         looker,
         identities: Arc::new(identities),
-        branch_locks: BranchLocks::default(),
+        coordination: Arc::new(crate::coordination::Coordination::from_config(config)?),
         settings: Arc::new(settings),
         governance: governance(config)?,
     });

@@ -159,6 +159,15 @@ pub struct Config {
     /// Most characters of one tool result's text, and of its structured content
     /// (`LOOKER_MAX_RESULT_CHARS`, default 100000; 0: no budget). See `fit::budget`.
     pub max_result_chars: usize,
+    /// Redis shared by the replicas for branch leases, the restore journal and MCP sessions
+    /// (`LOOKER_REDIS_URL`; unset: all of it stays in this process). May carry a password.
+    pub redis_url: Secret,
+    /// How long a replica's branch lease outlives it when it stops renewing (a crash)
+    /// (`LOOKER_BRANCH_LEASE_SECONDS`, default 15).
+    pub branch_lease_ttl: Duration,
+    /// Longest a branch swap waits for another call's swap of the same user and project
+    /// (`LOOKER_BRANCH_WAIT_SECONDS`, default 60).
+    pub branch_wait: Duration,
 }
 
 /// A setting that could not be understood.
@@ -326,6 +335,9 @@ impl Config {
                 "LOOKER_MAX_RESULT_CHARS",
                 crate::fit::DEFAULT_MAX_RESULT_CHARS as f64,
             )? as usize,
+            redis_url: Secret::new(text("LOOKER_REDIS_URL", "")),
+            branch_lease_ttl: Duration::from_secs_f64(number("LOOKER_BRANCH_LEASE_SECONDS", 15.0)?),
+            branch_wait: Duration::from_secs_f64(number("LOOKER_BRANCH_WAIT_SECONDS", 60.0)?),
         })
     }
 

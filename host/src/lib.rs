@@ -12,6 +12,7 @@ pub mod cli;
 pub mod client_log;
 pub mod config;
 pub mod confirm;
+pub mod coordination;
 pub mod fit;
 pub mod governance;
 pub mod identity;

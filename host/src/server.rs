@@ -85,6 +85,11 @@ impl LookerMcp {
         &self.inner.registry.services().looker
     }
 
+    /// Branch-swap coordination, and with Redis the shared MCP sessions.
+    pub fn coordination(&self) -> &Arc<crate::coordination::Coordination> {
+        &self.inner.registry.services().coordination
+    }
+
     /// The loaded registry.
     pub fn registry(&self) -> &Registry {
         &self.inner.registry

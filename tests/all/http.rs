@@ -13,7 +13,7 @@ use crate::support::{Harness, call, json as result_json};
 
 /// The server over HTTP on a free loopback port; killed on drop.
 pub struct HttpServer {
-    child: Child,
+    pub child: Child,
     pub base: String,
     /// Every stderr (log) line so far.
     pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,

@@ -33,6 +33,7 @@ mod principals;
 mod protocol;
 mod query;
 mod render;
+mod replicas;
 mod schema;
 mod user_attributes;
 mod workflows;

@@ -6,7 +6,9 @@ use looker_sim::{Fault, FaultKind, RecordedRequest};
 use rmcp::model::{CallToolResult, Tool};
 use serde_json::{Value, json};
 
-use crate::support::{Harness, assert_tool_error, call, json, query as query_value, shape, text};
+use crate::support::{
+    Harness, assert_tool_error, call, json, query as query_value, shape, text, tool_requests,
+};
 
 const DEV: [&str; 3] = ["dev_mode", "branch", "project_id"];
 
@@ -691,7 +693,7 @@ async fn branch_swaps_are_restored_even_when_the_query_fails() {
     )
     .await;
     assert_tool_error(&failed, "Unknown field");
-    let requests = h.api_requests();
+    let requests = tool_requests(&h);
     let order = shape(&requests);
     assert_eq!(order[0], "GET /projects/ecommerce/git_branch");
     assert_eq!(order[1], "PUT /projects/ecommerce/git_branch");

@@ -8,7 +8,7 @@ use looker_sim::RecordedRequest;
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, RawStdio, call, query as query_value, shape, text};
+use crate::support::{Harness, RawStdio, call, query as query_value, shape, text, tool_requests};
 
 /// The first content block as JSON (`type`, `data`/`resource`, `mimeType`).
 fn first_block(result: &CallToolResult) -> Value {
@@ -253,7 +253,7 @@ async fn render_failures_caps_and_branch_swaps() {
     )
     .await;
     assert_eq!(first_block(&branched)["type"], "image");
-    let requests = h.api_requests();
+    let requests = tool_requests(&h);
     let order = shape(&requests);
     assert_eq!(order[0], "GET /projects/ecommerce/git_branch");
     assert_eq!(order[1], "PUT /projects/ecommerce/git_branch");

@@ -293,12 +293,14 @@ pub fn only_request_to(h: &Harness, method: &str, path: &str) -> RecordedRequest
     requests.into_iter().next().unwrap()
 }
 
-/// API requests since the last look, without the login plumbing and `act_as_user`'s email
-/// look-up (`GET /users/search`, the host's business).
+/// API requests since the last look, without the login plumbing and the host's own look-ups:
+/// `act_as_user`'s email look-up (`GET /users/search`) and a first branch swap's look-up of the
+/// service account's own user id (`GET /user?fields=id`), which branch locks are keyed by.
 pub fn tool_requests(h: &Harness) -> Vec<RecordedRequest> {
     h.api_requests()
         .into_iter()
         .filter(|r| r.path != "/users/search")
+        .filter(|r| !(r.method == "GET" && r.path == "/user" && query(r, "fields") == Some("id")))
         .collect()
 }
 

@@ -1,67 +1,68 @@
-//! Branch swaps: one lock per (Looker identity, project) inside the process, and the lease that
-//! puts the saved branch back when a call ends.
+//! Branch swaps: the lease that puts the saved branch back when a call ends. The lock and the
+//! restore journal behind it live in [`crate::coordination`].
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::OwnedMutexGuard;
-
+use crate::coordination::{BranchCell, BranchLock, Coordination};
 use crate::looker::path::encode_segment;
 use crate::looker::{self, ApiRequest, Identity, LookerClient, Workspace};
 
-/// Serializes branch swaps per (Looker identity, project) inside the process: Looker keeps one
-/// checked-out branch per user and project, so two swaps on the same cell must not interleave.
-#[derive(Default)]
-pub struct BranchLocks {
-    locks: Mutex<HashMap<BranchCell, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-/// One Looker user's checked-out branch of one project.
-type BranchCell = (Identity, String);
-
-impl BranchLocks {
-    pub(super) async fn acquire(&self, identity: &Identity, project: &str) -> OwnedMutexGuard<()> {
-        let lock = {
-            let mut locks = self.locks.lock().unwrap();
-            locks
-                .entry((identity.clone(), project.to_string()))
-                .or_default()
-                .clone()
-        };
-        lock.lock_owned().await
-    }
-}
-
 /// A branch checked out for the rest of a call, with what to put back afterwards.
 pub struct BranchLease {
-    pub(super) project: String,
+    pub(super) cell: BranchCell,
+    /// Who switched it, and so who switches it back.
+    pub(super) identity: Identity,
     /// The branch to restore, when the swap changed it.
     pub(super) restore_to: Option<String>,
-    pub(super) _guard: OwnedMutexGuard<()>,
+    pub(super) lock: BranchLock,
 }
 
 impl BranchLease {
-    /// Puts the saved branch back (logging, not failing, if Looker refuses) and releases the lock.
-    pub async fn restore(self, client: &LookerClient, identity: &Identity, max_bytes: u64) {
-        let Some(branch) = &self.restore_to else {
+    /// Puts the saved branch back and clears its journal entry, then releases the lock. If
+    /// Looker refuses, the entry stays for the next swap to retry; if the lock was lost, nothing
+    /// is restored over the call that may hold it now.
+    pub async fn restore(self, client: &LookerClient, coordination: &Coordination, max_bytes: u64) {
+        let project = &self.cell.project;
+        if self.lock.lost() {
+            tracing::error!(%project, "not restoring the dev-workspace branch: the lease was lost; the journal keeps it for the next swap");
             return;
-        };
-        let request = put_branch(&self.project, branch);
-        match client
-            .send(identity, Workspace::Dev, &request, max_bytes)
-            .await
+        }
+        if let Some(branch) = &self.restore_to
+            && put_back(client, &self.identity, project, branch, max_bytes).await
+            && let Err(error) = coordination.clear_restore(&self.cell).await
         {
-            Ok(r) if (200..300).contains(&r.status) => {
-                tracing::debug!(project = %self.project, branch, "restored the dev-workspace branch");
-            }
-            Ok(r) => tracing::error!(
-                project = %self.project, branch, status = r.status,
+            tracing::warn!(%project, %error, "restored the branch but could not clear its journal entry; the next swap restores it again");
+        }
+        self.lock.release().await;
+    }
+}
+
+/// `PUT`s `branch` back, logging (not failing) if Looker refuses; whether it is back.
+pub(super) async fn put_back(
+    client: &LookerClient,
+    identity: &Identity,
+    project: &str,
+    branch: &str,
+    max_bytes: u64,
+) -> bool {
+    let request = put_branch(project, branch);
+    match client
+        .send(identity, Workspace::Dev, &request, max_bytes)
+        .await
+    {
+        Ok(r) if (200..300).contains(&r.status) => {
+            tracing::debug!(%project, branch, "restored the dev-workspace branch");
+            true
+        }
+        Ok(r) => {
+            tracing::error!(
+                %project, branch, status = r.status,
                 message = %looker::looker_message(&r.body),
                 "could not restore the dev-workspace branch"
-            ),
-            Err(error) => {
-                tracing::error!(project = %self.project, branch, %error, "could not restore the dev-workspace branch")
-            }
+            );
+            false
+        }
+        Err(error) => {
+            tracing::error!(%project, branch, %error, "could not restore the dev-workspace branch");
+            false
         }
     }
 }

@@ -19,7 +19,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-pub use branch::{BranchLease, BranchLocks};
+pub use branch::BranchLease;
 pub use grant::{CallLimits, Grant};
 
 use crate::governance::{Governance, RequestRecord};
@@ -45,7 +45,8 @@ pub type LogSink = Arc<
 pub struct Services {
     pub looker: Arc<LookerClient>,
     pub identities: Arc<Identities>,
-    pub branch_locks: BranchLocks,
+    /// Branch-swap locks and the restore journal (in process, or shared through Redis).
+    pub coordination: Arc<crate::coordination::Coordination>,
     /// The `call-context` settings handed to plugins.
     pub settings: Arc<Vec<(String, String)>>,
     /// Read-only posture, model allow-list, audit trail.
@@ -170,7 +171,7 @@ impl HostState {
         let max = self.grant.limits.max_response_bytes;
         for lease in self.leases {
             lease
-                .restore(&self.services.looker, &self.scope.identity, max)
+                .restore(&self.services.looker, &self.services.coordination, max)
                 .await;
         }
     }

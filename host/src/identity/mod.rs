@@ -16,6 +16,7 @@
 //! | `public` | JWT subject | the user its identity claim names (sudo) | refused | with the operator's scope |
 //! | `looker_oauth` | Looker token user | that user's own token | refused | refused |
 
+mod looker_user;
 mod principal;
 mod users;
 
@@ -23,6 +24,7 @@ use std::net::SocketAddr;
 
 use http::{HeaderMap, StatusCode};
 
+pub use looker_user::LookerUserIds;
 pub use principal::{Assertion, Principal, looks_like_email, read_assertion};
 pub use users::UserDirectory;
 

@@ -208,6 +208,19 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Creates `dir` 0700 if missing and checks it is this user's and writable by no one else:
+/// for other state kept beside the cache (the branch restore journal).
+#[cfg(unix)]
+pub fn private_dir(dir: &Path) -> Result<(), String> {
+    create_private_dir(dir).map_err(|e| format!("cannot create it: {e}"))?;
+    check_private(dir, true)
+}
+
+#[cfg(not(unix))]
+pub fn private_dir(_dir: &Path) -> Result<(), String> {
+    Err("it needs Unix file ownership and permissions to be trusted".into())
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();

@@ -9,6 +9,7 @@ pub mod lock;
 pub mod registry;
 
 pub use cache::default_dir as cache_dir;
+pub use cache::private_dir;
 pub use call::CallFailure;
 pub use engine::Runtime;
 pub use registry::{Registry, ToolEntry};

@@ -83,15 +83,16 @@ pub fn app(
     options: &HttpOptions,
     shutdown: CancellationToken,
 ) -> Router {
-    let config = StreamableHttpServerConfig::default()
+    let mut config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.allowed_hosts.clone())
         .with_allowed_origins(options.allowed_origins.clone())
         .with_max_request_body_bytes(MAX_BODY_BYTES)
         .with_cancellation_token(shutdown)
         .with_sse_retry(None);
+    config.session_store = handler.coordination().session_store();
     let factory = handler.clone();
     let sessions = Arc::new(sessions_without_priming());
-    let owners = SessionOwners::new(sessions.clone());
+    let owners = SessionOwners::new(sessions.clone(), handler.coordination().session_owners());
     let mcp = StreamableHttpService::new(move || Ok(factory.new_session()), sessions, config);
     let mcp = Router::new()
         .nest_service("/mcp", McpEndpoint::new(mcp, MAX_BODY_BYTES))
@@ -130,9 +131,18 @@ async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready when the service account can log in to Looker (a cached login answers without traffic).
+/// Ready when the service account can log in to Looker (a cached login answers without traffic)
+/// and, with `LOOKER_REDIS_URL`, Redis answers.
 async fn readyz(State(handler): State<LookerMcp>) -> impl IntoResponse {
-    match handler.looker().check_ready().await {
+    let ready = match handler.coordination().check_ready().await {
+        Ok(()) => handler
+            .looker()
+            .check_ready()
+            .await
+            .map_err(|e| e.to_string()),
+        Err(redis) => Err(redis),
+    };
+    match ready {
         Ok(()) => (
             StatusCode::OK,
             axum::Json(serde_json::json!({ "status": "ready" })),

@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 
+use crate::coordination::SharedSessionOwners;
 use crate::identity::Principal;
 
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -22,22 +23,37 @@ const SWEEP_ABOVE: usize = 1024;
 pub struct SessionOwners {
     owners: Mutex<HashMap<String, String>>,
     manager: Arc<LocalSessionManager>,
+    /// Owners recorded by every replica (Redis), consulted for sessions opened elsewhere.
+    shared: Option<Arc<SharedSessionOwners>>,
 }
 
 impl SessionOwners {
-    /// Owners of the sessions `manager` holds.
-    pub fn new(manager: Arc<LocalSessionManager>) -> Arc<Self> {
+    /// Owners of the sessions `manager` holds, also shared with other replicas through
+    /// `shared` (Redis), if any.
+    pub fn new(
+        manager: Arc<LocalSessionManager>,
+        shared: Option<Arc<SharedSessionOwners>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             owners: Mutex::default(),
             manager,
+            shared,
         })
     }
 
-    fn owner(&self, session: &str) -> Option<String> {
-        self.owners.lock().unwrap().get(session).cloned()
+    async fn owner(&self, session: &str) -> Option<String> {
+        let local = self.owners.lock().unwrap().get(session).cloned();
+        match (local, &self.shared) {
+            (Some(owner), _) => Some(owner),
+            (None, Some(shared)) => shared.owner(session).await,
+            (None, None) => None,
+        }
     }
 
     async fn record(&self, session: String, owner: String) {
+        if let Some(shared) = &self.shared {
+            shared.record(&session, &owner).await;
+        }
         let full = {
             let mut owners = self.owners.lock().unwrap();
             owners.insert(session, owner);
@@ -52,8 +68,11 @@ impl SessionOwners {
         }
     }
 
-    fn forget(&self, session: &str) {
+    async fn forget(&self, session: &str) {
         self.owners.lock().unwrap().remove(session);
+        if let Some(shared) = &self.shared {
+            shared.forget(session).await;
+        }
     }
 }
 
@@ -81,14 +100,14 @@ pub async fn middleware(
         }
         return response;
     };
-    if owners.owner(&session).as_deref() != Some(caller.as_str()) {
+    if owners.owner(&session).await.as_deref() != Some(caller.as_str()) {
         tracing::info!("refused a request for a session the caller did not open");
         return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
     }
     let delete = request.method() == Method::DELETE;
     let response = next.run(request).await;
     if response.status() == StatusCode::NOT_FOUND || (delete && response.status().is_success()) {
-        owners.forget(&session);
+        owners.forget(&session).await;
     }
     response
 }

@@ -17,6 +17,7 @@ mod compare;
 mod http;
 mod load;
 mod measure;
+mod replicas;
 mod server;
 mod stats;
 mod stdio;
@@ -219,7 +220,7 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     )
     .await?;
     report.print("rust");
-    Ok(())
+    replicas::run(sim, rust, scratch).await
 }
 
 /// One HTTP/1.1 request to the simulator over a kept-alive socket: the floor under any tool call.

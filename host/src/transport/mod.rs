@@ -1,6 +1,10 @@
 //! The two ways MCP clients reach the server. Both carry the same [`crate::server::LookerMcp`].
 
+mod answering;
+mod connections;
 pub mod http;
 pub mod introspect;
+mod read_body;
 mod session_owners;
+pub mod shutdown;
 pub mod stdio;

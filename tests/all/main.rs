@@ -33,5 +33,6 @@ mod protocol;
 mod query;
 mod render;
 mod schema;
+mod service;
 mod user_attributes;
 mod workflows;

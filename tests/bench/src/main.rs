@@ -18,6 +18,7 @@ mod http;
 mod load;
 mod measure;
 mod server;
+mod service;
 mod stats;
 mod stdio;
 
@@ -219,7 +220,8 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     )
     .await?;
     report.print("rust");
-    Ok(())
+    drop(http);
+    service::run(rust, sim).await
 }
 
 /// One HTTP/1.1 request to the simulator over a kept-alive socket: the floor under any tool call.

@@ -22,7 +22,10 @@ pub async fn build(
 ) -> anyhow::Result<LookerMcp> {
     let extra = admit_third_party(config)?;
     let looker = Arc::new(LookerClient::new(config)?);
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::new(crate::plugins::SlotPolicy {
+        per_principal: config.limits.slots_per_principal,
+        max_wait: config.limits.slot_wait,
+    })?;
     let cache_dir = config.cache_dir.clone().or_else(crate::plugins::cache_dir);
     let settings = plugin_settings(config, identities.act_as_offered());
     let services = Arc::new(Services {

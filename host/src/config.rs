@@ -168,6 +168,36 @@ pub struct Config {
     /// Longest a branch swap waits for another call's swap of the same user and project
     /// (`LOOKER_BRANCH_WAIT_SECONDS`, default 60).
     pub branch_wait: Duration,
+    /// Service bounds: connections, sessions, plugin slots and shutdown ([`ServiceLimits`]).
+    pub limits: ServiceLimits,
+}
+
+/// How much of the server one client, one principal or everyone together may hold, and how
+/// long a stop waits. README "Limits" says why each default is what it is.
+#[derive(Clone, Debug)]
+pub struct ServiceLimits {
+    /// Open HTTP connections (`LOOKER_MCP_MAX_CONNECTIONS`, default 1024); more are answered 503.
+    pub max_connections: usize,
+    /// From waiting for a request to having its headers, which also bounds an idle kept-alive
+    /// connection (`LOOKER_MCP_HEADER_TIMEOUT_SECS`, default 10).
+    pub header_timeout: Duration,
+    /// Reading one request body (`LOOKER_MCP_BODY_TIMEOUT_SECS`, default 30); then 408.
+    pub body_timeout: Duration,
+    /// Live MCP sessions in all (`LOOKER_MCP_MAX_SESSIONS`, default 1000); then 503.
+    pub max_sessions: usize,
+    /// Live MCP sessions of one principal (`LOOKER_MCP_MAX_SESSIONS_PER_PRINCIPAL`, default 32);
+    /// then 429.
+    pub max_sessions_per_principal: usize,
+    /// A session with no traffic for this long is closed (`LOOKER_MCP_SESSION_IDLE_SECS`,
+    /// default 600).
+    pub session_idle: Duration,
+    /// Plugin slots one principal may hold (`LOOKER_MCP_SLOTS_PER_PRINCIPAL`, default 16 of 32).
+    pub slots_per_principal: usize,
+    /// The longest a call waits for a plugin slot (`LOOKER_MCP_SLOT_WAIT_SECS`, default 30).
+    pub slot_wait: Duration,
+    /// After SIGTERM/SIGINT, how long calls in flight may run on before they are cancelled
+    /// (`LOOKER_MCP_SHUTDOWN_GRACE_SECS`, default 20).
+    pub shutdown_grace: Duration,
 }
 
 /// A setting that could not be understood.
@@ -278,6 +308,10 @@ impl Config {
                 .map(String::from)
                 .collect()
         };
+        // A zero timeout would refuse everything; the smallest accepted is one millisecond.
+        let seconds = |name: &str, default: f64| {
+            number(name, default).map(|n| Duration::from_secs_f64(n).max(Duration::from_millis(1)))
+        };
         let mib =
             |name: &str, default: f64| number(name, default).map(|n| (n * 1024.0 * 1024.0) as u64);
         Ok(Self {
@@ -338,6 +372,18 @@ impl Config {
             redis_url: Secret::new(text("LOOKER_REDIS_URL", "")),
             branch_lease_ttl: Duration::from_secs_f64(number("LOOKER_BRANCH_LEASE_SECONDS", 15.0)?),
             branch_wait: Duration::from_secs_f64(number("LOOKER_BRANCH_WAIT_SECONDS", 60.0)?),
+            limits: ServiceLimits {
+                max_connections: number("LOOKER_MCP_MAX_CONNECTIONS", 1024.0)? as usize,
+                header_timeout: seconds("LOOKER_MCP_HEADER_TIMEOUT_SECS", 10.0)?,
+                body_timeout: seconds("LOOKER_MCP_BODY_TIMEOUT_SECS", 30.0)?,
+                max_sessions: number("LOOKER_MCP_MAX_SESSIONS", 1000.0)? as usize,
+                max_sessions_per_principal: number("LOOKER_MCP_MAX_SESSIONS_PER_PRINCIPAL", 32.0)?
+                    as usize,
+                session_idle: seconds("LOOKER_MCP_SESSION_IDLE_SECS", 600.0)?,
+                slots_per_principal: number("LOOKER_MCP_SLOTS_PER_PRINCIPAL", 16.0)? as usize,
+                slot_wait: seconds("LOOKER_MCP_SLOT_WAIT_SECS", 30.0)?,
+                shutdown_grace: seconds("LOOKER_MCP_SHUTDOWN_GRACE_SECS", 20.0)?,
+            },
         })
     }
 
@@ -541,6 +587,28 @@ mod tests {
         .unwrap();
         let printed = format!("{c:?}");
         assert!(!printed.contains("hunter2") && !printed.contains("gateway-s3cret"));
+    }
+
+    #[test]
+    fn service_limits_have_defaults_and_read_fractions() {
+        let c = Config::from_env(&env(&[])).unwrap().limits;
+        assert_eq!(
+            (
+                c.max_connections,
+                c.max_sessions,
+                c.max_sessions_per_principal
+            ),
+            (1024, 1000, 32)
+        );
+        assert_eq!(
+            (c.slots_per_principal, c.slot_wait),
+            (16, Duration::from_secs(30))
+        );
+        assert_eq!(c.shutdown_grace, Duration::from_secs(20));
+        let c = Config::from_env(&env(&[("LOOKER_MCP_SHUTDOWN_GRACE_SECS", "0.5")])).unwrap();
+        assert_eq!(c.limits.shutdown_grace, Duration::from_millis(500));
+        let err = Config::from_env(&env(&[("LOOKER_MCP_MAX_SESSIONS", "-1")])).unwrap_err();
+        assert!(err.to_string().contains("LOOKER_MCP_MAX_SESSIONS"), "{err}");
     }
 
     #[test]

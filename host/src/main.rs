@@ -93,7 +93,7 @@ async fn run() -> anyhow::Result<()> {
     let identities = Identities::new(&config, &posture, bind);
     let handler = app::build(&config, cli.groups.as_deref(), identities).await?;
     match listener {
-        None => transport::stdio::serve(handler).await,
+        None => transport::stdio::serve(handler, config.limits.shutdown_grace).await,
         Some(listener) => {
             let identities = handler.registry().services().identities.clone();
             let auth = Auth::new(posture, &config, handler.looker().clone(), identities);

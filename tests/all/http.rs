@@ -72,6 +72,16 @@ pub async fn start_on(h: &Harness, host: &str, groups: &str) -> HttpServer {
 }
 
 impl HttpServer {
+    /// The server's process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("server running")
+    }
+
+    /// Waits for the server to exit.
+    pub async fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().await.expect("server exits")
+    }
+
     /// Every log line so far, joined.
     pub fn log_text(&self) -> String {
         self.logs.lock().unwrap().join("\n")

@@ -35,5 +35,6 @@ mod query;
 mod render;
 mod replicas;
 mod schema;
+mod service;
 mod user_attributes;
 mod workflows;

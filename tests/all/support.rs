@@ -207,6 +207,16 @@ pub struct RawStdio {
 }
 
 impl RawStdio {
+    /// The server's process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self._child.id().expect("server running")
+    }
+
+    /// Waits for the server to exit.
+    pub async fn wait(&mut self) -> std::process::ExitStatus {
+        self._child.wait().await.expect("server exits")
+    }
+
     pub fn spawn(mut cmd: Command) -> Self {
         let mut child = cmd
             .stdin(Stdio::piped())

@@ -9,6 +9,7 @@ use std::time::Duration;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::engine::{EPOCH_TICK, Runtime};
+use super::slots::SlotError;
 use crate::bindings::PluginPre;
 use crate::bindings::types::{CallContext, ToolError, ToolOutput};
 use crate::capability::{CallScope, Grant, HostState, Services};
@@ -26,6 +27,9 @@ pub enum CallFailure {
     Timeout(Duration),
     #[error("the call was cancelled")]
     Cancelled,
+    /// No plugin slot came free in time ([`super::slots`]).
+    #[error("{0}")]
+    Busy(SlotError),
     #[error("the {group} plugin returned {size} bytes, more than its {limit}-byte result limit")]
     ResultTooLarge {
         group: Arc<str>,
@@ -51,12 +55,16 @@ pub async fn run(
     let context = CallContext {
         settings: services.settings.as_ref().clone(),
     };
+    let _in_flight = runtime.slots.begin();
     // Declared before the store, so the slot is released only after the instance is gone. A call
-    // waiting for a slot can still be cancelled.
-    let _slot = tokio::select! {
-        permit = runtime.slots.acquire() => permit.map_err(|_| CallFailure::Cancelled)?,
-        () = cancel.cancelled() => return Err(CallFailure::Cancelled),
+    // waiting for a slot can still be cancelled, and waits a bounded time.
+    let _slot = match runtime.slots.acquire(&scope.principal.key(), &cancel).await {
+        Ok(slot) => slot,
+        Err(SlotError::Cancelled) => return Err(CallFailure::Cancelled),
+        Err(busy) => return Err(CallFailure::Busy(busy)),
     };
+    // A shutdown past its grace period cancels the call like its client would.
+    let stopping = runtime.slots.stopping().clone();
     let state = HostState::new(group.clone(), services, grant, scope);
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|state| &mut state.store_limits);
@@ -100,6 +108,7 @@ pub async fn run(
                 Err(_) => Err(CallFailure::Timeout(limits.wall)),
             },
             () = cancel.cancelled() => Err(CallFailure::Cancelled),
+            () = stopping.cancelled() => Err(CallFailure::Cancelled),
         }
     };
     store.into_data().finish().await;
@@ -154,7 +163,11 @@ pub async fn describe(
         policy: crate::capability::policy::Policy::nothing(),
         limits: limits.clone(),
     });
-    let _slot = runtime.slots.acquire().await?;
+    let _slot = runtime
+        .slots
+        .acquire_for_loading()
+        .await
+        .map_err(wasmtime::Error::msg)?;
     let state = HostState::new("(loading)".into(), services, grant, CallScope::describing());
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|state| &mut state.store_limits);

@@ -8,6 +8,7 @@ use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use super::slots::{SlotPolicy, Slots};
 use crate::bindings::Plugin;
 use crate::capability::HostState;
 
@@ -15,7 +16,7 @@ use crate::capability::HostState;
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// Plugin instances alive at once (tool calls plus start-up `describe`s); further calls wait for
-/// a slot. Instances come from a pool of this size: reusing slots instead of mapping and
+/// a slot, shared as [`super::slots`] says. Instances come from a pool of this size: reusing slots instead of mapping and
 /// unmapping memory and stacks per call is most of the per-call cost saved.
 pub const MAX_CONCURRENT_INSTANCES: u32 = 32;
 
@@ -28,14 +29,19 @@ const MAX_INSTANCE_MEMORY: usize = 4 << 30;
 pub struct Runtime {
     pub(crate) engine: Engine,
     pub(crate) linker: Arc<Linker<HostState>>,
-    /// One permit per pooled instance: held from instantiation until the store is dropped.
-    pub(crate) slots: Arc<tokio::sync::Semaphore>,
+    /// One slot per pooled instance: held from instantiation until the store is dropped.
+    pub(crate) slots: Arc<Slots>,
 }
 
 impl Runtime {
+    /// The slots calls share; a shutdown waits for and stops calls through them.
+    pub fn slots(&self) -> &Arc<Slots> {
+        &self.slots
+    }
+
     /// Creates the engine, links WASI (with nothing granted) and the Looker capabilities, and
-    /// starts the epoch ticker thread.
-    pub fn new() -> anyhow::Result<Self> {
+    /// starts the epoch ticker thread. Slots are shared under `slots`.
+    pub fn new(slots: SlotPolicy) -> anyhow::Result<Self> {
         let engine = Engine::new(&engine_config())?;
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
@@ -53,9 +59,7 @@ impl Runtime {
         Ok(Self {
             engine,
             linker: Arc::new(linker),
-            slots: Arc::new(tokio::sync::Semaphore::new(
-                MAX_CONCURRENT_INSTANCES as usize,
-            )),
+            slots: Arc::new(Slots::new(slots)),
         })
     }
 }

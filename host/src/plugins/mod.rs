@@ -7,9 +7,11 @@ pub mod embedded;
 mod engine;
 pub mod lock;
 pub mod registry;
+pub mod slots;
 
 pub use cache::default_dir as cache_dir;
 pub use cache::private_dir;
 pub use call::CallFailure;
 pub use engine::Runtime;
 pub use registry::{Registry, ToolEntry};
+pub use slots::{SlotPolicy, Slots};

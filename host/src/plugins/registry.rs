@@ -277,6 +277,11 @@ impl Registry {
         self.by_name.get(name).map(|&i| &self.tools[i])
     }
 
+    /// The plugin slots calls share (a shutdown waits for and stops calls through them).
+    pub fn slots(&self) -> &Arc<crate::plugins::Slots> {
+        self.runtime.slots()
+    }
+
     /// What every call shares.
     pub fn services(&self) -> &Arc<Services> {
         &self.services

@@ -9,16 +9,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::answering::{self, Answering};
+use super::connections::{self, ConnectionLimits};
 use super::endpoint::McpEndpoint;
 use super::introspect::{self, IntrospectOptions};
-use super::session_owners::SessionOwners;
+use super::session_owners::{SessionCaps, SessionOwners};
+use super::{read_body, shutdown};
 use crate::auth::Auth;
-use crate::config::Config;
+use crate::config::{Config, ServiceLimits};
 use crate::server::LookerMcp;
 
 /// Largest request body accepted on `/mcp` (and `/_introspect`).
@@ -34,6 +36,8 @@ pub struct HttpOptions {
     pub allowed_origins: Vec<String>,
     /// Gateway discovery at `/_introspect`; `None`: not served.
     pub introspect: Option<IntrospectOptions>,
+    /// Sessions, body-read time and the rest of the service bounds.
+    pub limits: ServiceLimits,
 }
 
 const LOOPBACK_HOSTS: [&str; 4] = ["localhost", "127.0.0.1", "::1", "[::1]"];
@@ -70,6 +74,7 @@ impl HttpOptions {
             allowed_hosts,
             allowed_origins,
             introspect,
+            limits: config.limits.clone(),
         }
     }
 }
@@ -91,8 +96,18 @@ pub fn app(
         .with_sse_retry(None);
     config.session_store = handler.coordination().session_store();
     let factory = handler.clone();
-    let sessions = Arc::new(sessions_without_priming());
-    let owners = SessionOwners::new(sessions.clone(), handler.coordination().session_owners());
+    let mut sessions = sessions_without_priming();
+    sessions.session_config.keep_alive = Some(options.limits.session_idle);
+    let sessions = Arc::new(sessions);
+    let caps = SessionCaps {
+        total: options.limits.max_sessions,
+        per_principal: options.limits.max_sessions_per_principal,
+    };
+    let owners = SessionOwners::new(
+        sessions.clone(),
+        caps,
+        handler.coordination().session_owners(),
+    );
     let mcp = StreamableHttpService::new(move || Ok(factory.new_session()), sessions, config);
     let mcp = Router::new()
         .nest_service("/mcp", McpEndpoint::new(mcp, MAX_BODY_BYTES))
@@ -115,6 +130,10 @@ pub fn app(
             crate::auth::middleware,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            options.limits.body_timeout,
+            read_body::middleware,
+        ))
 }
 
 /// Sessions whose SSE streams start with the first message. rmcp's default primes each stream
@@ -154,36 +173,41 @@ async fn readyz(State(handler): State<LookerMcp>) -> impl IntoResponse {
     }
 }
 
-/// Serves on `listener` (bound by the caller before the groups load) until the process gets
-/// Ctrl-C.
+/// Serves on `listener` (bound by the caller before the groups load) until SIGTERM or SIGINT,
+/// then stops as [`shutdown`] says: the listener closes, calls in flight finish (or are
+/// cancelled after the grace period), sessions end.
 pub async fn serve(
     handler: LookerMcp,
     auth: Arc<Auth>,
     listener: std::net::TcpListener,
     config: &Config,
 ) -> anyhow::Result<()> {
-    let shutdown = CancellationToken::new();
+    let sessions_end = CancellationToken::new();
     let bind = listener.local_addr()?;
     let options = HttpOptions::for_bind(&bind, config);
-    let router = app(handler, auth, &options, shutdown.clone());
+    let slots = handler.registry().slots().clone();
+    let answering = Answering::default();
+    let router = app(handler, auth, &options, sessions_end.clone()).layer(
+        axum::middleware::from_fn_with_state(answering.clone(), answering::middleware),
+    );
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "serving MCP over streamable HTTP at /mcp");
-    let stop = shutdown.clone();
-    // Answers go out as several small SSE writes; without TCP_NODELAY, Nagle's algorithm and
-    // the client's delayed ACK hold the last one back ~40 ms on a kept-alive connection.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => stop.cancel(),
-                () = stop.cancelled() => {}
-            }
-        })
-        .await?;
+    let limits = ConnectionLimits {
+        max_connections: config.limits.max_connections,
+        header_timeout: config.limits.header_timeout,
+    };
+    let stop = async {
+        let signal = shutdown::signalled().await;
+        tracing::info!(signal, "stopping: the listener is closed");
+    };
+    let connections = connections::serve_until(listener, router, limits, stop).await;
+    // Kept-alive connections close once their current answer is sent.
+    let closed = tokio::spawn(connections.shutdown());
+    shutdown::let_calls_finish(&slots, config.limits.shutdown_grace, || answering.drained()).await;
+    // Sessions end last, and with them their standalone SSE streams.
+    sessions_end.cancel();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), closed).await;
+    tracing::info!("stopped");
     Ok(())
 }

@@ -8,14 +8,21 @@
 //! flight, serves a batch by the negotiated revision's rules ([`super::jsonrpc`]), hands every
 //! other line to rmcp unchanged, and the server keeps serving. rmcp's answers and the filter's
 //! go to stdout through one writer, whole lines at a time, so they never interleave.
+//!
+//! On SIGTERM or SIGINT the filter stops reading, the calls in flight finish (or are cancelled
+//! after the grace period, see [`super::shutdown`]), then rmcp's input closes: it sends the
+//! answers it has and ends, and the process exits 0.
 
 use rmcp::ServiceExt;
 use rmcp::service::ServerInitializeError;
 use rmcp::transport::async_rw::DEFAULT_MAX_LINE_LENGTH;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::jsonrpc::{self, InFlight, Probe};
+use super::shutdown;
 use crate::server::LookerMcp;
 
 /// Stdio has one session; its in-flight ids are keyed by this.
@@ -24,14 +31,20 @@ const SESSION: &str = "";
 /// Room for messages in flight between the filter, rmcp and the writer.
 const PIPE_BYTES: usize = 1 << 20;
 
-/// Serves until the client closes stdin. Closing stdin before the MCP handshake is a clean exit.
-pub async fn serve(handler: LookerMcp) -> anyhow::Result<()> {
+/// Serves until the client closes stdin or a signal stops the server (calls in flight get
+/// `grace`). Closing stdin before the MCP handshake is a clean exit.
+pub async fn serve(handler: LookerMcp, grace: Duration) -> anyhow::Result<()> {
     let (stdin, stdout) = rmcp::transport::io::stdio_pipes();
-    serve_on(handler, stdin, stdout).await
+    serve_on(handler, stdin, stdout, grace).await
 }
 
 /// Serves MCP over any line-delimited byte streams (stdin/stdout in production).
-pub async fn serve_on<R, W>(handler: LookerMcp, input: R, output: W) -> anyhow::Result<()>
+pub async fn serve_on<R, W>(
+    handler: LookerMcp,
+    input: R,
+    output: W,
+    grace: Duration,
+) -> anyhow::Result<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
@@ -40,14 +53,29 @@ where
     let (rmcp_output, from_rmcp) = tokio::io::duplex(PIPE_BYTES);
     let (answers, answered) = mpsc::channel(16);
     let in_flight = InFlight::default();
-    let filter = tokio::spawn(filter_input(input, to_rmcp, answers, in_flight.clone()));
+    let stop_reading = CancellationToken::new();
+    let filter = filter_input(input, to_rmcp, answers, in_flight.clone(), stop_reading.clone());
+    let mut filter = tokio::spawn(filter);
     let writer = tokio::spawn(write_output(from_rmcp, answered, output, in_flight));
+    let slots = handler.registry().slots().clone();
     let result = match handler.serve((rmcp_input, rmcp_output)).await {
-        Ok(service) => service
-            .waiting()
-            .await
-            .map(drop)
-            .map_err(anyhow::Error::from),
+        Ok(service) => {
+            let waiting = service.waiting();
+            tokio::pin!(waiting);
+            tokio::select! {
+                ended = &mut waiting => ended.map(drop).map_err(anyhow::Error::from),
+                signal = shutdown::signalled() => {
+                    tracing::info!(signal, "stopping: no more requests are read from stdin");
+                    stop_reading.cancel();
+                    // rmcp's input stays open (held here) while the calls finish.
+                    let held = (&mut filter).await.ok().flatten();
+                    shutdown::let_calls_finish(&slots, grace, || slots.drained()).await;
+                    // End of input: rmcp sends the answers it has, then ends.
+                    drop(held);
+                    waiting.await.map(drop).map_err(anyhow::Error::from)
+                }
+            }
+        }
         Err(ServerInitializeError::ConnectionClosed(_)) => {
             tracing::info!("stdin closed before the MCP handshake; nothing to serve");
             Ok(())
@@ -144,13 +172,15 @@ impl Session {
 }
 
 /// Reads stdin line by line (at most rmcp's line limit held at once), forwards JSON to rmcp and
-/// answers the rest. Ends at EOF, closing rmcp's input.
+/// answers the rest. Ends at EOF, closing rmcp's input; or when `stop` is cancelled, returning
+/// rmcp's input still open.
 async fn filter_input<R: AsyncRead + Unpin>(
     input: R,
     mut to_rmcp: tokio::io::DuplexStream,
     answers: mpsc::Sender<ToWriter>,
     in_flight: InFlight,
-) {
+    stop: CancellationToken,
+) -> Option<tokio::io::DuplexStream> {
     let mut session = Session {
         revision: None,
         in_flight,
@@ -159,7 +189,11 @@ async fn filter_input<R: AsyncRead + Unpin>(
     let mut line: Vec<u8> = Vec::new();
     let mut oversized = false;
     loop {
-        let available = match input.fill_buf().await {
+        let filled = tokio::select! {
+            filled = input.fill_buf() => filled,
+            () = stop.cancelled() => return Some(to_rmcp),
+        };
+        let available = match filled {
             Ok(available) => available,
             Err(error) => {
                 tracing::error!(%error, "could not read stdin");
@@ -217,6 +251,7 @@ async fn filter_input<R: AsyncRead + Unpin>(
         }
     }
     let _ = to_rmcp.shutdown().await;
+    None
 }
 
 /// One message to rmcp, or the filter's answer to it. `Err`: the other side is gone.

@@ -19,6 +19,7 @@ mod load;
 mod measure;
 mod replicas;
 mod server;
+mod service;
 mod stats;
 mod stdio;
 
@@ -220,7 +221,9 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     )
     .await?;
     report.print("rust");
-    replicas::run(sim, rust, scratch).await
+    drop(http);
+    replicas::run(sim, rust, scratch).await?;
+    service::run(rust, sim).await
 }
 
 /// One HTTP/1.1 request to the simulator over a kept-alive socket: the floor under any tool call.

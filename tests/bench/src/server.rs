@@ -108,6 +108,11 @@ impl HttpServer {
     pub fn pid(&self) -> Result<u32> {
         self.child.id().context("server exited")
     }
+
+    /// Waits for the server to exit (after a signal).
+    pub async fn wait(&mut self) -> Result<std::process::ExitStatus> {
+        Ok(self.child.wait().await?)
+    }
 }
 
 fn free_port() -> Result<u16> {

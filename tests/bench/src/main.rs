@@ -20,6 +20,7 @@ mod measure;
 mod server;
 mod stats;
 mod stdio;
+mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -219,6 +220,7 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     )
     .await?;
     report.print("rust");
+    tokens::report(rust).await?;
     Ok(())
 }
 

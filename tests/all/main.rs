@@ -29,6 +29,7 @@ mod load;
 mod modeling;
 mod plugins;
 mod principals;
+mod progressive;
 mod protocol;
 mod query;
 mod render;

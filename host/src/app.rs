@@ -65,7 +65,7 @@ pub async fn build(
             "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
         );
     }
-    let fit = crate::fit::Fit::new(config.max_result_chars);
+    let fit = crate::fit::Fit::new(config.max_result_chars).with_tool_mode(config.tool_mode);
     Ok(LookerMcp::new(registry, tool_lists, fit))
 }
 

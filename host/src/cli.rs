@@ -57,6 +57,12 @@ pub struct Cli {
     #[arg(long)]
     pub read_only: bool,
 
+    /// Which tools tools/list shows: every served tool (full), or the most used ones plus
+    /// search_tools, describe_tool and call_tool (progressive) for clients that cap the tool
+    /// count (overrides LOOKER_TOOL_MODE; default full).
+    #[arg(long, value_parser = ["full", "progressive"])]
+    pub tool_mode: Option<String>,
+
     /// Read settings from this file instead of `./.env`.
     #[arg(long, value_name = "PATH")]
     pub env_file: Option<PathBuf>,

@@ -159,6 +159,9 @@ pub struct Config {
     /// Most characters of one tool result's text, and of its structured content
     /// (`LOOKER_MAX_RESULT_CHARS`, default 100000; 0: no budget). See `fit::budget`.
     pub max_result_chars: usize,
+    /// Which tools `tools/list` shows: all, or a core plus search/describe/call
+    /// (`LOOKER_TOOL_MODE`, `--tool-mode`, default full). See `fit::progressive`.
+    pub tool_mode: crate::fit::progressive::ToolMode,
     /// Redis shared by the replicas for branch leases, the restore journal and MCP sessions
     /// (`LOOKER_REDIS_URL`; unset: all of it stays in this process). May carry a password.
     pub redis_url: Secret,
@@ -241,6 +244,10 @@ impl Config {
         config.strict_plugins |= cli.strict_plugins;
         config.read_only |= cli.read_only;
         config.allow_unpinned_plugins |= cli.allow_unpinned_plugins;
+        if let Some(mode) = &cli.tool_mode {
+            config.tool_mode = crate::fit::progressive::ToolMode::parse(mode)
+                .map_err(|why| invalid("--tool-mode", mode, &why))?;
+        }
         Ok(config)
     }
 
@@ -369,6 +376,8 @@ impl Config {
                 "LOOKER_MAX_RESULT_CHARS",
                 crate::fit::DEFAULT_MAX_RESULT_CHARS as f64,
             )? as usize,
+            tool_mode: crate::fit::progressive::ToolMode::parse(&text("LOOKER_TOOL_MODE", "full"))
+                .map_err(|why| invalid("LOOKER_TOOL_MODE", &text("LOOKER_TOOL_MODE", ""), &why))?,
             redis_url: Secret::new(text("LOOKER_REDIS_URL", "")),
             branch_lease_ttl: Duration::from_secs_f64(number("LOOKER_BRANCH_LEASE_SECONDS", 15.0)?),
             branch_wait: Duration::from_secs_f64(number("LOOKER_BRANCH_WAIT_SECONDS", 60.0)?),

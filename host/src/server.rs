@@ -7,8 +7,8 @@ use base64::Engine as _;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ResourceContents,
-    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    InputResponses, JsonObject, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ResourceContents, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer};
@@ -19,6 +19,7 @@ use crate::capability::{CallScope, ProgressSink};
 use crate::client_log::SessionLogLevel;
 use crate::confirm::{self, Decision};
 use crate::fit::Fit;
+use crate::fit::progressive::{self, MetaCall, ToolMode};
 use crate::governance::{CallAudit, ToolLists};
 use crate::identity::{IdentityError, Principal};
 use crate::looker::Identity;
@@ -37,8 +38,11 @@ pub struct LookerMcp {
 
 struct Inner {
     registry: Registry,
-    /// What `tools/list` shows: the loaded tools the governance rules leave.
+    /// The served tools: the loaded tools the governance rules leave.
     tools: Vec<Tool>,
+    /// What `tools/list` shows: `tools`, or in progressive mode its core and the three
+    /// progressive tools.
+    listed: Vec<Tool>,
     tool_lists: ToolLists,
     fit: Fit,
     /// The `initialize` instructions, for the tools served.
@@ -53,17 +57,22 @@ impl LookerMcp {
         let offer_act_as = registry.services().identities.act_as_offered();
         let read_only = registry.services().governance.read_only;
         let served = |entry: &ToolEntry| refusal(entry, &tool_lists, read_only).is_none();
-        let tools = registry
+        let tools: Vec<Tool> = registry
             .tools()
             .iter()
             .filter(|entry| served(entry))
             .map(|entry| fit.tool(to_mcp_tool(entry, offer_act_as)))
             .collect();
-        let instructions = fit.instructions(&registry, served);
+        let listed = progressive::listed(fit.tool_mode, &tools);
+        let mut instructions = fit.instructions(&registry, served);
+        if fit.tool_mode == ToolMode::Progressive {
+            instructions.push_str(&format!("\n{}", progressive::INSTRUCTIONS));
+        }
         Self {
             inner: Arc::new(Inner {
                 registry,
                 tools,
+                listed,
                 tool_lists,
                 fit,
                 instructions,
@@ -95,9 +104,52 @@ impl LookerMcp {
         &self.inner.registry
     }
 
-    /// The `tools/list` answer: every loaded tool, in one page (`/_introspect` lists the same).
+    /// The `tools/list` answer, in one page (`/_introspect` lists the same).
     pub fn tool_list(&self) -> ListToolsResult {
-        ListToolsResult::with_all_items(self.inner.tools.clone())
+        ListToolsResult::with_all_items(self.inner.listed.clone())
+    }
+
+    /// Whether `name` is a served tool.
+    fn serves(&self, name: &str) -> bool {
+        self.inner.tools.iter().any(|t| t.name == name)
+    }
+
+    /// One of the progressive tools (`search_tools`, `describe_tool`, `call_tool`); `responses`
+    /// are a 2026-07-28 retry's `inputResponses`, for the tool `call_tool` runs.
+    async fn meta_call(
+        &self,
+        call: Result<MetaCall, String>,
+        responses: Option<&InputResponses>,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        let tools = &self.inner.tools;
+        match call {
+            Err(why) => error_result(format!("Invalid arguments: {why}")).into(),
+            Ok(MetaCall::Search { query, limit }) => {
+                let registry = &self.inner.registry;
+                let group = |name: &str| {
+                    registry
+                        .tool(name)
+                        .map(|t| registry.groups[t.group].name.to_string())
+                        .unwrap_or_default()
+                };
+                CallToolResult::structured(progressive::search(tools, group, &query, limit)).into()
+            }
+            Ok(MetaCall::Describe { name }) => match progressive::describe(tools, &name) {
+                Ok(description) => CallToolResult::structured(description).into(),
+                Err(why) => error_result(why).into(),
+            },
+            Ok(MetaCall::Call { name, arguments }) => {
+                if self.inner.registry.tool(&name).is_none() {
+                    return error_result(progressive::not_served(&name)).into();
+                }
+                let arguments = match arguments {
+                    Value::Object(map) => map,
+                    _ => JsonObject::new(),
+                };
+                self.run(&name, arguments, responses, context).await
+            }
+        }
     }
 
     /// Who is calling: the principal the HTTP auth layer attached, or the local user over stdio.
@@ -180,7 +232,11 @@ impl ServerHandler for LookerMcp {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.inner.tools.iter().find(|t| t.name == name).cloned()
+        let listed = self.inner.listed.iter();
+        listed
+            .chain(&self.inner.tools)
+            .find(|t| t.name == name)
+            .cloned()
     }
 
     async fn call_tool(
@@ -189,24 +245,61 @@ impl ServerHandler for LookerMcp {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.as_ref();
-        let Some(tool) = self.inner.registry.tool(name) else {
+        let arguments = request.arguments.unwrap_or_default();
+        if self.inner.fit.tool_mode == ToolMode::Progressive
+            && let Some(call) = MetaCall::parse(name, &arguments)
+        {
+            let responses = request.input_responses.as_ref();
+            return Ok(self.meta_call(call, responses, context).await);
+        }
+        if self.inner.registry.tool(name).is_none() {
             return Err(McpError::invalid_params(
                 format!("unknown tool: {name}"),
                 None,
             ));
-        };
-        let arguments = self
+        }
+        Ok(self
+            .run(name, arguments, request.input_responses.as_ref(), context)
+            .await)
+    }
+}
+
+impl LookerMcp {
+    /// Runs the loaded tool `name`: coercion, governance, identity, validation, confirmation,
+    /// the call, the audit entry and the result budget. Direct calls and `call_tool` both come
+    /// here. `responses` are a 2026-07-28 retry's `inputResponses`.
+    async fn run(
+        &self,
+        name: &str,
+        arguments: JsonObject,
+        responses: Option<&InputResponses>,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        match self.run_checked(name, arguments, responses, context).await {
+            Ok(response) | Err(response) => response,
+        }
+    }
+
+    /// [`Self::run`], with `Err` for the answers that stop a call early.
+    async fn run_checked(
+        &self,
+        name: &str,
+        arguments: JsonObject,
+        responses: Option<&InputResponses>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, CallToolResponse> {
+        let refused = |why: String| CallToolResponse::from(error_result(why));
+        let tool = self
             .inner
-            .fit
-            .arguments(tool, request.arguments.unwrap_or_default().into());
+            .registry
+            .tool(name)
+            .ok_or_else(|| refused(progressive::not_served(name)))?;
+        let arguments = self.inner.fit.arguments(tool, arguments.into());
         let services = self.inner.registry.services().clone();
         if let Some(why) = refusal(tool, &self.inner.tool_lists, services.governance.read_only) {
-            return Ok(error_result(why).into());
+            return Err(refused(why));
         }
-        let principal = match Self::principal(&context) {
-            Ok(principal) => principal,
-            Err(error) => return Ok(error_result(error.to_string()).into()),
-        };
+        let principal = Self::principal(&context).map_err(|e| refused(e.to_string()))?;
         // `act_as_user` is the principal's entitlement, checked before anything else runs.
         if arguments
             .get("act_as_user")
@@ -216,16 +309,13 @@ impl ServerHandler for LookerMcp {
                 .may_act_as(&principal, &Identity::ServiceAccount)
         {
             tracing::warn!(tool = name, principal = %principal.describe(), reason = %why, "refused act_as_user");
-            return Ok(error_result(why).into());
+            return Err(refused(why));
         }
-        if let Err(problems) = tool.validate(&arguments) {
-            return Ok(error_result(problems).into());
-        }
-        let arguments = match confirm::settle(&context.peer, tool, arguments).await {
+        tool.validate(&arguments).map_err(refused)?;
+        let arguments = match confirm::settle(&context, tool, arguments, responses).await {
             Decision::Run(arguments) => arguments,
-            Decision::Declined(answer) => {
-                return Ok(CallToolResult::structured(answer).into());
-            }
+            Decision::Declined(answer) => return Err(CallToolResult::structured(answer).into()),
+            Decision::Ask(question) => return Err(question.into()),
         };
         let started = std::time::Instant::now();
         let identity = match services
@@ -236,7 +326,7 @@ impl ServerHandler for LookerMcp {
             Ok(identity) => identity,
             Err(error) => {
                 tracing::info!(tool = name, principal = %principal.describe(), reason = %error, "refused a call's identity");
-                return Ok(error_result(error.to_string()).into());
+                return Err(refused(error.to_string()));
             }
         };
         let scope = self.scope(&context, name, principal.clone(), identity.clone());
@@ -247,6 +337,7 @@ impl ServerHandler for LookerMcp {
             .call(tool, &arguments.to_string(), scope)
             .await;
         let acted_as = journal.acted_as();
+        let requests = journal.requests();
         CallAudit {
             tool: name,
             principal: principal.describe(),
@@ -258,7 +349,7 @@ impl ServerHandler for LookerMcp {
             },
             sudo: acted_as.is_some() || matches!(identity, Identity::Sudo { .. }),
             arguments: &arguments,
-            requests: journal.requests(),
+            requests: requests.clone(),
             outcome: if outcome.is_ok() { "ok" } else { "error" },
         }
         .write(&services.governance.audit);
@@ -270,7 +361,17 @@ impl ServerHandler for LookerMcp {
             }
             Err(failure) => {
                 tracing::info!(tool = name, elapsed_ms, error = %failure, "tool call failed");
-                Ok(error_result(describe_failure(&failure)).into())
+                let mut message = describe_failure(&failure);
+                if let CallFailure::Tool(ToolError::Looker(e)) = &failure
+                    && let Some(failed) = requests.iter().rev().find(|r| r.status == Some(e.status))
+                    && let Some(hint) =
+                        crate::fit::not_found::hint(e.status, &failed.path, &arguments, |tool| {
+                            self.serves(tool)
+                        })
+                {
+                    message.push_str(&format!("\n{hint}"));
+                }
+                Ok(error_result(message).into())
             }
         }
     }

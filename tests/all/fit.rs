@@ -262,3 +262,73 @@ async fn a_query_over_the_character_budget_is_cut_and_says_so() {
     );
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn every_structured_result_of_every_tool_matches_its_output_schema() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "all"]).await;
+    let tools = client.list_all_tools().await.unwrap();
+    let (mut checked, mut problems) = (0, Vec::new());
+    for tool in &tools {
+        let schema = Value::Object((*tool.input_schema).clone());
+        let mut arguments = serde_json::Map::new();
+        for name in schema["required"].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap();
+            arguments.insert(
+                name.into(),
+                crate::governance::plausible(&schema["properties"][name]),
+            );
+        }
+        let result = call(&client, tool.name.as_ref(), Value::Object(arguments)).await;
+        let Some(structured) = &result.structured_content else {
+            continue;
+        };
+        let Some(output) = &tool.output_schema else {
+            problems.push(format!(
+                "{}: structuredContent without an outputSchema",
+                tool.name
+            ));
+            continue;
+        };
+        let validator = jsonschema::validator_for(&Value::Object((**output).clone())).unwrap();
+        problems.extend(
+            validator
+                .iter_errors(structured)
+                .map(|e| format!("{}: {e}", tool.name)),
+        );
+        checked += 1;
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        checked > 60,
+        "only {checked} tools answered structured content"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_model_explore_or_look_looker_cannot_find_is_named_with_the_tool_that_lists_them() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "explore,query,content"]).await;
+    let model = call(&client, "get_model", json!({"model_name": "nope"})).await;
+    assert_tool_error_with(
+        &model,
+        &["HTTP 404", r#"`model_name` = "nope""#, "list_models"],
+    );
+    let explore = call(
+        &client,
+        "get_explore",
+        json!({"model_name": "ecommerce", "explore_name": "nope"}),
+    )
+    .await;
+    assert_tool_error_with(
+        &explore,
+        &[r#"`explore_name` = "nope" (get_model lists the explores"#],
+    );
+    let look = call(&client, "run_look", json!({"look_id": 424242})).await;
+    assert_tool_error_with(
+        &look,
+        &[r#"`look_id` = "424242" (list_looks lists the looks)"#],
+    );
+    client.cancel().await.unwrap();
+}

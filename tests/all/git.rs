@@ -396,16 +396,18 @@ async fn deploys_and_resets() {
             .any(|r| r.path.ends_with("/reset_to_production") && r.user_id.as_deref() == Some("1"))
     );
 
-    // Destructive resets need confirm; without it nothing is sent.
-    let unconfirmed = call(
-        &client,
-        "reset_git_branch_to_remote",
-        json!({"project_id": "ecommerce"}),
-    )
-    .await;
-    assert_tool_error(&unconfirmed, "confirm");
-    let unconfirmed = call(&client, "update_git_branch", json!({"project_id": "ecommerce", "branch_name": "main", "ref": "abc1234", "confirm": false})).await;
-    assert_tool_error(&unconfirmed, "confirm");
+    // Destructive resets need confirm; without it the answer is a dry-run plan and nothing is sent.
+    let unconfirmed = json(
+        &call(
+            &client,
+            "reset_git_branch_to_remote",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    assert_eq!(unconfirmed["dry_run"], true, "{unconfirmed}");
+    let unconfirmed = json(&call(&client, "update_git_branch", json!({"project_id": "ecommerce", "branch_name": "main", "ref": "abc1234", "confirm": false})).await);
+    assert_eq!(unconfirmed["confirmed"], false, "{unconfirmed}");
     assert!(h.sim.take_requests().is_empty());
 
     let remote = json(&call(&client, "reset_git_branch_to_remote", json!({"project_id": "ecommerce", "confirm": true, "act_as_user": "ci-bot@example.com"})).await);

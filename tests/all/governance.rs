@@ -76,7 +76,7 @@ async fn read_only_refuses_a_branch_swap_inside_a_read_tool() {
 }
 
 /// A plausible value for a schema property (ids as "1", enums' first value).
-fn plausible(schema: &Value) -> Value {
+pub(crate) fn plausible(schema: &Value) -> Value {
     if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
         return first.clone();
     }

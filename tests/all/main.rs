@@ -30,6 +30,7 @@ mod load;
 mod modeling;
 mod plugins;
 mod principals;
+mod progressive;
 mod protocol;
 mod query;
 mod render;

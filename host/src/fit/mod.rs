@@ -7,12 +7,16 @@
 //! - [`errors`]: validation messages that list every allowed value of an enum.
 //! - [`budget`]: every result bounded by a character budget (`LOOKER_MAX_RESULT_CHARS`).
 //! - [`instructions`]: `initialize` instructions generated from the loaded groups.
+//! - [`progressive`]: the progressive tool mode (a small core plus search/describe/call).
+//! - [`not_found`]: Looker 404/422 answers that name the argument and the tool listing values.
 
 pub mod budget;
 pub mod coerce;
 pub mod errors;
 pub mod instructions;
+pub mod not_found;
 pub mod portable;
+pub mod progressive;
 
 use rmcp::model::{CallToolResult, Tool};
 
@@ -26,12 +30,15 @@ pub const DEFAULT_MAX_RESULT_CHARS: usize = 100_000;
 pub struct Fit {
     /// Most characters of a result's text, and of its structured content (0: no budget).
     pub max_result_chars: usize,
+    /// Which tools `tools/list` shows (`LOOKER_TOOL_MODE`).
+    pub tool_mode: progressive::ToolMode,
 }
 
 impl Default for Fit {
     fn default() -> Self {
         Self {
             max_result_chars: DEFAULT_MAX_RESULT_CHARS,
+            tool_mode: progressive::ToolMode::default(),
         }
     }
 }
@@ -39,7 +46,16 @@ impl Default for Fit {
 impl Fit {
     /// A fit with this result budget.
     pub fn new(max_result_chars: usize) -> Self {
-        Self { max_result_chars }
+        Self {
+            max_result_chars,
+            tool_mode: progressive::ToolMode::default(),
+        }
+    }
+
+    /// This fit listing tools in `mode`.
+    pub fn with_tool_mode(mut self, mode: progressive::ToolMode) -> Self {
+        self.tool_mode = mode;
+        self
     }
 
     /// `tool` as listed: portable schemas, the budget's output-schema fields and the
@@ -54,9 +70,24 @@ impl Fit {
         coerce::arguments(&entry.input_schema, arguments)
     }
 
-    /// A successful `result` of `entry`, within the budget.
+    /// A successful `result` of `entry`, within the budget. A tool with only the generic output
+    /// schema (`{"type": "object"}`, no properties) loses structured content over the budget
+    /// like a tool without one, but keeps a small object saying so, as its schema promises.
     pub fn result(&self, entry: &ToolEntry, result: CallToolResult) -> CallToolResult {
-        budget::bound(result, self.max_result_chars, entry.output_schema.is_some())
+        let generic = entry
+            .output_schema
+            .as_ref()
+            .is_some_and(|s| !s.contains_key("properties"));
+        let had_structured = result.structured_content.is_some();
+        let precise = entry.output_schema.is_some() && !generic;
+        let mut result = budget::bound(result, self.max_result_chars, precise);
+        if generic && had_structured && result.structured_content.is_none() {
+            result.structured_content = Some(serde_json::json!({
+                "truncated": true,
+                "message": "Over the server's LOOKER_MAX_RESULT_CHARS budget: the text content carries the (cut) result.",
+            }));
+        }
+        result
     }
 
     /// The `initialize` instructions for the tools of `registry` that are `served`.

@@ -248,18 +248,32 @@ pub fn reset_to_production(args: ProjectArgs, _ctx: &Context) -> Result<Value, T
     }))
 }
 
-fn confirmation_required(what: &str) -> ToolError {
-    ToolError::invalid_arguments(format!(
-        "Confirmation required: {what} permanently discards uncommitted changes and unpushed \
-         commits in the dev workspace. Call again with \"confirm\": true to proceed."
-    ))
+/// The answer without `confirm: true`: a dry-run plan, the same shape for every confirm-gated
+/// tool (`workflows`' `rollback_to_production` answers the same way); nothing is sent.
+fn dry_run(project_id: &str, what: &str, looker: String) -> Value {
+    json!({
+        "project_id": project_id,
+        "dry_run": true,
+        "confirmed": false,
+        "would": what,
+        "looker_request": looker,
+        "message": format!(
+            "nothing changed (dry run): {what} permanently discards uncommitted changes and \
+             unpushed commits; call again with \"confirm\": true to proceed"
+        ),
+    })
 }
 
 /// `POST /projects/{project_id}/reset_to_remote` between two reads of the checked-out branch.
 pub fn reset_git_branch_to_remote(args: ResetToRemote, _ctx: &Context) -> Result<Value, ToolError> {
     if !args.confirm {
-        return Err(confirmation_required(
+        return Ok(dry_run(
+            &args.project_id,
             "resetting the checked-out branch to its remote",
+            format!(
+                "POST {}",
+                path!("/projects/{}/reset_to_remote", args.project_id)
+            ),
         ));
     }
     let user = act_as(args.act_as_user.as_deref())?;
@@ -280,10 +294,14 @@ pub fn update_git_branch(args: UpdateBranch, _ctx: &Context) -> Result<Value, To
     not_empty("branch_name", &args.branch_name)?;
     not_empty("ref", &args.r#ref)?;
     if !args.confirm {
-        return Err(confirmation_required(&format!(
-            "hard-resetting branch {:?} to {:?} (force-pushed to the remote)",
-            args.branch_name, args.r#ref
-        )));
+        return Ok(dry_run(
+            &args.project_id,
+            &format!(
+                "hard-resetting branch {:?} to {:?} (force-pushed to the remote)",
+                args.branch_name, args.r#ref
+            ),
+            format!("PUT {}", path!("/projects/{}/git_branch", args.project_id)),
+        ));
     }
     let user = act_as(args.act_as_user.as_deref())?;
     let updated: Value = Request::put(path!("/projects/{}/git_branch", args.project_id))
@@ -306,19 +324,29 @@ mod tests {
     #[test]
     fn destructive_resets_need_confirm_and_send_nothing() {
         let seen = mock_looker(|_| Ok(Response::json_ok(&json!({}))));
-        let err = update_git_branch(
+        let plan = update_git_branch(
             serde_json::from_value(json!({"project_id": "p", "branch_name": "b", "ref": "abc"}))
                 .unwrap(),
             &Context::default(),
         )
-        .unwrap_err();
-        assert!(err.to_string().contains("confirm"), "{err}");
-        let err = reset_git_branch_to_remote(
+        .unwrap();
+        assert_eq!(
+            (&plan["dry_run"], &plan["confirmed"]),
+            (&json!(true), &json!(false))
+        );
+        assert!(
+            plan["message"]
+                .as_str()
+                .unwrap()
+                .contains("\"confirm\": true"),
+            "{plan}"
+        );
+        let plan = reset_git_branch_to_remote(
             serde_json::from_value(json!({"project_id": "p"})).unwrap(),
             &Context::default(),
         )
-        .unwrap_err();
-        assert!(matches!(err, ToolError::InvalidArguments(_)));
+        .unwrap();
+        assert_eq!(plan["looker_request"], "POST /projects/p/reset_to_remote");
         assert!(seen.requests().is_empty());
     }
 

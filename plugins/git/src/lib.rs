@@ -21,7 +21,7 @@ const ACT_AS_USER: &str = "Act in this Looker user's dev workspace instead of th
 (admin sudo): a numeric user id or an exact email, e.g. `ci-bot@example.com`. Needs \
 LOOKER_SUDO_AS_USER=true.";
 const BRANCH_NAME: &str = "Git branch name, e.g. `feature/new-dashboard`.";
-const CONFIRM: &str = "Must be true: this discards work that cannot be recovered.";
+const CONFIRM: &str = "Must be true to run: this discards work that cannot be recovered; false returns a dry-run plan.";
 
 /// The `git` group's tool table.
 pub fn group() -> Group {
@@ -125,11 +125,13 @@ pub fn group() -> Group {
                 .schema(schema(&[project]))
                 .read_only()
                 .idempotent()
+                .returns(DEPLOY_KEY_OUTPUT)
                 .handler(remote::get_git_deploy_key),
         )
         .tool(
             Tool::new("create_git_deploy_key", "Create a new git deploy key", CREATE_KEY)
                 .schema(schema(&[project]))
+                .returns(DEPLOY_KEY_OUTPUT)
                 .handler(remote::create_git_deploy_key),
         )
         .tool(
@@ -214,16 +216,29 @@ uncommitted changes and unpushed commits. Use it to clean up a stuck workspace."
 
 const RESET_REMOTE: &str = "\
 Resets the dev workspace's checked-out branch to its remote version, discarding uncommitted \
-changes and unpushed commits; returns the branch before and after. Requires `confirm`: true.";
+changes and unpushed commits; returns the branch before and after. Runs only with \
+`confirm`: true; without it the result is a dry-run plan and nothing is sent to Looker.";
 
 const UPDATE_BRANCH: &str = "\
 Checks out `branch_name` and hard-resets it to `ref` (a branch, tag or commit), force-pushing \
-the result to the remote: commits not in `ref` are lost. Requires `confirm`: true. Example: \
+the result to the remote: commits not in `ref` are lost. Runs only with `confirm`: true; \
+without it the result is a dry-run plan and nothing is sent to Looker. Example: \
 {\"project_id\": \"ecommerce\", \"branch_name\": \"feature/x\", \"ref\": \"main\", \"confirm\": true}.";
 
 const GET_KEY: &str = "\
 Returns the public SSH deploy key Looker uses for a project's git repository (text such as \
 `ssh-rsa AAAA...`), to add to the repository's deploy keys.";
+
+/// The structured result of the deploy-key tools (their text is the key for a person to copy).
+const DEPLOY_KEY_OUTPUT: &str = r#"{
+  "type": "object",
+  "properties": {
+    "project_id": {"type": "string"},
+    "deploy_key": {"type": "string", "description": "The public SSH key."},
+    "created": {"type": "boolean", "description": "True when this call made a new key pair."}
+  },
+  "required": ["project_id", "deploy_key", "created"]
+}"#;
 
 const CREATE_KEY: &str = "\
 Generates a new SSH key pair for a project's git access and returns the public key. This \

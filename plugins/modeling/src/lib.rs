@@ -149,6 +149,7 @@ pub fn group() -> Group {
             .schema(schema(&[("project_id", Ty::Str, PROJECT_ID)]))
             .read_only()
             .idempotent()
+            .returns(DEPLOY_KEY_OUTPUT)
             .handler(projects::get_deploy_key),
         )
         .tool(
@@ -158,6 +159,7 @@ pub fn group() -> Group {
                 CREATE_KEY,
             )
             .schema(schema(&[("project_id", Ty::Str, PROJECT_ID)]))
+            .returns(DEPLOY_KEY_OUTPUT)
             .handler(projects::create_deploy_key),
         )
         .tool(
@@ -462,6 +464,17 @@ and localization settings.";
 const GET_KEY: &str = "\
 Returns the public SSH deploy key Looker uses for a project's git repository (text such as \
 `ssh-rsa AAAA...`), to add to the repository's deploy keys.";
+
+/// The structured result of the deploy-key tools (their text is the key for a person to copy).
+const DEPLOY_KEY_OUTPUT: &str = r#"{
+  "type": "object",
+  "properties": {
+    "project_id": {"type": "string"},
+    "deploy_key": {"type": "string", "description": "The public SSH key."},
+    "created": {"type": "boolean", "description": "True when this call made a new key pair."}
+  },
+  "required": ["project_id", "deploy_key", "created"]
+}"#;
 
 const CREATE_KEY: &str = "\
 Generates a new SSH key pair for a project's git access and returns the public key. This \

@@ -244,12 +244,21 @@ impl Tool {
     /// [`serde_json::Value`]. Arguments that do not deserialize become
     /// [`ToolError::InvalidArguments`] naming the offending field. The handler returns anything
     /// that converts into [`Output`]: a [`serde_json::Value`], a `String`, an [`Output`].
+    ///
+    /// A handler returning a [`serde_json::Value`] always has structured content (an object),
+    /// so unless [`Tool::returns`] gives a precise schema the tool declares the generic output
+    /// schema `{"type": "object"}`: MCP clients then know to expect `structuredContent`.
     pub fn handler<A, O, F>(mut self, handler: F) -> Self
     where
         A: DeserializeOwned,
-        O: Into<Output>,
+        O: Into<Output> + 'static,
         F: Fn(A, &Context) -> Result<O, ToolError> + 'static,
     {
+        if self.output_schema.is_none()
+            && std::any::TypeId::of::<O>() == std::any::TypeId::of::<Value>()
+        {
+            self.output_schema = Some(Schema::Value(serde_json::json!({"type": "object"})));
+        }
         self.handler = Some(Box::new(move |arguments, ctx| {
             let args = parse_arguments::<A>(arguments)?;
             handler(args, ctx).map(Into::into)

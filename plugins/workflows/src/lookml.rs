@@ -450,6 +450,8 @@ pub fn rollback_to_production(a: Rollback, _ctx: &Context) -> Result<Value, Tool
             json!({"project_id": a.project_id, "dry_run": true, "reset": false}),
         );
         out["completed"] = json!(false);
+        out["confirmed"] = json!(false);
+        out["message"] = out["left_behind"].clone();
         return Ok(out);
     }
     let reset = report

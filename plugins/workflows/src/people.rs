@@ -364,10 +364,15 @@ pub fn rotate_api_credentials(a: Rotate, _ctx: &Context) -> Result<Output, ToolE
                 "no new key pair was created, so the old one is kept",
             );
         }
-        return Ok(Output::json(report.finish(
-            "nothing changed: no key pair was created or deleted",
-            json!({"user_id": user_id, "rotated": false}),
-        )));
+        // Text only, like the success below: the tool never has structured content.
+        return Ok(Output::text(
+            report
+                .finish(
+                    "nothing changed: no key pair was created or deleted",
+                    json!({"user_id": user_id, "rotated": false}),
+                )
+                .to_string(),
+        ));
     };
     let new_id = id_text(&new["id"]).unwrap_or_default();
     report.note("credentials_api3_id", new_id.clone());

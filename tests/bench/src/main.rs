@@ -22,6 +22,7 @@ mod server;
 mod service;
 mod stats;
 mod stdio;
+mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -222,6 +223,7 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     .await?;
     report.print("rust");
     drop(http);
+    tokens::report(rust).await?;
     replicas::run(sim, rust, scratch).await?;
     service::run(rust, sim).await
 }

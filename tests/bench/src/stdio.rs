@@ -27,6 +27,8 @@ pub struct StdioClient {
     stdin: ChildStdin,
     stdout: Lines<BufReader<ChildStdout>>,
     next_id: u64,
+    /// The server's `initialize` answer.
+    pub initialize: Value,
 }
 
 /// One start → `tools/list` answered.
@@ -52,8 +54,9 @@ impl StdioClient {
             stdin,
             stdout,
             next_id: 1,
+            initialize: Value::Null,
         };
-        client.request("initialize", initialize_params()).await?;
+        client.initialize = client.request("initialize", initialize_params()).await?;
         client.notify("notifications/initialized").await?;
         Ok(client)
     }

@@ -97,6 +97,10 @@ fn plugin_settings(config: &Config, act_as_offered: bool) -> Vec<(String, String
             config.query_dev_params.to_string(),
         ),
         ("sudo_enabled".to_string(), act_as_offered.to_string()),
+        (
+            "max_result_chars".to_string(),
+            config.max_result_chars.to_string(),
+        ),
     ]
 }
 

@@ -260,6 +260,10 @@ async fn a_query_over_the_character_budget_is_cut_and_says_so() {
         shown.contains("… truncated: ") && shown.contains("characters shown"),
         "{shown}"
     );
+    assert!(
+        shown.contains(&format!("{kept} of 60 rows fit the result budget")),
+        "the text shows the rows the structured content keeps: {shown}"
+    );
     client.cancel().await.unwrap();
 }
 

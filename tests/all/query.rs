@@ -150,6 +150,18 @@ async fn query_returns_typed_rows_and_encodes_filters() {
         "readable table: {}",
         text(&result)
     );
+    let shown = text(&result);
+    let id = out["query_id"].as_str().unwrap();
+    assert!(
+        shown.starts_with(&format!("query_id: {id}\n2 rows\n")),
+        "the text names the query and the row count: {shown}"
+    );
+    assert!(
+        shown.contains(
+            "columns: orders.status (string, \"Orders Status\"); orders.count (count, \"Orders Count\")"
+        ),
+        "the text gives each column's type and label: {shown}"
+    );
     let requests = h.api_requests();
     assert_eq!(
         shape(&requests),
@@ -886,6 +898,104 @@ async fn act_as_user_runs_the_query_as_that_user() {
             .iter()
             .all(|r| !r.path.starts_with("/looks"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Every field of the `orders` explore; grouped by `orders.id`, one row per fact row.
+const WIDE: [&str; 7] = [
+    "orders.id",
+    "orders.created_date",
+    "orders.status",
+    "orders.region",
+    "users.email",
+    "orders.count",
+    "orders.total_revenue",
+];
+
+#[tokio::test]
+async fn a_large_result_is_cut_to_the_budget_as_it_is_written() {
+    let h = Harness::new().await;
+    h.sim.set_fact_rows(3000);
+    let client = h.stdio_client(&["--groups", "query"]).await;
+    let tools = client.list_all_tools().await.unwrap();
+    let args = json!({"model": "ecommerce", "view": "orders", "fields": WIDE, "limit": 3000});
+    let result = call(&client, "query", args).await;
+    let out = json(&result);
+    assert_matches_output_schema(&tools, "query", &result);
+    let rows = out["rows"].as_array().unwrap();
+    let kept = rows.len();
+    assert!(kept > 100 && kept < 3000, "{kept} rows kept");
+    assert_eq!(out["row_count"], kept);
+    assert_eq!(out["truncated"], true);
+    assert_eq!(out["total_rows_before_budget"], 3000);
+    assert!(out.to_string().chars().count() <= 100_000);
+    let shown = text(&result);
+    assert!(shown.chars().count() <= 100_000);
+    // The table shows the same rows as the structured content, and says how many of how many.
+    let table: Vec<&str> = shown.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(table.len(), kept + 2, "header, separator, rows");
+    assert!(
+        table[0].starts_with("| orders.id | orders.created_date |"),
+        "{}",
+        table[0]
+    );
+    let last = &rows[kept - 1];
+    assert!(
+        table[kept + 1].starts_with(&format!(
+            "| {} | {} |",
+            last["orders.id"],
+            last["orders.created_date"].as_str().unwrap()
+        )),
+        "{} vs {last}",
+        table[kept + 1]
+    );
+    assert!(
+        shown.contains(&format!(
+            "… truncated: {kept} of 3000 rows fit the result budget"
+        )),
+        "{}",
+        &shown[shown.len() - 300..]
+    );
+    let requests = h.api_requests();
+    assert_eq!(query_value(&requests[1], "limit"), Some("3000"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
+async fn without_a_budget_every_row_comes_through_in_every_json_format() {
+    let mut h = Harness::new().await;
+    h.set("LOOKER_MAX_RESULT_CHARS", "0");
+    h.sim.set_fact_rows(2000);
+    let client = h.stdio_client(&["--groups", "query"]).await;
+    let tools = client.list_all_tools().await.unwrap();
+    for format in ["json", "json_detail"] {
+        let args = json!({"model": "ecommerce", "view": "orders", "fields": WIDE,
+            "limit": 2000, "result_format": format});
+        let result = call(&client, "query", args).await;
+        let out = json(&result);
+        assert_matches_output_schema(&tools, "query", &result);
+        let rows = out["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2000, "{format}");
+        assert_eq!(out["row_count"], 2000);
+        assert_eq!(out["truncated"], false);
+        assert!(out.get("total_rows_before_budget").is_none());
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| match format {
+                "json" => r["orders.id"].as_i64().unwrap(),
+                _ => r["orders.id"]["value"].as_i64().unwrap(),
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 2000, "{format}: every row once");
+        let shown = text(&result);
+        assert_eq!(shown.lines().filter(|l| l.starts_with("| ")).count(), 2002);
+        assert!(shown.contains("\n2000 rows\n"), "{format}");
+    }
     client.cancel().await.unwrap();
     h.assert_no_violations();
 }

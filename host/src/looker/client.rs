@@ -471,10 +471,13 @@ impl LookerClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        if response.content_length().is_some_and(|n| n > max_bytes) {
+        let length = response.content_length();
+        if length.is_some_and(|n| n > max_bytes) {
             return Err(RequestError::TooLarge(max_bytes));
         }
-        let mut body = Vec::new();
+        // Sized up front when Looker says how big the body is: a large answer is not copied
+        // again and again as the buffer grows (nor left in a buffer up to twice its size).
+        let mut body = Vec::with_capacity(length.unwrap_or(0) as usize);
         while let Some(chunk) = response
             .chunk()
             .await

@@ -7,7 +7,8 @@ use looker_mcp_plugin_sdk::{Content, Context, Output, ToolError, path, progress}
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::results::{Format, Table, row_limit, summary_line};
+use crate::results::{Format, row_limit, summary_line};
+use crate::table::Table;
 
 /// Arguments of `run_dashboard`.
 #[derive(Debug, Deserialize)]
@@ -111,9 +112,7 @@ pub fn run_dashboard(args: RunDashboardArgs, ctx: &Context) -> Result<Output, To
                     Request::get(path!("/queries/{}/run/json_detail", id))
                         .query("limit", limit)
                         .send()
-                        .and_then(|r| r.json::<Value>())
-                        .and_then(|v| Table::from_looker(Format::Json, &v, &[]))
-                        .map(|t| (t, capped)),
+                        .and_then(|r| TileRows::read(&r.body, capped.then_some(max_rows as usize))),
                 )
             }
             Source::Sql(slug) => {
@@ -122,9 +121,7 @@ pub fn run_dashboard(args: RunDashboardArgs, ctx: &Context) -> Result<Output, To
                 Some(
                     Request::post(path!("/sql_queries/{}/run/json_detail", slug))
                         .send()
-                        .and_then(|r| r.json::<Value>())
-                        .and_then(|v| Table::from_looker(Format::Json, &v, &[]))
-                        .map(|t| (t, true)),
+                        .and_then(|r| TileRows::read(&r.body, Some(max_rows as usize))),
                 )
             }
             Source::None(why) => {
@@ -141,19 +138,18 @@ pub fn run_dashboard(args: RunDashboardArgs, ctx: &Context) -> Result<Output, To
                     out["reason"].as_str().unwrap_or_default()
                 ));
             }
-            Some(Ok((mut table, capped))) => {
+            Some(Ok(tile)) => {
                 ran += 1;
-                let truncated = table.cut(capped.then_some(max_rows as usize));
                 text_out.push_str(&format!(
                     "\n## {title}\n{}\n{}",
-                    summary_line(table.rows.len(), truncated, max_rows),
-                    table.markdown()
+                    summary_line(tile.rows.len(), tile.truncated, max_rows),
+                    tile.markdown
                 ));
                 out.insert("status".into(), "ok".into());
-                out.insert("row_count".into(), table.rows.len().into());
-                out.insert("truncated".into(), truncated.into());
-                out.insert("columns".into(), Value::Array(table.columns));
-                out.insert("rows".into(), Value::Array(table.rows));
+                out.insert("row_count".into(), tile.rows.len().into());
+                out.insert("truncated".into(), tile.truncated.into());
+                out.insert("columns".into(), Value::Array(tile.columns));
+                out.insert("rows".into(), Value::Array(tile.rows));
             }
             Some(Err(ToolError::Cancelled)) => return Err(ToolError::Cancelled),
             Some(Err(error)) => {
@@ -181,7 +177,41 @@ pub fn run_dashboard(args: RunDashboardArgs, ctx: &Context) -> Result<Output, To
     Ok(Output {
         content: vec![Content::Text(text_out)],
         structured: Some(structured),
+        structured_json: None,
     })
+}
+
+/// A tile's rows: typed columns, plain rows, a Markdown table, and whether rows were cut.
+struct TileRows {
+    columns: Vec<Value>,
+    rows: Vec<Value>,
+    markdown: String,
+    truncated: bool,
+}
+
+impl TileRows {
+    /// Reads a `json_detail` answer, cut to `cap` rows when given.
+    fn read(body: &[u8], cap: Option<usize>) -> Result<Self, ToolError> {
+        let mut table = Table::read(Format::Json, body, &[])?;
+        let truncated = table.cut(cap);
+        let mut markdown = String::new();
+        table.write_markdown_header(&mut markdown);
+        let mut rows = Vec::with_capacity(table.len());
+        let mut json = String::new();
+        for i in 0..table.len() {
+            let row = table.row(i)?;
+            table.write_markdown_row(&row, &mut markdown);
+            json.clear();
+            table.write_json_row(i, &row, &mut json);
+            rows.push(serde_json::from_str(&json).map_err(|e| ToolError::internal(e.to_string()))?);
+        }
+        Ok(Self {
+            columns: table.columns_json(),
+            rows,
+            markdown,
+            truncated,
+        })
+    }
 }
 
 /// The output schema of `run_dashboard`.

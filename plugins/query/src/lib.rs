@@ -7,8 +7,10 @@
 
 mod dashboard;
 mod results;
+mod rows_output;
 mod run;
 mod search;
+mod table;
 
 use looker_mcp_plugin_sdk::{Group, Tool, export_group};
 use serde_json::{Map, Value, json};
@@ -374,7 +376,7 @@ mod tests {
                 &ctx,
             )
             .unwrap();
-        let s = Value::Object(out.structured.unwrap());
+        let s = Value::Object(out.structured_value().unwrap());
         assert_eq!(s["row_count"], 3);
         assert_eq!(s["truncated"], true);
         assert_eq!(s["query_id"], "42");

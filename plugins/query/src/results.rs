@@ -5,6 +5,9 @@ use looker_mcp_plugin_sdk::looker::Request;
 use looker_mcp_plugin_sdk::{Content, Output, Path, ToolError, path};
 use serde_json::{Map, Value, json};
 
+use crate::rows_output::{self, Facts};
+use crate::table::Table;
+
 /// The result formats the query tools offer (the reference server's list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -57,7 +60,7 @@ impl Format {
 
     /// The format asked of Looker: the JSON formats come from `json_detail` (which carries each
     /// field's type and label), except `json_bi`, which has its own metadata.
-    fn looker_format(self) -> &'static str {
+    pub fn looker_format(self) -> &'static str {
         match self {
             Self::Json | Self::JsonDetail | Self::JsonFe => "json_detail",
             other => other.name(),
@@ -100,6 +103,9 @@ pub struct RunOptions {
     pub field_order: Vec<String>,
     /// Extra keys for the structured result (e.g. `query_id`).
     pub extra: Map<String, Value>,
+    /// The result budget in characters (`Context::max_result_chars`), applied to JSON results
+    /// while they are written.
+    pub budget: Option<usize>,
 }
 
 /// The `limit` run parameter to send and whether the answer may need cutting, for a request
@@ -139,9 +145,16 @@ pub fn run(
     let cap = capped.then_some(max_rows as usize);
     match format {
         Format::Json | Format::JsonDetail | Format::JsonFe | Format::JsonBi => {
-            let value: Value = response.json()?;
-            let table = Table::from_looker(format, &value, &options.field_order)?;
-            Ok(table.output(format, cap, max_rows, options.extra))
+            let mut table = Table::read(format, &response.body, &options.field_order)?;
+            let capped = table.cut(cap);
+            let facts = Facts {
+                format,
+                capped,
+                max_rows,
+                extra: &options.extra,
+                budget: options.budget,
+            };
+            rows_output::write(&table, &facts)
         }
         _ => Ok(text_output(
             format,
@@ -150,134 +163,6 @@ pub fn run(
             max_rows,
             options.extra,
         )),
-    }
-}
-
-/// Typed rows: columns with name, type and label, and one object per row keyed by field name.
-pub struct Table {
-    pub columns: Vec<Value>,
-    pub rows: Vec<Value>,
-}
-
-impl Table {
-    /// Reads Looker's `json_detail` (`{data, fields}`) or `json_bi` (`{metadata, rows}`)
-    /// answer. `json` keeps plain values; `json_detail`/`json_fe` keep Looker's cells.
-    pub fn from_looker(format: Format, value: &Value, order: &[String]) -> Result<Self, ToolError> {
-        let (fields, rows) = if format == Format::JsonBi {
-            (&value["metadata"]["fields"], &value["rows"])
-        } else {
-            (&value["fields"], &value["data"])
-        };
-        let Some(rows) = rows.as_array() else {
-            return Err(ToolError::internal(format!(
-                "Looker's {} answer has no rows: {}",
-                format.looker_format(),
-                shorten(&value.to_string(), 300)
-            )));
-        };
-        let mut columns: Vec<Value> = ["dimensions", "measures", "table_calculations"]
-            .iter()
-            .flat_map(|kind| fields[*kind].as_array().into_iter().flatten())
-            .map(|f| {
-                json!({
-                    "name": f["name"],
-                    "type": f.get("type").filter(|t| t.is_string()).cloned().unwrap_or(Value::Null),
-                    "label": f.get("label").filter(|t| t.is_string()).cloned()
-                        .or_else(|| f.get("label_short").filter(|t| t.is_string()).cloned())
-                        .unwrap_or(Value::Null),
-                })
-            })
-            .collect();
-        if columns.is_empty()
-            && let Some(first) = rows.first().and_then(Value::as_object)
-        {
-            columns = first
-                .keys()
-                .map(|k| json!({"name": k, "type": null, "label": null}))
-                .collect();
-        }
-        if !order.is_empty() {
-            let rank = |c: &Value| {
-                let name = c["name"].as_str().unwrap_or_default();
-                order.iter().position(|o| o == name).unwrap_or(usize::MAX)
-            };
-            columns.sort_by_key(rank);
-        }
-        let plain = format == Format::Json;
-        let rows = rows
-            .iter()
-            .map(|row| match row {
-                Value::Object(cells) if plain => Value::Object(
-                    cells
-                        .iter()
-                        .map(|(k, cell)| (k.clone(), cell_value(cell)))
-                        .collect(),
-                ),
-                other => other.clone(),
-            })
-            .collect();
-        Ok(Self { columns, rows })
-    }
-
-    /// Cuts to `cap` rows if given; returns whether anything was cut.
-    pub fn cut(&mut self, cap: Option<usize>) -> bool {
-        match cap {
-            Some(cap) if self.rows.len() > cap => {
-                self.rows.truncate(cap);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// The structured result and its readable rendering.
-    pub fn output(
-        mut self,
-        format: Format,
-        cap: Option<usize>,
-        max_rows: u32,
-        extra: Map<String, Value>,
-    ) -> Output {
-        let truncated = self.cut(cap);
-        let mut text = summary_line(self.rows.len(), truncated, max_rows);
-        text.push('\n');
-        text.push_str(&self.markdown());
-        let mut structured = extra;
-        structured.insert("format".into(), format.name().into());
-        structured.insert("columns".into(), Value::Array(self.columns));
-        structured.insert("row_count".into(), self.rows.len().into());
-        structured.insert("truncated".into(), truncated.into());
-        structured.insert("max_rows".into(), max_rows.into());
-        structured.insert("rows".into(), Value::Array(self.rows));
-        Output {
-            content: vec![Content::Text(text)],
-            structured: Some(structured),
-        }
-    }
-
-    /// A Markdown table with field names as headers.
-    pub fn markdown(&self) -> String {
-        let names: Vec<&str> = self
-            .columns
-            .iter()
-            .map(|c| c["name"].as_str().unwrap_or_default())
-            .collect();
-        if names.is_empty() {
-            return String::new();
-        }
-        let mut out = format!(
-            "| {} |\n|{}\n",
-            names.join(" | "),
-            " --- |".repeat(names.len())
-        );
-        for row in &self.rows {
-            let cells: Vec<String> = names
-                .iter()
-                .map(|n| display(row.get(*n).unwrap_or(&Value::Null)))
-                .collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
-        out
     }
 }
 
@@ -291,38 +176,6 @@ pub fn summary_line(rows: usize, truncated: bool, max_rows: u32) -> String {
         )
     } else {
         format!("{rows} {noun}")
-    }
-}
-
-/// The plain value of a `json_detail` cell (`{"value": .., "rendered": ..}`) or a plain value.
-fn cell_value(cell: &Value) -> Value {
-    match cell {
-        Value::Object(map) if map.contains_key("value") => map["value"].clone(),
-        other => other.clone(),
-    }
-}
-
-/// A cell for the Markdown table: the rendered text when Looker gave one.
-fn display(cell: &Value) -> String {
-    let value = match cell {
-        Value::Object(map) if map.contains_key("value") => map
-            .get("rendered")
-            .filter(|r| r.is_string())
-            .unwrap_or(&map["value"]),
-        other => other,
-    };
-    let text = match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
     }
 }
 
@@ -357,6 +210,7 @@ pub fn text_output(
     Output {
         content,
         structured: Some(structured),
+        structured_json: None,
     }
 }
 
@@ -487,25 +341,5 @@ mod tests {
             "<table>\n<tr><th>a</th></tr>\n<tr><td>1</td></tr>\n</table>\n"
         );
         assert_eq!((rows, cut), (1, true));
-    }
-
-    #[test]
-    fn json_detail_becomes_typed_rows() {
-        let detail = json!({
-            "fields": {
-                "dimensions": [{"name": "o.status", "label": "Status", "type": "string"}],
-                "measures": [{"name": "o.count", "label": "Count", "type": "count"}],
-                "table_calculations": []
-            },
-            "data": [{"o.status": {"value": "done", "rendered": "Done"}, "o.count": {"value": 3}}]
-        });
-        let order = vec!["o.count".to_owned(), "o.status".to_owned()];
-        let t = Table::from_looker(Format::Json, &detail, &order).unwrap();
-        assert_eq!(t.columns[0]["name"], "o.count");
-        assert_eq!(t.rows[0], json!({"o.status": "done", "o.count": 3}));
-        assert!(t.markdown().contains("| 3 | done |"));
-        let d = Table::from_looker(Format::JsonDetail, &detail, &[]).unwrap();
-        assert_eq!(d.rows[0]["o.status"]["rendered"], "Done");
-        assert!(d.markdown().contains("| Done | 3 |"));
     }
 }

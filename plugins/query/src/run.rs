@@ -118,6 +118,7 @@ pub fn query(args: QueryArgs, ctx: &Context) -> Result<Output, ToolError> {
         dev_mode,
         field_order: args.spec.fields.clone(),
         extra: Map::from_iter([("query_id".to_owned(), Value::String(id.clone()))]),
+        budget: ctx.max_result_chars(),
         ..RunOptions::default()
     };
     results::run(&Target::Query(id), format, options, ctx.max_rows())
@@ -193,6 +194,7 @@ pub fn run_query(args: RunQueryArgs, ctx: &Context) -> Result<Output, ToolError>
             ("cache", args.cache.to_string()),
         ],
         extra: Map::from_iter([("query_id".to_owned(), Value::String(args.query_id.clone()))]),
+        budget: ctx.max_result_chars(),
     };
     results::run(
         &Target::Query(args.query_id),
@@ -210,6 +212,7 @@ pub fn run_look(args: RunLookArgs, ctx: &Context) -> Result<Output, ToolError> {
         limit: Some(args.limit),
         dev_mode,
         extra: Map::from_iter([("look_id".to_owned(), Value::String(args.look_id.clone()))]),
+        budget: ctx.max_result_chars(),
         ..RunOptions::default()
     };
     results::run(&Target::Look(args.look_id), format, options, ctx.max_rows())

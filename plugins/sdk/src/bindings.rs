@@ -186,9 +186,11 @@ fn tool_output(output: Output) -> wit_types::ToolOutput {
                 } => wit_types::Content::Resource((uri, blob(mime_type, data))),
             })
             .collect(),
-        structured: output
-            .structured
-            .map(|m| serde_json::Value::Object(m).to_string()),
+        structured: output.structured_json.or_else(|| {
+            output
+                .structured
+                .map(|m| serde_json::Value::Object(m).to_string())
+        }),
     }
 }
 

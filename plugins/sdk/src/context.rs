@@ -50,6 +50,16 @@ impl Context {
             .unwrap_or(Self::DEFAULT_MAX_ROWS)
     }
 
+    /// The result budget in characters (`LOOKER_MAX_RESULT_CHARS`): the most characters of a
+    /// result's text, and of its structured content as compact JSON. `None` when the host sets
+    /// none or 0 (no budget). The host enforces it on every result; tools that build large
+    /// results apply it while building them, so they never build what the host would cut.
+    pub fn max_result_chars(&self) -> Option<usize> {
+        self.get("max_result_chars")
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|&n| n > 0)
+    }
+
     /// Whether query tools may run in dev mode on request (`query_dev_params`); false when unset.
     pub fn query_dev_params(&self) -> bool {
         self.flag("query_dev_params")
@@ -87,6 +97,11 @@ mod tests {
             ("sudo_enabled", "1"),
         ]);
         assert_eq!(ctx.max_rows(), 25);
+        assert_eq!(ctx.max_result_chars(), None);
+        let budget = Context::from_settings([("max_result_chars", "2000")]);
+        assert_eq!(budget.max_result_chars(), Some(2000));
+        let off = Context::from_settings([("max_result_chars", "0")]);
+        assert_eq!(off.max_result_chars(), None);
         assert!(ctx.query_dev_params());
         assert!(ctx.sudo_enabled());
     }

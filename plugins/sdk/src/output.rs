@@ -21,6 +21,9 @@ pub struct Output {
     pub content: Vec<Content>,
     /// A JSON object for clients that read structured results.
     pub structured: Option<Map<String, Value>>,
+    /// The structured result already written as JSON text (a JSON object), sent as is in place
+    /// of `structured`: a large result is written once instead of built as a `Value` tree first.
+    pub structured_json: Option<String>,
 }
 
 /// One piece of a tool's displayed result.
@@ -58,6 +61,7 @@ impl Output {
         Self {
             content: vec![Content::Text(text)],
             structured: Some(structured),
+            structured_json: None,
         }
     }
 
@@ -66,6 +70,7 @@ impl Output {
         Self {
             content: vec![Content::Text(text.into())],
             structured: None,
+            structured_json: None,
         }
     }
 
@@ -77,6 +82,7 @@ impl Output {
                 data,
             }],
             structured: None,
+            structured_json: None,
         }
     }
 
@@ -89,6 +95,17 @@ impl Output {
                 data,
             }],
             structured: None,
+            structured_json: None,
+        }
+    }
+
+    /// The structured result as a JSON object, whichever way it was given (`structured`, or
+    /// `structured_json` parsed); `None` when there is none or the text is not a JSON object.
+    pub fn structured_value(&self) -> Option<Map<String, Value>> {
+        match (&self.structured, &self.structured_json) {
+            (Some(map), _) => Some(map.clone()),
+            (None, Some(text)) => serde_json::from_str(text).ok(),
+            (None, None) => None,
         }
     }
 
@@ -139,6 +156,22 @@ mod tests {
         assert_eq!(
             Value::Object(out.structured.unwrap()),
             json!({"result": ["x"]})
+        );
+    }
+
+    #[test]
+    fn structured_json_text_reads_as_the_same_object() {
+        let out = Output {
+            structured_json: Some(r#"{"rows":[1]}"#.to_owned()),
+            ..Output::default()
+        };
+        assert_eq!(
+            Value::Object(out.structured_value().unwrap()),
+            json!({"rows": [1]})
+        );
+        assert_eq!(
+            Output::json(json!({"a": 1})).structured_value().unwrap()["a"],
+            1
         );
     }
 

@@ -198,6 +198,12 @@ pub async fn run(
     let r = measure(rust, options, LOAD_CALLS).await;
     let p = measure(python, options, options.python_load_calls).await;
     print_table(&r, &p);
+    for server in [rust, python] {
+        println!("\n== {}: large query results", server.label);
+        if let Err(e) = crate::large::run(sim, server).await {
+            println!("failed: {e:#}");
+        }
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@
 
 mod compare;
 mod http;
+mod large;
 mod load;
 mod measure;
 mod replicas;
@@ -66,6 +67,7 @@ async fn main() -> Result<()> {
             "--python-load-calls" => {
                 options.python_load_calls = value()?.parse().context("--python-load-calls")?;
             }
+            "--large-results" => return large::standalone().await,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -142,6 +144,7 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     if !status.success() {
         bail!("plugin add failed");
     }
+    large::run(sim, rust).await?;
     let plugin_dir_arg = plugin_dir.display().to_string();
     let with_plugin = ["--groups", "all", "--plugin-dir", &plugin_dir_arg];
     // One start compiles the new plugin into the cache (its compiler memory would otherwise count

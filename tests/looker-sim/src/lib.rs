@@ -208,6 +208,12 @@ impl Simulator {
         *self.inner.state.latency.lock() = latency;
     }
 
+    /// Sets how many fact rows queries aggregate (60 by default), e.g. 5,000 so that a query
+    /// grouped by `orders.id` answers 5,000 rows for a benchmark.
+    pub fn set_fact_rows(&self, rows: usize) {
+        self.inner.state.world.lock().fact_rows = rows;
+    }
+
     /// Expires every access token issued so far; later requests with them get 401.
     pub fn expire_tokens(&self) {
         let now = Instant::now();

@@ -68,6 +68,8 @@ pub(crate) struct Api3Cred {
 /// The mutable Looker instance.
 pub(crate) struct World {
     pub token_ttl: Duration,
+    /// Fact rows every explore's queries aggregate (`Simulator::set_fact_rows`).
+    pub fact_rows: usize,
     pub tokens: HashMap<String, Token>,
     pub api3: Vec<Api3Cred>,
     pub users: Collection,

@@ -74,6 +74,7 @@ pub(crate) fn seed_world(config: &SimConfig) -> World {
         .as_nanos() as u64;
     let mut world = World {
         token_ttl: config.token_ttl,
+        fact_rows: crate::engine::FACT_ROWS,
         tokens: HashMap::new(),
         api3: vec![
             Api3Cred {

@@ -6,6 +6,9 @@ mod facts;
 mod filter;
 mod sql;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use serde_json::Value;
 
 use crate::http::Resp;
@@ -35,7 +38,8 @@ pub(crate) struct QueryResult {
     pub sql: String,
 }
 
-const FACT_ROWS: usize = 60;
+/// Fact rows by default: small results for tests; benchmarks raise it.
+pub(crate) const FACT_ROWS: usize = 60;
 const DEFAULT_LIMIT: usize = 500;
 
 /// Runs a `Query` object. `limit_override` is the run endpoint's `limit` parameter.
@@ -130,7 +134,7 @@ pub(crate) fn run(
     }
 
     // Facts that pass the dimension filters.
-    let facts: Vec<usize> = (0..FACT_ROWS)
+    let facts: Vec<usize> = (0..world.fact_rows)
         .filter(|&i| {
             filters
                 .iter()
@@ -146,11 +150,16 @@ pub(crate) fn run(
     if dims.is_empty() {
         groups.push((Vec::new(), facts));
     } else {
+        // Groups in order of first appearance, found by their key's JSON text.
+        let mut index: HashMap<String, usize> = HashMap::new();
         for i in facts {
             let key: Vec<Value> = dims.iter().map(|&d| fact_value(&fields[d], i)).collect();
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, members)) => members.push(i),
-                None => groups.push((key, vec![i])),
+            match index.entry(Value::from(key.clone()).to_string()) {
+                Entry::Occupied(at) => groups[*at.get()].1.push(i),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push((key, vec![i]));
+                }
             }
         }
     }

@@ -1,0 +1,197 @@
+//! Large query results: a `query` whose Looker answer is 5,000 × 7 and 50,000 × 7 rows, over
+//! stdio. For each size and result budget: the end-to-end median, the simulator's own time for
+//! the same Looker request (timed directly over HTTP) and the difference, which is this server's
+//! processing; the Looker body's size; the peak-RSS growth of the first such call; and the
+//! result's size. `looker-mcp-bench --large-results` runs only this part.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use looker_sim::{RecordedRequest, SimConfig, Simulator};
+use serde_json::{Value, json};
+
+use crate::measure::{Client, latency};
+use crate::server::ServerCmd;
+use crate::stats::{median, mib, ms};
+use crate::stdio::StdioClient;
+
+/// Measured calls per size (after one unmeasured call).
+const RUNS: usize = 9;
+/// Measured calls of each small-result tool.
+const SMALL_CALLS: usize = 1000;
+
+/// Every field of the `orders` explore (seven), grouped by `orders.id` so each fact row is one
+/// result row.
+const FIELDS: [&str; 7] = [
+    "orders.id",
+    "orders.created_date",
+    "orders.status",
+    "orders.region",
+    "users.email",
+    "orders.count",
+    "orders.total_revenue",
+];
+
+/// `--large-results`: a simulator of its own, then [`run`].
+pub async fn standalone() -> Result<()> {
+    let bin = crate::server_binary()?;
+    let sim = Simulator::start(SimConfig::default()).await?;
+    let scratch = std::env::temp_dir().join(format!("looker-mcp-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let rust = ServerCmd::new("rust", &bin, &sim, &scratch);
+    println!("binary: {}", rust.program.display());
+    let result = run(&sim, &rust).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+/// Measures `cmd` on large results; leaves the simulator at its default size.
+pub async fn run(sim: &Simulator, cmd: &ServerCmd) -> Result<()> {
+    println!("\nlarge query results (query tool, result_format json, stdio; medians of {RUNS})");
+    for rows in [5_000usize, 50_000] {
+        sim.set_fact_rows(rows);
+        for budget in [None, Some("0")] {
+            let mut cmd = cmd.clone();
+            cmd.env.push(("LOOKER_MAX_ROWS".into(), rows.to_string()));
+            if let Some(budget) = budget {
+                cmd.env
+                    .push(("LOOKER_MAX_RESULT_CHARS".into(), budget.into()));
+            }
+            let label = match budget {
+                None => "default result budget",
+                Some(_) => "no result budget (LOOKER_MAX_RESULT_CHARS=0)",
+            };
+            let figures = measure(sim, &cmd, rows).await?;
+            figures.print(rows, label);
+        }
+    }
+    sim.set_fact_rows(60);
+    // Small results must not pay for the large-result path.
+    let mut server = Client::Stdio(Box::new(StdioClient::spawn(cmd, &[]).await?));
+    for (tool, args) in [("whoami", json!({})), ("list_models", json!({}))] {
+        let s = latency(&mut server, tool, &args, SMALL_CALLS / 10, SMALL_CALLS).await?;
+        println!(
+            "small result: {tool} over stdio, {SMALL_CALLS} sequential calls: median {:.3} ms, p99 {:.3} ms",
+            ms(s.median),
+            ms(s.p99)
+        );
+    }
+    Ok(())
+}
+
+struct Figures {
+    end_to_end: Duration,
+    simulator: Duration,
+    body_bytes: usize,
+    rss_growth_kib: u64,
+    result_bytes: usize,
+    rows_shown: u64,
+}
+
+impl Figures {
+    fn print(&self, rows: usize, label: &str) {
+        let processing = self.end_to_end.saturating_sub(self.simulator);
+        println!(
+            "{rows} × 7, {label}: end to end {:.1} ms, simulator {:.1} ms, our processing {:.1} ms; \
+             Looker body {:.2} MiB, peak RSS growth {:.1} MiB ({:.2}× the body); result {:.2} MiB, \
+             {} rows in structured content",
+            ms(self.end_to_end),
+            ms(self.simulator),
+            ms(processing),
+            mib(self.body_bytes as u64 / 1024),
+            mib(self.rss_growth_kib),
+            (self.rss_growth_kib * 1024) as f64 / self.body_bytes as f64,
+            mib(self.result_bytes as u64 / 1024),
+            self.rows_shown,
+        );
+    }
+}
+
+fn arguments(rows: usize) -> Value {
+    json!({"model": "ecommerce", "view": "orders", "fields": FIELDS, "limit": rows})
+}
+
+async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figures> {
+    let mut server = StdioClient::spawn(cmd, &[]).await?;
+    // A small query first, so the plugin and the Looker session are ready.
+    let small =
+        json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status"], "limit": 1});
+    server.call("query", small).await?;
+    let before = server.rss_kib("VmHWM")?;
+    sim.take_requests();
+    let first = call(&mut server, rows).await?;
+    let rss_growth_kib = server.rss_kib("VmHWM")?.saturating_sub(before);
+    let run = sim
+        .take_requests()
+        .into_iter()
+        .find(|r| r.path.contains("/run/"))
+        .context("the query's run request")?;
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        call(&mut server, rows).await?;
+        times.push(started.elapsed());
+    }
+    let (simulator, body_bytes) = simulator_time(sim, &run).await?;
+    Ok(Figures {
+        end_to_end: median(&mut times),
+        simulator,
+        body_bytes,
+        rss_growth_kib,
+        result_bytes: first.to_string().len(),
+        rows_shown: first["structuredContent"]["rows"]
+            .as_array()
+            .map_or(0, |r| r.len() as u64),
+    })
+}
+
+/// One `query` call of `rows` rows; its result.
+async fn call(server: &mut StdioClient, rows: usize) -> Result<Value> {
+    let answer = server
+        .request(
+            "tools/call",
+            json!({"name": "query", "arguments": arguments(rows)}),
+        )
+        .await?;
+    crate::stdio::check_call("query", &answer)?;
+    let mut answer = answer;
+    Ok(answer["result"].take())
+}
+
+/// The simulator's median time to answer `run` again directly (one kept-alive HTTP client, its
+/// own login), and the body's size.
+async fn simulator_time(sim: &Simulator, run: &RecordedRequest) -> Result<(Duration, usize)> {
+    let base = format!("{}/api/4.0", sim.base_url());
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("client_id", "demo-client-id"),
+            ("client_secret", "demo-client-secret"),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().context("access_token")?;
+    let method = reqwest::Method::from_bytes(run.method.as_bytes())?;
+    let mut times = Vec::with_capacity(RUNS);
+    let mut size = 0;
+    for _ in 0..RUNS + 1 {
+        let started = Instant::now();
+        let mut request = client
+            .request(method.clone(), format!("{base}{}", run.path))
+            .query(&run.query)
+            .header("Authorization", format!("token {token}"));
+        if let Some(body) = &run.body {
+            request = request.json(body);
+        }
+        let response = request.send().await?;
+        if !response.status().is_success() {
+            bail!("{} {}: HTTP {}", run.method, run.path, response.status());
+        }
+        size = response.bytes().await?.len();
+        times.push(started.elapsed());
+    }
+    Ok((median(&mut times[1..]), size))
+}

@@ -362,7 +362,6 @@ async fn stateful_sessions_survive_requests_alternating_between_replicas() {
 }
 
 #[tokio::test]
-#[ignore = "needs SIGTERM graceful shutdown (the service helper's branch); run with --ignored"]
 async fn a_replica_stopped_with_sigterm_mid_call_completes_it() {
     let mut h = Harness::new().await;
     let cluster = Cluster::start(&mut h).await;

@@ -54,7 +54,13 @@ where
     let (answers, answered) = mpsc::channel(16);
     let in_flight = InFlight::default();
     let stop_reading = CancellationToken::new();
-    let filter = filter_input(input, to_rmcp, answers, in_flight.clone(), stop_reading.clone());
+    let filter = filter_input(
+        input,
+        to_rmcp,
+        answers,
+        in_flight.clone(),
+        stop_reading.clone(),
+    );
     let mut filter = tokio::spawn(filter);
     let writer = tokio::spawn(write_output(from_rmcp, answered, output, in_flight));
     let slots = handler.registry().slots().clone();

@@ -176,6 +176,29 @@ fn swap_query() -> Value {
 
 /// The requests of the swap sequence (branch reads and writes, the query and its run), as
 /// `METHOD path [branch]`.
+/// Holds the next `POST /queries` for `delay`: a swap stays mid-call, its branch checked out.
+fn hold_the_next_query(h: &Harness, delay: Duration) {
+    h.sim.inject(Fault {
+        method: Some("POST".into()),
+        path_prefix: "/queries".into(),
+        kind: FaultKind::Delay(delay),
+        times: 1,
+    });
+}
+
+/// Waits until some call has checked out the feature branch; returns that request's line.
+async fn until_the_feature_branch_is_checked_out(h: &Harness) -> String {
+    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !sequence(&h.sim.requests()).contains(&switched) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the call checks the feature branch out");
+    switched
+}
+
 fn sequence(requests: &[RecordedRequest]) -> Vec<String> {
     requests
         .iter()
@@ -242,23 +265,11 @@ async fn a_replica_killed_mid_swap_leaves_the_branch_to_the_next_call() {
         .to_string();
 
     // Hold the next swap after its checkout, and kill its replica there.
-    h.sim.inject(Fault {
-        method: Some("POST".into()),
-        path_prefix: "/queries".into(),
-        kind: FaultKind::Delay(Duration::from_secs(30)),
-        times: 1,
-    });
+    hold_the_next_query(&h, Duration::from_secs(30));
     let doomed = cluster.replicas[0].base.clone();
     // Its connection dies with the replica; only the branch it left matters.
     let held = tokio::spawn(stateless_request(&doomed, "query", swap_query()).send());
-    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while !sequence(&h.sim.requests()).contains(&switched) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the held swap checks its branch out");
+    let switched = until_the_feature_branch_is_checked_out(&h).await;
     cluster.replicas[0].child.start_kill().unwrap();
     cluster.replicas[0].child.wait().await.unwrap();
     held.abort();
@@ -365,22 +376,10 @@ async fn stateful_sessions_survive_requests_alternating_between_replicas() {
 async fn a_replica_stopped_with_sigterm_mid_call_completes_it() {
     let mut h = Harness::new().await;
     let cluster = Cluster::start(&mut h).await;
-    h.sim.inject(Fault {
-        method: Some("POST".into()),
-        path_prefix: "/queries".into(),
-        kind: FaultKind::Delay(Duration::from_secs(1)),
-        times: 1,
-    });
+    hold_the_next_query(&h, Duration::from_secs(1));
     let target = cluster.replicas[1].base.clone();
     let call = tokio::spawn(async move { stateless_call(&target, "query", swap_query()).await });
-    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while !sequence(&h.sim.requests()).contains(&switched) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the call checks its branch out");
+    until_the_feature_branch_is_checked_out(&h).await;
     let pid = cluster.replicas[1].child.id().unwrap();
     let sent = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -402,22 +401,10 @@ async fn a_replica_stopped_with_sigterm_mid_call_completes_it() {
 async fn a_lost_lease_cancels_the_call_and_restores_nothing_over_its_new_holder() {
     let mut h = Harness::new().await;
     let cluster = Cluster::start(&mut h).await;
-    h.sim.inject(Fault {
-        method: Some("POST".into()),
-        path_prefix: "/queries".into(),
-        kind: FaultKind::Delay(Duration::from_secs(10)),
-        times: 1,
-    });
+    hold_the_next_query(&h, Duration::from_secs(10));
     let target = cluster.replicas[2].base.clone();
     let call = tokio::spawn(async move { stateless_call(&target, "query", swap_query()).await });
-    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while !sequence(&h.sim.requests()).contains(&switched) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the call checks its branch out");
+    let switched = until_the_feature_branch_is_checked_out(&h).await;
 
     // Another holder takes the lease over (as if ours had expired and someone else got it).
     let redis = redis::Client::open(cluster.redis_url.as_str()).unwrap();
@@ -504,21 +491,9 @@ async fn without_redis_a_crash_mid_swap_is_restored_by_the_next_server() {
         .trim_start_matches("PUT /projects/ecommerce/git_branch ")
         .to_string();
 
-    h.sim.inject(Fault {
-        method: Some("POST".into()),
-        path_prefix: "/queries".into(),
-        kind: FaultKind::Delay(Duration::from_secs(30)),
-        times: 1,
-    });
+    hold_the_next_query(&h, Duration::from_secs(30));
     let held = tokio::spawn(stateless_request(&first.base, "query", swap_query()).send());
-    let switched = format!("PUT /projects/ecommerce/git_branch {FEATURE}");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while !sequence(&h.sim.requests()).contains(&switched) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the held swap checks its branch out");
+    let switched = until_the_feature_branch_is_checked_out(&h).await;
     first.child.start_kill().unwrap();
     first.child.wait().await.unwrap();
     held.abort();

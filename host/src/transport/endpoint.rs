@@ -17,6 +17,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use futures::StreamExt;
 use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
 
 use super::jsonrpc::{self, InFlight, InFlightGuard, Probe};
 
@@ -27,34 +28,34 @@ const DEFAULT_REVISION: &str = "2025-03-26";
 
 /// rmcp's service behind the fixes above.
 #[derive(Clone)]
-pub struct McpEndpoint<S> {
-    inner: S,
+pub struct McpEndpoint {
+    inner: BoxCloneSyncService<Request<Body>, Response<Body>, Infallible>,
     in_flight: InFlight,
     max_body_bytes: usize,
 }
 
-impl<S> McpEndpoint<S> {
+impl McpEndpoint {
     /// `inner` (rmcp's `StreamableHttpService`) with request bodies read up to `max_body_bytes`.
-    pub fn new(inner: S, max_body_bytes: usize) -> Self {
+    pub fn new<S, B>(inner: S, max_body_bytes: usize) -> Self
+    where
+        S: tower::Service<Request<Body>, Response = Response<B>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
         Self {
-            inner,
+            inner: BoxCloneSyncService::new(inner.map_response(|r| r.map(Body::new))),
             in_flight: InFlight::default(),
             max_body_bytes,
         }
     }
 }
 
-impl<S, B> tower::Service<Request<Body>> for McpEndpoint<S>
-where
-    S: tower::Service<Request<Body>, Response = Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+impl tower::Service<Request<Body>> for McpEndpoint {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
@@ -69,17 +70,7 @@ where
     }
 }
 
-impl<S, B> McpEndpoint<S>
-where
-    S: tower::Service<Request<Body>, Response = Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<axum::BoxError>,
-{
+impl McpEndpoint {
     async fn serve(self, request: Request<Body>) -> Response<Body> {
         match *request.method() {
             Method::DELETE => {
@@ -96,7 +87,7 @@ where
 
     async fn pass(&self, request: Request<Body>) -> Response<Body> {
         let Ok(response) = self.inner.clone().oneshot(request).await;
-        response.map(Body::new)
+        response
     }
 
     async fn post(self, request: Request<Body>) -> Response<Body> {

@@ -176,6 +176,17 @@ fn swap_query() -> Value {
 
 /// The requests of the swap sequence (branch reads and writes, the query and its run), as
 /// `METHOD path [branch]`.
+/// Runs one whole swap through `base` and returns the branch it restored: the user's own.
+async fn original_branch(h: &Harness, base: &str) -> String {
+    let answer = stateless_call(base, "query", swap_query()).await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    let log = sequence(&h.sim.take_requests());
+    log.last()
+        .unwrap()
+        .trim_start_matches("PUT /projects/ecommerce/git_branch ")
+        .to_string()
+}
+
 /// Holds the next `POST /queries` for `delay`: a swap stays mid-call, its branch checked out.
 fn hold_the_next_query(h: &Harness, delay: Duration) {
     h.sim.inject(Fault {
@@ -255,14 +266,7 @@ async fn a_replica_killed_mid_swap_leaves_the_branch_to_the_next_call() {
     let mut h = Harness::new().await;
     let mut cluster = Cluster::start(&mut h).await;
     // Learn the user's own branch with one whole swap.
-    let answer = stateless_call(&cluster.base, "query", swap_query()).await;
-    assert_eq!(answer["result"]["isError"], false, "{answer}");
-    let log = sequence(&h.sim.take_requests());
-    let original = log
-        .last()
-        .unwrap()
-        .trim_start_matches("PUT /projects/ecommerce/git_branch ")
-        .to_string();
+    let original = original_branch(&h, &cluster.base).await;
 
     // Hold the next swap after its checkout, and kill its replica there.
     hold_the_next_query(&h, Duration::from_secs(30));
@@ -482,14 +486,7 @@ async fn without_redis_a_crash_mid_swap_is_restored_by_the_next_server() {
     let mut h = Harness::new().await;
     h.set("LOOKER_QUERY_DEV_PARAMS", "true");
     let mut first = start(&h, "query,identity").await;
-    let answer = stateless_call(&first.base, "query", swap_query()).await;
-    assert_eq!(answer["result"]["isError"], false, "{answer}");
-    let log = sequence(&h.sim.take_requests());
-    let original = log
-        .last()
-        .unwrap()
-        .trim_start_matches("PUT /projects/ecommerce/git_branch ")
-        .to_string();
+    let original = original_branch(&h, &first.base).await;
 
     hold_the_next_query(&h, Duration::from_secs(30));
     let held = tokio::spawn(stateless_request(&first.base, "query", swap_query()).send());

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
-use crate::looker::{ApiRequest, Identity, LookerClient, RequestError, Workspace, id_text};
+use crate::looker::{ApiRequest, Identity, LookerClient, RequestError, id_text};
 
 /// How long a user token's `GET /user` answer is reused.
 const TOKEN_TTL: Duration = Duration::from_secs(60);
@@ -39,14 +39,7 @@ impl LookerUserIds {
 /// `GET /user` as the service account.
 async fn own_user_id(looker: &LookerClient) -> Result<String, RequestError> {
     let request = ApiRequest::get("/user").with_query([("fields", "id")]);
-    let response = looker
-        .send(
-            &Identity::ServiceAccount,
-            Workspace::Production,
-            &request,
-            1 << 20,
-        )
-        .await?;
+    let response = super::users::service_account_read(looker, &request).await?;
     serde_json::from_slice::<serde_json::Value>(&response.body)
         .ok()
         .filter(|_| response.status == 200)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use crate::looker::{ApiRequest, Identity, LookerClient, RequestError, Workspace};
+use crate::looker::{ApiRequest, ApiResponse, Identity, LookerClient, RequestError, Workspace};
 
 /// How long a found user id is reused.
 const FOUND_TTL: Duration = Duration::from_secs(300);
@@ -86,6 +86,24 @@ impl UserDirectory {
     }
 }
 
+/// The largest answer an identity lookup reads.
+const LOOKUP_MAX_BYTES: u64 = 1 << 20;
+
+/// A small read as the service account (identity lookups never run as the caller).
+pub(super) async fn service_account_read(
+    looker: &LookerClient,
+    request: &ApiRequest,
+) -> Result<ApiResponse, RequestError> {
+    looker
+        .send(
+            &Identity::ServiceAccount,
+            Workspace::Production,
+            request,
+            LOOKUP_MAX_BYTES,
+        )
+        .await
+}
+
 /// `GET /users/search?email=` as the service account, keeping only an exact (case-insensitive)
 /// match: Looker's search treats `_` and `%` as wildcards.
 async fn find_user_by_email(
@@ -94,14 +112,7 @@ async fn find_user_by_email(
 ) -> Result<Option<String>, RequestError> {
     let request =
         ApiRequest::get("/users/search").with_query([("email", email), ("fields", "id,email")]);
-    let response = looker
-        .send(
-            &Identity::ServiceAccount,
-            Workspace::Production,
-            &request,
-            1 << 20,
-        )
-        .await?;
+    let response = service_account_read(looker, &request).await?;
     if !(200..300).contains(&response.status) {
         return Err(RequestError::InvalidRequest(format!(
             "looking up the user with email {email:?} failed (HTTP {}): {}",

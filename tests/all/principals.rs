@@ -114,6 +114,31 @@ async fn untrusted_dev_refuses_act_as_user_and_does_not_offer_it() {
     client.cancel().await.unwrap();
 }
 
+/// `call_tool` (progressive mode) runs a tool through the direct-call path: it cannot be used to
+/// smuggle `act_as_user` past the principal's entitlement.
+#[tokio::test]
+async fn call_tool_cannot_act_as_a_user_the_principal_may_not() {
+    let mut h = Harness::new().await;
+    h.set("LOOKER_TOOL_MODE", "progressive");
+    let server = start_on(&h, "0.0.0.0", "git").await;
+    let client = client_with(&server.base, None, &[]).await;
+    let arguments = json!({"project_id": "ecommerce", "act_as_user": "1"});
+    let result = call(
+        &client,
+        "call_tool",
+        json!({"name": "get_git_branch", "arguments": arguments}),
+    )
+    .await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text(&result).contains("unauthenticated callers"),
+        "{}",
+        text(&result)
+    );
+    assert!(h.api_requests().is_empty(), "nothing reached Looker");
+    client.cancel().await.unwrap();
+}
+
 #[tokio::test]
 async fn untrusted_dev_says_loudly_who_callers_run_as() {
     let h = Harness::new().await;

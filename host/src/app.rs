@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::governance::{AuditLog, Governance, ModelAllowList, ToolLists};
 use crate::identity::Identities;
 use crate::looker::LookerClient;
-use crate::plugins::lock::{LockFile, Trusted, components_in};
-use crate::plugins::{Registry, Runtime, embedded};
+use crate::runtime::lock::{LockFile, Trusted, components_in};
+use crate::runtime::{Registry, Runtime, embedded};
 use crate::server::LookerMcp;
 
 /// Builds the MCP handler with the selected groups loaded; `identities` are the server's
@@ -22,11 +22,11 @@ pub async fn build(
 ) -> anyhow::Result<LookerMcp> {
     let extra = admit_third_party(config)?;
     let looker = Arc::new(LookerClient::new(config)?);
-    let runtime = Runtime::new(crate::plugins::SlotPolicy {
+    let runtime = Runtime::new(crate::runtime::SlotPolicy {
         per_principal: config.limits.slots_per_principal,
         max_wait: config.limits.slot_wait,
     })?;
-    let cache_dir = config.cache_dir.clone().or_else(crate::plugins::cache_dir);
+    let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
     let settings = plugin_settings(config, identities.act_as_offered());
     let services = Arc::new(Services {
         looker,

@@ -24,7 +24,7 @@ use rmcp::model::{
 use rmcp::service::{ElicitationMode, RequestContext};
 use serde_json::{Value, json};
 
-use crate::plugins::ToolEntry;
+use crate::runtime::ToolEntry;
 
 /// How long the user has to answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);

@@ -4,20 +4,32 @@
 //! Looker; each tool group is a `wasm32-wasip2` component (see `wit/looker-mcp.wit`) that
 //! declares its tools and calls back into the host for Looker requests.
 
+// The embedder API: settings, identity rules, the wired handler and its transports.
 pub mod app;
-pub mod auth;
-pub mod bindings;
-pub mod capability;
-pub mod cli;
-pub mod client_log;
 pub mod config;
-pub mod confirm;
-pub mod coordination;
-pub mod fit;
-pub mod governance;
 pub mod identity;
-pub mod logging;
-pub mod looker;
-pub mod plugins;
-pub mod server;
 pub mod transport;
+
+// Used by the binary and the tests, not an API.
+#[doc(hidden)]
+pub mod auth;
+#[doc(hidden)]
+pub mod cli;
+#[doc(hidden)]
+pub mod fit;
+#[doc(hidden)]
+pub mod governance;
+#[doc(hidden)]
+pub mod logging;
+#[doc(hidden)]
+pub mod looker;
+#[doc(hidden)]
+pub mod runtime;
+#[doc(hidden)]
+pub mod server;
+
+pub(crate) mod bindings;
+pub(crate) mod capability;
+pub(crate) mod client_log;
+pub(crate) mod confirm;
+pub(crate) mod coordination;

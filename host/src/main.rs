@@ -28,15 +28,8 @@ async fn run() -> anyhow::Result<()> {
     let mut config = Config::load(&cli)?;
     logging::init(&config.log_level);
 
-    // `--demo`: an in-process Looker simulator stands in for a real instance.
     let _simulator = if cli.demo {
-        let sim = looker_sim::Simulator::start(looker_sim::SimConfig::default()).await?;
-        let defaults = looker_sim::SimConfig::default();
-        config.base_url = sim.base_url();
-        config.client_id = defaults.client_id;
-        config.client_secret = looker_mcp::config::Secret::new(defaults.client_secret);
-        tracing::info!(base_url = %config.base_url, "demo mode: serving against the built-in Looker simulator");
-        Some(sim)
+        Some(demo::start(&mut config).await?)
     } else {
         None
     };
@@ -108,5 +101,37 @@ fn bracket(host: &str) -> String {
         format!("[{host}]")
     } else {
         host.to_string()
+    }
+}
+
+/// `--demo`: an in-process Looker simulator stands in for a real instance.
+#[cfg(feature = "demo")]
+mod demo {
+    use looker_mcp::config::{Config, Secret};
+    use looker_sim::{SimConfig, Simulator};
+
+    /// Starts the simulator and points `config` at it; it serves until dropped.
+    pub async fn start(config: &mut Config) -> anyhow::Result<Simulator> {
+        let sim = Simulator::start(SimConfig::default()).await?;
+        let defaults = SimConfig::default();
+        config.base_url = sim.base_url();
+        config.client_id = defaults.client_id;
+        config.client_secret = Secret::new(defaults.client_secret);
+        tracing::info!(base_url = %config.base_url, "demo mode: serving against the built-in Looker simulator");
+        Ok(sim)
+    }
+}
+
+/// Built without the `demo` feature: no simulator to start.
+#[cfg(not(feature = "demo"))]
+mod demo {
+    use looker_mcp::config::Config;
+
+    /// Refuses `--demo`, naming the feature it needs.
+    pub async fn start(_config: &mut Config) -> anyhow::Result<()> {
+        anyhow::bail!(
+            "--demo needs the built-in Looker simulator, which this build leaves out; \
+             rebuild with the `demo` feature (on by default): cargo build -p looker-mcp --features demo"
+        )
     }
 }

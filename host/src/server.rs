@@ -23,7 +23,7 @@ use crate::fit::progressive::{self, MetaCall, ToolMode};
 use crate::governance::{CallAudit, ToolLists};
 use crate::identity::{IdentityError, Principal};
 use crate::looker::Identity;
-use crate::plugins::{CallFailure, Registry, ToolEntry};
+use crate::runtime::{CallFailure, Registry, ToolEntry};
 
 /// Name reported in `serverInfo`, the same as the binary.
 pub const SERVER_NAME: &str = "looker-mcp-server";

@@ -15,13 +15,9 @@ use tokio::process::{Child, Command};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_looker-mcp-server");
 
-/// Path of a test-only component built by host/build.rs.
+/// Path of a test-only component or example plugin (built by `tests/components`).
 pub fn test_component(name: &str) -> &'static str {
-    looker_mcp::plugins::embedded::TEST_COMPONENTS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, path)| *path)
-        .unwrap_or_else(|| panic!("test component {name} was not built"))
+    looker_mcp_test_components::path(name)
 }
 
 /// A simulator plus the settings that point the server at it.

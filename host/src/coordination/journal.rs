@@ -31,7 +31,7 @@ impl FileJournal {
     /// a crash loses them, which is logged.
     pub(super) fn open(dir: Option<PathBuf>) -> Self {
         let dir = dir.and_then(|dir| {
-            let private = |d: &Path| crate::plugins::private_dir(d);
+            let private = |d: &Path| crate::runtime::private_dir(d);
             let checked = dir.parent().map_or(Ok(()), private).and_then(|()| private(&dir));
             match checked {
                 Ok(()) => Some(dir),

@@ -88,7 +88,7 @@ impl Coordination {
             let dir = config
                 .cache_dir
                 .clone()
-                .or_else(crate::plugins::cache_dir)
+                .or_else(crate::runtime::cache_dir)
                 .map(|d| d.join("branch-journal"));
             Backend::Local {
                 locks: LocalLocks::default(),

@@ -3,7 +3,7 @@
 //! (result budget, `confirm`, dev workspace). Short on purpose: clients put them in every
 //! conversation's context.
 
-use crate::plugins::{Registry, ToolEntry};
+use crate::runtime::{Registry, ToolEntry};
 
 /// What each built-in group is for.
 const PURPOSES: &[(&str, &str)] = &[

@@ -20,7 +20,7 @@ pub mod progressive;
 
 use rmcp::model::{CallToolResult, Tool};
 
-use crate::plugins::{Registry, ToolEntry};
+use crate::runtime::{Registry, ToolEntry};
 
 /// The default of `LOOKER_MAX_RESULT_CHARS`; see [`budget`] for why.
 pub const DEFAULT_MAX_RESULT_CHARS: usize = 100_000;

@@ -278,7 +278,7 @@ impl Registry {
     }
 
     /// The plugin slots calls share (a shutdown waits for and stops calls through them).
-    pub fn slots(&self) -> &Arc<crate::plugins::Slots> {
+    pub fn slots(&self) -> &Arc<crate::runtime::Slots> {
         self.runtime.slots()
     }
 

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::plugins::Slots;
+use crate::runtime::Slots;
 
 /// How long cancelled calls get to restore what they changed (a branch restore is one Looker
 /// request); with the default grace, start to exit fits in Kubernetes' default 30 s.

@@ -7,8 +7,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use looker_sim::RecordedRequest;
-use rmcp::ServiceExt;
+use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
@@ -29,10 +30,30 @@ fn body_keys(r: &RecordedRequest) -> Vec<String> {
     keys
 }
 
-#[tokio::test]
-async fn users_and_email_credentials() {
+/// A harness, an `admin` client and a new user, Grace (email credentials, role 3), with the
+/// requests that made her already taken.
+async fn with_grace() -> (Harness, RunningService<RoleClient, ()>, String) {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "admin"]).await;
+    let client = h.client("admin").await;
+    let created = json(
+        &call(
+            &client,
+            "create_user",
+            json!({"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+                   "role_ids": [3]}),
+        )
+        .await,
+    );
+    let id = created["id"].as_str().expect("a user id").to_string();
+    h.api_requests();
+    (h, client, id)
+}
+
+/// `list_users`: no filter, an exact email (a LIKE wildcard is not a match), a pattern, a name, a limit.
+#[tokio::test]
+async fn list_users_filters_by_exact_email_name_and_limit() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
 
     // list_users: no filter, exact email, name, limit.
     let all = json(&call(&client, "list_users", json!({})).await);
@@ -92,6 +113,15 @@ async fn users_and_email_credentials() {
     assert_eq!(two["count"], 2);
     assert_eq!(two["more_available"], true, "{two}");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `get_user` answers the profile without `can` maps or credentials.
+#[tokio::test]
+async fn get_user_leaves_out_can_and_credentials() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
 
     // get_user.
     let user = json(&call(&client, "get_user", json!({"user_id": "2"})).await);
@@ -101,6 +131,15 @@ async fn users_and_email_credentials() {
         "{user}"
     );
     only(&h, "GET", "/users/2");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `create_user` with every argument: the profile is posted, then email, roles and groups through their own routes; no setup URL comes back.
+#[tokio::test]
+async fn create_user_sends_email_roles_and_groups_through_their_own_routes() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
 
     // create_user with every argument: email, roles and groups go through their own routes.
     let created = json(
@@ -152,6 +191,14 @@ async fn users_and_email_credentials() {
     );
     assert_eq!(requests[2].body, Some(json!(["3"])));
     assert_eq!(requests[3].body, Some(json!({"user_id": id})));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `update_user` with every argument patches the profile and replaces the roles; roles alone skip the PATCH.
+#[tokio::test]
+async fn update_user_patches_the_profile_and_replaces_roles() {
+    let (h, client, id) = with_grace().await;
 
     // update_user with every argument: the profile is patched, roles replaced.
     let updated = json(
@@ -204,6 +251,14 @@ async fn users_and_email_credentials() {
         .await,
     );
     only(&h, "PUT", &format!("/users/{id}/roles"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `set_user_roles` replaces the roles; `get_user_roles` names each role's permission and model set.
+#[tokio::test]
+async fn set_user_roles_replaces_them_and_get_user_roles_names_them() {
+    let (h, client, id) = with_grace().await;
 
     // set_user_roles / get_user_roles.
     let set = json(
@@ -230,6 +285,14 @@ async fn users_and_email_credentials() {
         "permission_set_name": "Viewer", "model_set_id": "1", "model_set_name": "All"})
     );
     only(&h, "GET", &format!("/users/{id}/roles"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Email credentials: get, update, password reset (no reset URL comes back), delete, create.
+#[tokio::test]
+async fn email_credentials_are_read_updated_reset_deleted_and_created() {
+    let (h, client, id) = with_grace().await;
 
     // Email credentials: get, update, reset, delete, create.
     let creds = json(&call(&client, "get_credentials_email", json!({"user_id": id})).await);
@@ -299,6 +362,14 @@ async fn users_and_email_credentials() {
         r.body,
         Some(json!({"email": "grace@example.com", "forced_password_reset_at_next_login": true}))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Looker's refusals (409, 422, 404, a group that fails after the user exists) come back as tool errors with Looker's words.
+#[tokio::test]
+async fn looker_refusals_on_users_come_back_with_lookers_words() {
+    let (h, client, id) = with_grace().await;
 
     // Looker's refusals come back as tool errors with Looker's words.
     failed(
@@ -347,6 +418,14 @@ async fn users_and_email_credentials() {
         &["was created, but adding it to group 999 failed", "HTTP 404"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `delete_user`, then the user is gone; unknown ids are 404 for every user tool.
+#[tokio::test]
+async fn delete_user_removes_the_user_and_unknown_ids_are_404() {
+    let (h, client, id) = with_grace().await;
 
     // delete_user, then it is gone.
     let gone = json(&call(&client, "delete_user", json!({"user_id": id})).await);
@@ -378,6 +457,15 @@ async fn users_and_email_credentials() {
         &["HTTP 404"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Arguments refused before anything reaches Looker, each naming what is wrong.
+#[tokio::test]
+async fn invalid_user_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
 
     // Arguments refused before anything reaches Looker.
     for (tool, args, needle) in [
@@ -427,10 +515,11 @@ async fn users_and_email_credentials() {
     h.assert_no_violations();
 }
 
+/// `list_permissions` names each permission's parent; `list_permission_sets` starts with the built-in Admin.
 #[tokio::test]
-async fn roles_permission_sets_and_model_sets() {
+async fn permissions_and_permission_sets_are_listed() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "admin"]).await;
+    let client = h.client("admin").await;
 
     let permissions = json(&call(&client, "list_permissions", json!({})).await);
     assert!(permissions["count"].as_u64().unwrap() > 10, "{permissions}");
@@ -447,6 +536,15 @@ async fn roles_permission_sets_and_model_sets() {
     assert_eq!(sets["permission_sets"][0]["name"], "Admin", "{sets}");
     assert_eq!(sets["permission_sets"][0]["built_in"], true);
     only(&h, "GET", "/permission_sets");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Permission sets, model sets and roles: created, updated, assigned to users and groups, refused by Looker where it refuses, deleted in dependency order.
+#[tokio::test]
+async fn roles_permission_sets_and_model_sets_lifecycle() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
 
     // Permission set lifecycle.
     let pset = json(
@@ -768,6 +866,15 @@ async fn roles_permission_sets_and_model_sets() {
         &["HTTP 404"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Role, permission-set and model-set arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_role_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
 
     // Refused before Looker.
     for (tool, args) in [
@@ -811,7 +918,7 @@ async fn roles_permission_sets_and_model_sets() {
 #[tokio::test]
 async fn groups_members_and_nesting() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "admin"]).await;
+    let client = h.client("admin").await;
 
     let groups = json(&call(&client, "list_groups", json!({})).await);
     assert_eq!(groups["count"], 2, "{groups}");
@@ -1473,7 +1580,7 @@ async fn schedules_and_secrets() {
 #[tokio::test]
 async fn tool_list_and_annotations() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "admin"]).await;
+    let client = h.client("admin").await;
     let tools = client.list_all_tools().await.unwrap();
     assert_eq!(tools.len(), 45);
     let hints = |name: &str| {

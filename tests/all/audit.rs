@@ -64,7 +64,7 @@ fn fields(body: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn history_tools_query_system_activity() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "audit"]).await;
+    let client = h.client("audit").await;
 
     // get_query_history: defaults, then every filter.
     let all = json(&call(&client, "get_query_history", json!({})).await);
@@ -313,7 +313,7 @@ async fn history_tools_query_system_activity() {
 #[tokio::test]
 async fn running_queries_can_be_listed_and_killed() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "audit"]).await;
+    let client = h.client("audit").await;
     let tools = client.list_all_tools().await.unwrap();
     let annotations = |name: &str| {
         tools
@@ -502,7 +502,7 @@ async fn sessions_are_addressed_through_their_users() {
 #[tokio::test]
 async fn ci_runs_are_triggered_and_followed() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "audit"]).await;
+    let client = h.client("audit").await;
 
     let run = json(
         &call(

@@ -15,7 +15,7 @@ fn id(v: &Value) -> String {
 #[tokio::test]
 async fn read_the_seeded_board() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "board"]).await;
+    let client = h.client("board").await;
 
     let listed = json(&call(&client, "list_boards", json!({})).await);
     assert_eq!(listed["boards"][0]["title"], "Sales home", "{listed}");
@@ -119,7 +119,7 @@ async fn read_the_seeded_board() {
 #[tokio::test]
 async fn build_change_and_tear_down_a_board() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "board"]).await;
+    let client = h.client("board").await;
 
     // Board.
     let board = json(
@@ -411,7 +411,7 @@ async fn build_change_and_tear_down_a_board() {
 #[tokio::test]
 async fn invalid_board_arguments_never_reach_looker() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "board"]).await;
+    let client = h.client("board").await;
     for (tool, bad) in [
         ("list_boards", json!({"limit": 0})),
         ("list_boards", json!({"title": true})),

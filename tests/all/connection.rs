@@ -19,7 +19,7 @@ const PDT_PASSWORD: &str = "pdt-secret-never-shown";
 #[tokio::test]
 async fn read_dialects_connections_and_test_them() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "connection"]).await;
+    let client = h.client("connection").await;
 
     let dialects = json(&call(&client, "list_connection_dialects", json!({})).await);
     let names: Vec<&str> = dialects["dialects"]

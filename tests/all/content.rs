@@ -21,7 +21,7 @@ fn titles(list: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn looks_search_create_update_delete() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "content"]).await;
+    let client = h.client("content").await;
 
     let all = json(&call(&client, "list_looks", json!({})).await);
     assert_eq!(
@@ -211,7 +211,7 @@ async fn looks_search_create_update_delete() {
 #[tokio::test]
 async fn dashboards_tiles_and_filters() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "content"]).await;
+    let client = h.client("content").await;
 
     let all = json(&call(&client, "list_dashboards", json!({})).await);
     assert_eq!(
@@ -486,7 +486,7 @@ async fn dashboards_tiles_and_filters() {
 #[tokio::test]
 async fn embed_urls_and_content_validation() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "content"]).await;
+    let client = h.client("content").await;
 
     let embed = json(
         &call(

@@ -259,7 +259,7 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
 #[tokio::test]
 async fn totp_and_sso_credentials() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "credentials"]).await;
+    let client = h.client("credentials").await;
 
     // get/delete/create_credentials_totp: bob (user 3) has verified two-factor.
     let totp = json(&call(&client, "get_credentials_totp", json!({"user_id": "3"})).await);

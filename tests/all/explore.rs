@@ -16,7 +16,7 @@ fn only_request(h: &Harness) -> looker_sim::RecordedRequest {
 #[tokio::test]
 async fn lists_tools_in_order_with_annotations() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "identity,explore"]).await;
+    let client = h.client("identity,explore").await;
     let tools: Vec<Tool> = client.list_all_tools().await.unwrap();
     let listed: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(
@@ -58,7 +58,7 @@ async fn lists_tools_in_order_with_annotations() {
 #[tokio::test]
 async fn list_models_and_get_model() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "explore"]).await;
+    let client = h.client("explore").await;
 
     let models = json(&call(&client, "list_models", json!({})).await);
     let listed = text(&call(&client, "list_models", json!({"include_hidden": true})).await);
@@ -89,7 +89,7 @@ async fn list_models_and_get_model() {
 #[tokio::test]
 async fn get_explore_honours_its_options() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "explore"]).await;
+    let client = h.client("explore").await;
     let args = json!({"model_name": "ecommerce", "explore_name": "orders"});
 
     let plain = json(&call(&client, "get_explore", args.clone()).await).to_string();
@@ -139,7 +139,7 @@ async fn get_explore_honours_its_options() {
 #[tokio::test]
 async fn dimensions_measures_and_connections() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "explore"]).await;
+    let client = h.client("explore").await;
     let args = json!({"model_name": "ecommerce", "explore_name": "orders"});
 
     let dims = json(&call(&client, "list_dimensions", args.clone()).await).to_string();
@@ -187,7 +187,7 @@ async fn dimensions_measures_and_connections() {
 #[tokio::test]
 async fn looker_errors_and_bad_arguments_are_tool_errors() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "explore"]).await;
+    let client = h.client("explore").await;
 
     let missing = call(&client, "get_model", json!({"model_name": "no_such_model"})).await;
     assert_eq!(missing.is_error, Some(true));

@@ -16,7 +16,7 @@ fn names(list: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn browse_folders_and_their_content() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "folder"]).await;
+    let client = h.client("folder").await;
 
     let all = json(&call(&client, "list_folders", json!({})).await);
     assert!(names(&all["folders"]).contains(&"Sales"), "{all}");
@@ -111,7 +111,7 @@ async fn browse_folders_and_their_content() {
 #[tokio::test]
 async fn create_rename_move_and_delete_folders() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "folder"]).await;
+    let client = h.client("folder").await;
 
     let q3 = json(
         &call(
@@ -287,7 +287,7 @@ async fn create_rename_move_and_delete_folders() {
 #[tokio::test]
 async fn folder_failures_are_tool_errors() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "folder"]).await;
+    let client = h.client("folder").await;
 
     for tool in [
         "get_folder",

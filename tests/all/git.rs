@@ -11,7 +11,7 @@ use crate::support::{
 #[tokio::test]
 async fn branch_lifecycle_in_dev_workspaces() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "git"]).await;
+    let client = h.client("git").await;
 
     let mine = json(
         &call(
@@ -268,7 +268,7 @@ async fn branch_lifecycle_in_dev_workspaces() {
 #[tokio::test]
 async fn deploys_and_resets() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling,git"]).await;
+    let client = h.client("modeling,git").await;
 
     let by_branch = json(
         &call(
@@ -458,7 +458,7 @@ async fn deploys_and_resets() {
 #[tokio::test]
 async fn deploy_keys_and_connection_tests() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "git"]).await;
+    let client = h.client("git").await;
 
     let key = call(
         &client,

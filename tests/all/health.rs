@@ -39,7 +39,7 @@ fn fault(method: &str, prefix: &str, status: u16, times: u32) -> Fault {
 #[tokio::test]
 async fn pulse_reports_connection_query_dashboard_and_schedule_health() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "health"]).await;
+    let client = h.client("health").await;
 
     let pulse = json(&call(&client, "health_pulse", json!({})).await);
     assert_eq!(pulse["status"], "needs_attention");
@@ -178,7 +178,7 @@ async fn pulse_reports_connection_query_dashboard_and_schedule_health() {
 #[tokio::test]
 async fn analyze_models_and_content() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "health"]).await;
+    let client = h.client("health").await;
 
     let models = json(&call(&client, "health_analyze", json!({})).await);
     assert_eq!(models["analysis"], "models");
@@ -257,7 +257,7 @@ async fn analyze_models_and_content() {
 #[tokio::test]
 async fn vacuum_finds_unused_explores_fields_and_content() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "content,health"]).await;
+    let client = h.client("content,health").await;
 
     let explores = json(&call(&client, "health_vacuum", json!({})).await);
     assert_eq!(explores["scope"], "explores");

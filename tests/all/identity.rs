@@ -8,7 +8,7 @@ use crate::support::{Harness, call, json};
 #[tokio::test]
 async fn whoami_returns_the_service_account_user() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "identity"]).await;
+    let client = h.client("identity").await;
     let me = json(&call(&client, "whoami", json!({})).await);
     assert_eq!(me["email"], "admin@example.com", "{me}");
     assert_eq!(me["id"].to_string().trim_matches('"'), "1", "{me}");
@@ -35,7 +35,7 @@ async fn whoami_returns_the_service_account_user() {
 #[tokio::test]
 async fn one_login_then_one_round_trip_per_call() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "identity"]).await;
+    let client = h.client("identity").await;
     call(&client, "whoami", json!({})).await;
     let first = h.sim.take_requests();
     assert_eq!(
@@ -64,7 +64,7 @@ async fn one_login_then_one_round_trip_per_call() {
 #[tokio::test]
 async fn an_expired_token_costs_one_relogin() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "identity"]).await;
+    let client = h.client("identity").await;
     call(&client, "whoami", json!({})).await;
     h.sim.take_requests();
     h.sim.expire_tokens();
@@ -91,7 +91,7 @@ async fn an_expired_token_costs_one_relogin() {
 async fn bad_credentials_are_a_clear_tool_error() {
     let mut h = Harness::new().await;
     h.set("LOOKER_CLIENT_SECRET", "not-the-secret");
-    let client = h.stdio_client(&["--groups", "identity"]).await;
+    let client = h.client("identity").await;
     let result = call(&client, "whoami", json!({})).await;
     assert_eq!(result.is_error, Some(true));
     let text = crate::support::text(&result);

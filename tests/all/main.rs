@@ -1,5 +1,7 @@
-//! End-to-end tests: the real `looker-mcp-server` binary, driven by an MCP client over stdio and
-//! streamable HTTP, against the Looker simulator. One test binary (each extra one relinks wasmtime).
+//! End-to-end tests against the Looker simulator: a real MCP client drives the server built in
+//! process (the group modules, through `Harness::client`) or the real `looker-mcp-server` binary
+//! over stdio and streamable HTTP (CLI, transports, containment, faults, service, replicas). One
+//! test binary (each extra one relinks wasmtime).
 
 mod support;
 
@@ -39,3 +41,12 @@ mod schema;
 mod service;
 mod user_attributes;
 mod workflows;
+
+/// Every tool group under `plugins/` has a test module of its name: the build fails otherwise.
+macro_rules! assert_group_tested {
+    ($group:ident) => {
+        #[allow(unused_imports)] // the import is the check
+        use $group as _;
+    };
+}
+looker_mcp::foreach_group!(assert_group_tested);

@@ -17,7 +17,7 @@ const FEATURE: &str = "feature/new-dashboard";
 #[tokio::test]
 async fn projects_manifest_and_deploy_keys() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling"]).await;
+    let client = h.client("modeling").await;
 
     let listed = json(&call(&client, "list_projects", json!({})).await);
     let ids: Vec<&str> = listed["projects"]
@@ -191,7 +191,7 @@ async fn projects_manifest_and_deploy_keys() {
 #[tokio::test]
 async fn files_live_in_per_user_dev_workspaces() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling"]).await;
+    let client = h.client("modeling").await;
 
     let listed = json(
         &call(
@@ -448,7 +448,7 @@ async fn files_live_in_per_user_dev_workspaces() {
 #[tokio::test]
 async fn validation_and_lookml_tests_on_branches() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling"]).await;
+    let client = h.client("modeling").await;
 
     let valid = json(
         &call(
@@ -630,7 +630,7 @@ async fn validation_and_lookml_tests_on_branches() {
 #[tokio::test]
 async fn branch_swaps_for_one_user_and_project_are_serialized() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling,git"]).await;
+    let client = h.client("modeling,git").await;
     let before = json(
         &call(
             &client,
@@ -815,7 +815,7 @@ async fn cancelling_a_branch_run_restores_the_branch() {
 #[tokio::test]
 async fn datagroups_and_pdt_builds() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling"]).await;
+    let client = h.client("modeling").await;
 
     let groups = json(&call(&client, "list_datagroups", json!({})).await);
     assert_eq!(groups["datagroups"].as_array().unwrap().len(), 3);
@@ -1057,7 +1057,7 @@ async fn datagroups_and_pdt_builds() {
 #[tokio::test]
 async fn annotations_follow_what_tools_do() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "modeling,git"]).await;
+    let client = h.client("modeling,git").await;
     let tools = client.list_all_tools().await.unwrap();
     assert_eq!(tools.len(), 25 + 14);
     let hint = |name: &str| {

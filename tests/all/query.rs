@@ -31,7 +31,7 @@ fn assert_matches_output_schema(tools: &[Tool], name: &str, result: &CallToolRes
 #[tokio::test]
 async fn schemas_offer_dev_arguments_only_when_enabled() {
     let mut h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query,render"]).await;
+    let client = h.client("query,render").await;
     let tools = client.list_all_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(
@@ -87,7 +87,7 @@ async fn schemas_offer_dev_arguments_only_when_enabled() {
     client.cancel().await.unwrap();
 
     h.set("LOOKER_QUERY_DEV_PARAMS", "true");
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
     for name in ["query", "query_sql", "run_query", "run_look", "query_url"] {
         let tool = tools.iter().find(|t| t.name == name).unwrap();
@@ -109,7 +109,7 @@ async fn schemas_offer_dev_arguments_only_when_enabled() {
 #[tokio::test]
 async fn query_returns_typed_rows_and_encodes_filters() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
 
     let result = call(
@@ -275,7 +275,7 @@ async fn query_returns_typed_rows_and_encodes_filters() {
 #[tokio::test]
 async fn query_sql_query_url_and_failures() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let args = json!({"model": "ecommerce", "view": "orders", "fields": ["orders.region", "orders.count"],
                       "filters": {"orders.region": "West"}, "sorts": ["orders.region"], "limit": 25});
 
@@ -394,7 +394,7 @@ async fn query_sql_query_url_and_failures() {
 async fn max_rows_cuts_results_and_says_so() {
     let mut h = Harness::new().await;
     h.set("LOOKER_MAX_ROWS", "5");
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
     let many =
         json!({"model": "ecommerce", "view": "orders", "fields": ["orders.id"], "limit": 100});
@@ -485,7 +485,7 @@ async fn max_rows_cuts_results_and_says_so() {
 #[tokio::test]
 async fn run_query_and_run_look_pass_their_options() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
 
     let result = call(
@@ -564,7 +564,7 @@ async fn run_query_and_run_look_pass_their_options() {
 #[tokio::test]
 async fn run_dashboard_runs_every_tile_and_reports_failures() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
 
     let result = call(&client, "run_dashboard", json!({"dashboard_id": "1"})).await;
@@ -645,7 +645,7 @@ async fn run_dashboard_runs_every_tile_and_reports_failures() {
 #[tokio::test]
 async fn search_content_finds_looks_and_dashboards() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
 
     let all = json(&call(&client, "search_content", json!({"query_string": "orders"})).await);
     let titles: Vec<&str> = all["results"]
@@ -699,7 +699,7 @@ async fn search_content_finds_looks_and_dashboards() {
 async fn branch_swaps_are_restored_even_when_the_query_fails() {
     let mut h = Harness::new().await;
     h.set("LOOKER_QUERY_DEV_PARAMS", "true");
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     const FEATURE: &str = "feature/new-dashboard";
 
     let failed = call(
@@ -804,7 +804,7 @@ async fn branch_swaps_are_restored_even_when_the_query_fails() {
 #[tokio::test]
 async fn act_as_user_runs_the_query_as_that_user() {
     let mut h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
 
     let out = json(
         &call(
@@ -885,7 +885,7 @@ async fn act_as_user_runs_the_query_as_that_user() {
 
     // With sudo disabled on the server, act_as_user is a clear error, not a silent fallback.
     h.set("LOOKER_SUDO_AS_USER", "false");
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let refused = call(
         &client,
         "run_look",
@@ -917,7 +917,7 @@ const WIDE: [&str; 7] = [
 async fn a_large_result_is_cut_to_the_budget_as_it_is_written() {
     let h = Harness::new().await;
     h.sim.set_fact_rows(3000);
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
     let args = json!({"model": "ecommerce", "view": "orders", "fields": WIDE, "limit": 3000});
     let result = call(&client, "query", args).await;
@@ -968,7 +968,7 @@ async fn without_a_budget_every_row_comes_through_in_every_json_format() {
     let mut h = Harness::new().await;
     h.set("LOOKER_MAX_RESULT_CHARS", "0");
     h.sim.set_fact_rows(2000);
-    let client = h.stdio_client(&["--groups", "query"]).await;
+    let client = h.client("query").await;
     let tools = client.list_all_tools().await.unwrap();
     for format in ["json", "json_detail"] {
         let args = json!({"model": "ecommerce", "view": "orders", "fields": WIDE,

@@ -44,7 +44,7 @@ fn assert_render_sequence(requests: &[RecordedRequest], create: &str) -> Recorde
 #[tokio::test]
 async fn renders_queries_looks_dashboards_and_tiles() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "render"]).await;
+    let client = h.client("render").await;
 
     let result = call(
         &client,
@@ -152,7 +152,7 @@ async fn renders_queries_looks_dashboards_and_tiles() {
 #[tokio::test]
 async fn render_failures_caps_and_branch_swaps() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "render"]).await;
+    let client = h.client("render").await;
 
     // Looker's 404s.
     for (tool, args) in [

@@ -16,7 +16,7 @@ fn names(list: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn databases_schemas_tables_and_columns() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "schema"]).await;
+    let client = h.client("schema").await;
 
     // A single-database dialect answers an empty list; BigQuery lists its projects.
     let single = json(
@@ -152,7 +152,7 @@ async fn databases_schemas_tables_and_columns() {
 #[tokio::test]
 async fn looker_errors_and_bad_arguments() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "schema"]).await;
+    let client = h.client("schema").await;
 
     let missing = call(&client, "list_tables", json!({"connection_name": "nope"})).await;
     assert_eq!(missing.is_error, Some(true));

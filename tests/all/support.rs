@@ -1,9 +1,14 @@
-//! Shared test plumbing: a simulator per test, the server binary as a child process, MCP clients.
+//! Shared test plumbing: a simulator per test, the server in process or as a child process, MCP
+//! clients.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use looker_mcp::auth::Posture;
+use looker_mcp::config::Config;
+use looker_mcp::identity::Identities;
 use looker_sim::{ContractViolation, RecordedRequest, SimConfig, Simulator};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
@@ -60,6 +65,28 @@ impl Harness {
             .current_dir(env!("CARGO_TARGET_TMPDIR"))
             .kill_on_drop(true);
         cmd
+    }
+
+    /// An rmcp client of the handler the binary serves (`app::build`), built in this process
+    /// with this harness's settings and `groups` (as `--groups`), over an in-memory pipe: for
+    /// tests that call tools. Tests of the CLI, stdio, HTTP and the process use [`Self::command`].
+    pub async fn client(&self, groups: &str) -> RunningService<RoleClient, ()> {
+        let settings: HashMap<String, String> = self.env.iter().cloned().collect();
+        let config = Config::from_env(&settings).expect("the harness's settings are valid");
+        let posture = Posture::from_config(&config).expect("a posture the server starts with");
+        let identities = Identities::new(&config, &posture, None);
+        let handler = looker_mcp::app::build(&config, Some(groups), identities)
+            .await
+            .expect("the server builds");
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            let running = handler.serve(server_io).await?;
+            running.waiting().await?;
+            anyhow::Ok(())
+        });
+        ().serve(client_io)
+            .await
+            .expect("MCP initialize in process")
     }
 
     /// An rmcp client connected to the server over stdio.

@@ -22,7 +22,7 @@ fn value_of<'a>(values: &'a Value, name: &str) -> &'a Value {
 #[tokio::test]
 async fn user_attribute_definitions() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "user_attributes"]).await;
+    let client = h.client("user_attributes").await;
 
     // list_user_attributes
     let all = json(&call(&client, "list_user_attributes", json!({})).await);
@@ -267,7 +267,7 @@ async fn user_attribute_definitions() {
 #[tokio::test]
 async fn group_and_user_values() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", "user_attributes"]).await;
+    let client = h.client("user_attributes").await;
 
     // list_user_attribute_group_values: the seed gives Analysts (group 2) region EMEA.
     let seeded = json(

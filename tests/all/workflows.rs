@@ -76,8 +76,9 @@ fn refused(h: &Harness, result: &CallToolResult, needle: &str) {
     assert!(h.api_requests().is_empty());
 }
 
+/// `provision_connection`: created then tested, an unreachable host or a failed step reported by name, a failed create stops there; the password never comes back nor reaches the log.
 #[tokio::test]
-async fn connection_project_and_lookml_workflows() {
+async fn provision_connection_creates_tests_and_reports_each_step() {
     let h = Harness::new().await;
     let (client, logs) = h.stdio_client_with_logs(&["--groups", GROUPS]).await;
     let password = "s3cret-Db-Passw0rd";
@@ -191,6 +192,20 @@ async fn connection_project_and_lookml_workflows() {
         "dialect_name",
     );
 
+    assert!(
+        !logs.text().contains(password),
+        "the password reached the log"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `bootstrap_lookml_project` with every optional argument; a failed git-settings step skips the deploy key and leaves the bare project.
+#[tokio::test]
+async fn bootstrap_lookml_project_sets_up_the_project_and_its_git() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
+
     // bootstrap_lookml_project with every optional argument.
     let r = json(
         &call(
@@ -274,6 +289,15 @@ async fn connection_project_and_lookml_workflows() {
         .await,
         "pull_request_mode",
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `deploy_lookml_changes` writes, validates and deploys; invalid LookML is not deployed; `rollback_to_production` plans without confirm and resets with it; a failed write stops the workflow.
+#[tokio::test]
+async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
 
     // deploy_lookml_changes: one existing file updated, one new file created, validated, deployed.
     let orders = "view: orders {\n  sql_table_name: public.orders ;;\n  dimension: id {\n    primary_key: yes\n  }\n}\n";
@@ -481,19 +505,15 @@ async fn connection_project_and_lookml_workflows() {
         .await,
         "relative",
     );
-
-    assert!(
-        !logs.text().contains(password),
-        "the password reached the log"
-    );
     client.cancel().await.unwrap();
     h.assert_no_violations();
 }
 
+/// `provision_user` with every optional argument; a failed step is reported and later steps run or are skipped as they should.
 #[tokio::test]
-async fn user_lifecycle_workflows() {
+async fn provision_user_creates_invites_and_reports_failed_steps() {
     let h = Harness::new().await;
-    let (client, logs) = h.stdio_client_with_logs(&["--groups", GROUPS]).await;
+    let client = h.client(GROUPS).await;
 
     // provision_user with every optional argument.
     let r = json(
@@ -620,6 +640,15 @@ async fn user_lifecycle_workflows() {
         .await,
         "email",
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `grant_access`: a user, the same again (no write), a group; a failed write leaves the members unchanged.
+#[tokio::test]
+async fn grant_access_adds_members_once() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
 
     // grant_access: a user, then the same again (no write), then a group.
     let r = json(
@@ -696,6 +725,15 @@ async fn user_lifecycle_workflows() {
         .await,
         "principal_type",
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `rotate_api_credentials` (the secret appears once, never in the log), then `offboard_user` with failed steps, defaults and every option.
+#[tokio::test]
+async fn rotate_credentials_then_offboard_users() {
+    let h = Harness::new().await;
+    let (client, logs) = h.stdio_client_with_logs(&["--groups", GROUPS]).await;
 
     // rotate_api_credentials: a new pair for user 77; the secret appears once.
     let result = call(&client, "rotate_api_credentials", json!({"user_id": "77"})).await;
@@ -873,10 +911,11 @@ async fn user_lifecycle_workflows() {
     h.assert_no_violations();
 }
 
+/// `audit_query_activity`: every scope and optional argument.
 #[tokio::test]
-async fn audit_and_operations_workflows() {
+async fn audit_query_activity_covers_every_scope_and_option() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&["--groups", GROUPS]).await;
+    let client = h.client(GROUPS).await;
 
     // audit_query_activity: every scope and optional argument.
     let r = json(
@@ -1004,6 +1043,15 @@ async fn audit_and_operations_workflows() {
     failed_at(&r, "query_history");
     assert_eq!(r["rows"], Value::Null);
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `audit_instance_health`: three sections.
+#[tokio::test]
+async fn audit_instance_health_reports_three_sections() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
 
     // audit_instance_health: three sections.
     let r = json(
@@ -1068,6 +1116,15 @@ async fn audit_and_operations_workflows() {
         h.api_requests()[0].body.as_ref().unwrap()["filters"]["pdt_event_log.created_date"],
         "24 hours"
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `investigate_runaway_queries`: report only, then kill (one injected failure first).
+#[tokio::test]
+async fn investigate_runaway_queries_reports_then_kills() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
 
     // investigate_runaway_queries: report only, then kill (one injected failure first).
     let r = json(&call(&client, "investigate_runaway_queries", json!({})).await);
@@ -1150,6 +1207,15 @@ async fn audit_and_operations_workflows() {
         .await,
         "action",
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `find_stale_content`: defaults, then every optional argument.
+#[tokio::test]
+async fn find_stale_content_with_defaults_and_every_option() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
 
     // find_stale_content: defaults, then every optional argument.
     let r = json(&call(&client, "find_stale_content", json!({})).await);
@@ -1206,6 +1272,15 @@ async fn audit_and_operations_workflows() {
         .await,
         "content_type",
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `disable_stale_sessions`: a report (every seeded session is old), none at 400 days, then terminate.
+#[tokio::test]
+async fn disable_stale_sessions_reports_then_terminates() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
 
     // disable_stale_sessions: report (all seeded sessions are old), none at 400 days, terminate.
     let r = json(&call(&client, "disable_stale_sessions", json!({})).await);
@@ -1264,7 +1339,6 @@ async fn audit_and_operations_workflows() {
         .await,
         "action",
     );
-
     client.cancel().await.unwrap();
     h.assert_no_violations();
 }

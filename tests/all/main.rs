@@ -36,6 +36,7 @@ mod query;
 mod render;
 mod replicas;
 mod schema;
+mod semantic_query;
 mod service;
 mod user_attributes;
 mod workflows;

@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod boards;
+mod certification;
 mod connection_admin;
 mod connections;
 mod content_search;
@@ -94,6 +95,7 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Route> {
         users::ROUTES,
         user_attribute_values::ROUTES,
         user_credentials::ROUTES,
+        certification::ROUTES,
         dashboard_layouts::ROUTES,
         merge_queries::ROUTES,
         suggestions::ROUTES,

@@ -137,20 +137,12 @@ pub fn update_dashboard_layout_component(
 mod tests {
     use super::*;
 
-    fn place(v: Value) -> Result<Value, ToolError> {
-        placement(
-            &serde_json::from_value(
-                json!({"component_id": "1"})
-                    .as_object()
-                    .unwrap()
-                    .clone()
-                    .into_iter()
-                    .chain(v.as_object().unwrap().clone())
-                    .collect::<Map<_, _>>()
-                    .into(),
-            )
-            .unwrap(),
-        )
+    fn place(placement_args: Value) -> Result<Value, ToolError> {
+        let mut args = json!({"component_id": "1"});
+        args.as_object_mut()
+            .unwrap()
+            .extend(placement_args.as_object().unwrap().clone());
+        placement(&serde_json::from_value(args).unwrap())
     }
 
     #[test]

@@ -28,6 +28,7 @@ async fn lists_tools_in_order_with_annotations() {
             "list_dimensions",
             "list_measures",
             "list_connections",
+            "get_field_value_suggestions",
             "whoami"
         ]
     );

@@ -111,7 +111,7 @@ async fn tools_over_streamable_http() {
         Some(env!("CARGO_PKG_VERSION"))
     );
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 7);
+    assert_eq!(tools.len(), 8, "explore's 7 tools and whoami");
     let me = result_json(&call(&client, "whoami", json!({})).await);
     assert_eq!(me["email"], "admin@example.com", "{me}");
     client.cancel().await.unwrap();

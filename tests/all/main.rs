@@ -38,6 +38,7 @@ mod query;
 mod render;
 mod replicas;
 mod schema;
+mod semantic_query;
 mod service;
 mod user_attributes;
 mod workflows;

@@ -43,6 +43,7 @@ async fn schemas_offer_dev_arguments_only_when_enabled() {
             "run_look",
             "run_dashboard",
             "query_url",
+            "run_merge_query",
             "search_content",
             "render_query",
             "render_look",
@@ -66,8 +67,14 @@ async fn schemas_offer_dev_arguments_only_when_enabled() {
         if gated {
             assert!(props.get("act_as_user").is_some(), "{}", tool.name);
         }
-        let typed =
-            ["query", "run_query", "run_look", "run_dashboard"].contains(&tool.name.as_ref());
+        let typed = [
+            "query",
+            "run_query",
+            "run_look",
+            "run_dashboard",
+            "run_merge_query",
+        ]
+        .contains(&tool.name.as_ref());
         // The typed ones declare precise output schemas; the others' JSON, `{"type": "object"}`.
         let precise = tool
             .output_schema

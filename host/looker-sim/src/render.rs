@@ -49,7 +49,7 @@ fn objects(result: &QueryResult, keys: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-fn fields_meta(result: &QueryResult) -> Value {
+pub(crate) fn fields_meta(result: &QueryResult) -> Value {
     let meta = |measure: bool| -> Vec<Value> {
         result
             .fields

@@ -2,6 +2,7 @@
 //! filters.
 
 use looker_mcp_plugin_sdk::looker::Request;
+use looker_mcp_plugin_sdk::queries::QueryOptions;
 use looker_mcp_plugin_sdk::{Context, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,6 +26,7 @@ pub fn list_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolEr
             "folder(name)",
             "view_count",
             "last_viewed_at",
+            "certification_metadata",
         ])
         .send()?
         .json()?;
@@ -38,6 +40,7 @@ pub fn list_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolEr
                 "folder": d["folder"]["name"],
                 "view_count": d["view_count"],
                 "last_viewed_at": d["last_viewed_at"],
+                "certification": crate::certification(&d["certification_metadata"]),
             })
         })
         .collect();
@@ -151,6 +154,10 @@ pub struct AddElementArgs {
     query_view: Option<String>,
     #[serde(default)]
     query_fields: Option<Vec<String>>,
+    #[serde(default)]
+    merge_query_id: Option<String>,
+    #[serde(flatten)]
+    options: QueryOptions,
 }
 
 fn default_element_type() -> String {
@@ -172,9 +179,20 @@ pub fn add_dashboard_element(args: AddElementArgs, _ctx: &Context) -> Result<Val
              {\"query_model\": \"ecommerce\", \"query_view\": \"orders\", \"query_fields\": [\"orders.status\", \"orders.count\"]}",
         ));
     }
-    if any_query && look_id.is_some() {
+    let merge_id = nonempty(&args.merge_query_id);
+    if [any_query, look_id.is_some(), merge_id.is_some()]
+        .iter()
+        .filter(|p| **p)
+        .count()
+        > 1
+    {
         return Err(ToolError::invalid_arguments(
-            "give either `look_id` (a saved look) or `query_model`/`query_view`/`query_fields` (a new query), not both",
+            "give one of `look_id` (a saved look), `query_model`/`query_view`/`query_fields` (a new query) or `merge_query_id` (merged results from `run_merge_query`)",
+        ));
+    }
+    if !any_query && has_options(&args.options) {
+        return Err(ToolError::invalid_arguments(
+            "`pivots`, `dynamic_fields`, `filter_expression`, `query_timezone`, `total`, `row_total` and `fill_fields` shape a new query: give them with `query_model`, `query_view` and `query_fields`",
         ));
     }
     let mut body =
@@ -185,12 +203,15 @@ pub fn add_dashboard_element(args: AddElementArgs, _ctx: &Context) -> Result<Val
     let mut query_id = None;
     if let Some(look_id) = look_id {
         body["look_id"] = look_id.into();
+    } else if let Some(merge_id) = merge_id {
+        body["merge_result_id"] = merge_id.into();
     } else if let (Some(model), Some(view), Some(fields)) = (model, view, fields) {
         let query = QueryArgs {
             model: model.to_owned(),
             view: view.to_owned(),
             fields: fields.clone(),
             limit: 500,
+            options: args.options,
             ..QueryArgs::default()
         };
         let id = query.create()?;
@@ -198,7 +219,15 @@ pub fn add_dashboard_element(args: AddElementArgs, _ctx: &Context) -> Result<Val
         query_id = Some(id);
     }
     let e: Value = Request::post("/dashboard_elements")
-        .fields(&["id", "title", "type", "dashboard_id", "look_id", "query_id"])
+        .fields(&[
+            "id",
+            "title",
+            "type",
+            "dashboard_id",
+            "look_id",
+            "query_id",
+            "merge_result_id",
+        ])
         .body(&body)
         .send()?
         .json()?;
@@ -209,7 +238,19 @@ pub fn add_dashboard_element(args: AddElementArgs, _ctx: &Context) -> Result<Val
         "dashboard_id": e["dashboard_id"],
         "look_id": e["look_id"],
         "query_id": query_id.map(Value::from).unwrap_or_else(|| e["query_id"].clone()),
+        "merge_query_id": e["merge_result_id"],
     }))
+}
+
+/// Whether any query option was given.
+fn has_options(o: &QueryOptions) -> bool {
+    o.pivots.is_some()
+        || o.dynamic_fields.is_some()
+        || o.filter_expression.is_some()
+        || o.query_timezone.is_some()
+        || o.total.is_some()
+        || o.row_total.is_some()
+        || o.fill_fields.is_some()
 }
 
 /// `add_dashboard_filter` arguments.

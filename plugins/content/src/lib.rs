@@ -2,6 +2,7 @@
 //! filters to dashboards, make embed URLs and run the content validator.
 
 mod dashboards;
+mod layouts;
 mod looks;
 mod other;
 mod query;
@@ -110,6 +111,27 @@ pub fn group() -> Group {
         )
         .tool(
             Tool::new(
+                "get_dashboard_layout",
+                "Show where a dashboard's tiles sit",
+                GET_DASHBOARD_LAYOUT,
+            )
+            .schema(GET_DASHBOARD_LAYOUT_SCHEMA)
+            .read_only()
+            .idempotent()
+            .handler(layouts::get_dashboard_layout),
+        )
+        .tool(
+            Tool::new(
+                "update_dashboard_layout_component",
+                "Move or resize a dashboard tile",
+                UPDATE_DASHBOARD_LAYOUT_COMPONENT,
+            )
+            .schema(UPDATE_DASHBOARD_LAYOUT_COMPONENT_SCHEMA)
+            .idempotent()
+            .handler(layouts::update_dashboard_layout_component),
+        )
+        .tool(
+            Tool::new(
                 "generate_embed_url",
                 "Make a signed embed URL",
                 GENERATE_EMBED_URL,
@@ -156,6 +178,21 @@ impl SearchArgs {
                 "`limit` must be between 1 and 1000",
             ))
         }
+    }
+}
+
+/// Looker's `certification_metadata` of a look or dashboard, compact: `null` when it has none.
+pub(crate) fn certification(meta: &Value) -> Value {
+    match meta {
+        Value::Object(m) if m.get("certification_status").is_some_and(|s| !s.is_null()) => {
+            serde_json::json!({
+                "status": m["certification_status"],
+                "notes": m.get("notes"),
+                "by": m.get("user_name"),
+                "updated_at": m.get("updated_at"),
+            })
+        }
+        _ => Value::Null,
     }
 }
 
@@ -230,16 +267,16 @@ const CREATE_LOOK_SCHEMA: &str = r#"{
     "sorts": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Sort order, each a field optionally followed by ` desc`, e.g. [\"orders.count desc\"]."},
     "limit": {"type": "integer", "default": 500, "description": "Row limit saved with the query. Default 500."},
     "description": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Description shown with the Look."},
-    "pivots": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Dimensions to pivot into columns, e.g. [\"orders.status\"]."},
-    "fill_fields": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Date dimensions whose gaps are filled, e.g. [\"orders.created_date\"]."},
-    "filter_expression": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "A Looker custom filter for OR logic, e.g. `${orders.amount} > 100 OR ${orders.status} = \"complete\"`."},
     "column_limit": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": null, "description": "Most pivot columns, e.g. 20."},
-    "total": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "default": null, "description": "Add a totals row."},
-    "row_total": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Row totals of a pivoted query, e.g. `right`."},
     "subtotals": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Dimensions to subtotal on, e.g. [\"orders.region\"]."},
     "vis_config": {"anyOf": [{"type": "object", "additionalProperties": true}, {"type": "null"}], "default": null, "description": "Visualization settings; `type` picks the chart, e.g. {\"type\": \"looker_bar\"}."},
+    "pivots": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Dimensions to pivot into columns; each must also be in the fields, e.g. [\"orders.status\"]."},
+    "fill_fields": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Date dimensions (in the fields) whose gaps are filled, e.g. [\"orders.created_date\"]."},
+    "filter_expression": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "A Looker custom filter for OR logic, e.g. `${orders.amount} > 100 OR ${orders.status} = \"complete\"`."},
+    "total": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "default": null, "description": "Add a totals row."},
+    "row_total": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Row totals of a pivoted query: `right`. Needs `pivots`."},
     "query_timezone": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "IANA timezone to run in, e.g. `America/Chicago`."},
-    "dynamic_fields": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Table calculations and custom fields as a JSON-encoded string."}
+    "dynamic_fields": {"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}, {"type": "null"}], "default": null, "description": "Custom fields and table calculations: a JSON array (or that array as JSON text) of objects such as {\"measure\": \"total_amount\", \"based_on\": \"orders.amount\", \"type\": \"sum\"}, {\"dimension\": \"is_big\", \"expression\": \"${orders.amount} > 100\"} or {\"table_calculation\": \"share\", \"expression\": \"${orders.count} / sum(${orders.count})\"}. Checked before anything is saved."}
   },
   "required": ["title", "model", "view", "fields", "folder_id"],
   "additionalProperties": false
@@ -307,7 +344,15 @@ const ADD_DASHBOARD_ELEMENT_SCHEMA: &str = r#"{
     "look_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "A saved Look to show, e.g. `42`."},
     "query_model": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Model of a new query, e.g. `ecommerce`."},
     "query_view": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Explore of a new query, e.g. `orders`."},
-    "query_fields": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Fields of a new query, e.g. [\"orders.region\", \"orders.count\"]."}
+    "query_fields": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Fields of a new query, e.g. [\"orders.region\", \"orders.count\"]."},
+    "merge_query_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Merged results to show: the `merge_query_id` from `run_merge_query`."},
+    "pivots": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Dimensions to pivot into columns; each must also be in the fields, e.g. [\"orders.status\"]."},
+    "fill_fields": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}], "default": null, "description": "Date dimensions (in the fields) whose gaps are filled, e.g. [\"orders.created_date\"]."},
+    "filter_expression": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "A Looker custom filter for OR logic, e.g. `${orders.amount} > 100 OR ${orders.status} = \"complete\"`."},
+    "total": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "default": null, "description": "Add a totals row."},
+    "row_total": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Row totals of a pivoted query: `right`. Needs `pivots`."},
+    "query_timezone": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "IANA timezone to run in, e.g. `America/Chicago`."},
+    "dynamic_fields": {"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}, {"type": "null"}], "default": null, "description": "Custom fields and table calculations: a JSON array (or that array as JSON text) of objects such as {\"measure\": \"total_amount\", \"based_on\": \"orders.amount\", \"type\": \"sum\"}, {\"dimension\": \"is_big\", \"expression\": \"${orders.amount} > 100\"} or {\"table_calculation\": \"share\", \"expression\": \"${orders.count} / sum(${orders.count})\"}. Checked before anything is saved."}
   },
   "required": ["dashboard_id", "title"],
   "additionalProperties": false
@@ -326,6 +371,28 @@ const ADD_DASHBOARD_FILTER_SCHEMA: &str = r#"{
     "default_value": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "Starting value as a Looker filter expression, e.g. `90 days` or `West`."}
   },
   "required": ["dashboard_id", "title"],
+  "additionalProperties": false
+}"#;
+
+const GET_DASHBOARD_LAYOUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "properties": {
+    "dashboard_id": {"type": "string", "description": "Id of the dashboard, e.g. `17` (from `list_dashboards`)."}
+  },
+  "required": ["dashboard_id"],
+  "additionalProperties": false
+}"#;
+
+const UPDATE_DASHBOARD_LAYOUT_COMPONENT_SCHEMA: &str = r#"{
+  "type": "object",
+  "properties": {
+    "component_id": {"type": "string", "description": "Id of the tile's layout component (from `get_dashboard_layout`)."},
+    "row": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}], "default": null, "description": "Top edge, in grid rows from the top (0 is the first row)."},
+    "column": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 23}, {"type": "null"}], "default": null, "description": "Left edge, 0 to 23 on the 24-column grid."},
+    "width": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 24}, {"type": "null"}], "default": null, "description": "Width in grid columns (24 is the full width)."},
+    "height": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}], "default": null, "description": "Height in grid rows."}
+  },
+  "required": ["component_id"],
   "additionalProperties": false
 }"#;
 
@@ -396,8 +463,11 @@ dashboard to be removed. To rename or move it instead, use `update_dashboard`.";
 
 const ADD_DASHBOARD_ELEMENT: &str = "\
 Adds a tile to a dashboard and returns the tile's id, title, type and its look or query id. \
-Give `look_id` to show a saved Look, or `query_model`, `query_view` and `query_fields` together \
-for a new query (created first); with neither you get a tile without data (e.g. a `text` tile). \
+Give `look_id` to show a saved Look, `merge_query_id` for merged results (`run_merge_query`), or \
+`query_model`, `query_view` and `query_fields` together for a new query (created first, with \
+optional `pivots`, `dynamic_fields`, `total` and the other options of `query`); with none you \
+get a tile without data (e.g. a `text` tile). Place tiles with \
+`update_dashboard_layout_component`. \
 Example: {\"dashboard_id\": \"17\", \"title\": \"Orders by region\", \"query_model\": \
 \"ecommerce\", \"query_view\": \"orders\", \"query_fields\": [\"orders.region\", \
 \"orders.count\"]}.";
@@ -408,6 +478,17 @@ Adds a filter control to a dashboard and returns its id, name, title and type. A
 `date`, `number` and `string` filters need none. It does not wire the filter to existing tiles. \
 Example: {\"dashboard_id\": \"17\", \"title\": \"Region\", \"dimension\": \"orders.region\", \
 \"model\": \"ecommerce\", \"explore\": \"orders\", \"default_value\": \"West\"}.";
+
+const GET_DASHBOARD_LAYOUT: &str = "\
+Shows where each tile of a dashboard sits: the active layout's components (component id, \
+tile id and title, chart type, `row`, `column`, `width`, `height` on Looker's 24-column grid), \
+in reading order. Use it before moving tiles with `update_dashboard_layout_component`.";
+
+const UPDATE_DASHBOARD_LAYOUT_COMPONENT: &str = "\
+Moves or resizes one dashboard tile: sets its layout component's `row`, `column`, `width` \
+and/or `height` on the 24-column grid (only those given change) and returns the new placement. \
+Get component ids from `get_dashboard_layout`. Example: {\"component_id\": \"12\", \"row\": 0, \
+\"column\": 0, \"width\": 24, \"height\": 8}.";
 
 const GENERATE_EMBED_URL: &str = "\
 Creates a signed embed URL for a Looker page (dashboard, Look or explore) as the current user, \

@@ -18,6 +18,7 @@ const LOOK_FIELDS: &[&str] = &[
     "model(id)",
     "view_count",
     "last_viewed_at",
+    "certification_metadata",
 ];
 
 /// `GET /looks/search` → `{"looks": [...], "count", "more_available"}`.
@@ -45,6 +46,7 @@ pub fn list_looks(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolError> 
                 "model": l["model"]["id"],
                 "view_count": l["view_count"],
                 "last_viewed_at": l["last_viewed_at"],
+                "certification": crate::certification(&l["certification_metadata"]),
             })
         })
         .collect();

@@ -1,5 +1,6 @@
 //! The Looker `Query` body that `create_look` saves, built in one place.
 
+use looker_mcp_plugin_sdk::queries::QueryOptions;
 use looker_mcp_plugin_sdk::{ToolError, filters, looker};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -17,25 +18,15 @@ pub struct QueryArgs {
     #[serde(default = "default_limit")]
     pub limit: i64,
     #[serde(default)]
-    pub pivots: Option<Vec<String>>,
-    #[serde(default)]
-    pub fill_fields: Option<Vec<String>>,
-    #[serde(default)]
-    pub filter_expression: Option<String>,
-    #[serde(default)]
     pub column_limit: Option<i64>,
-    #[serde(default)]
-    pub total: Option<bool>,
-    #[serde(default)]
-    pub row_total: Option<String>,
     #[serde(default)]
     pub subtotals: Option<Vec<String>>,
     #[serde(default)]
     pub vis_config: Option<Map<String, Value>>,
-    #[serde(default)]
-    pub query_timezone: Option<String>,
-    #[serde(default)]
-    pub dynamic_fields: Option<String>,
+    /// `pivots`, `dynamic_fields`, `filter_expression`, `query_timezone`, `total`,
+    /// `row_total`, `fill_fields`: built and checked as the query tools do.
+    #[serde(flatten)]
+    pub options: QueryOptions,
 }
 
 fn default_limit() -> i64 {
@@ -69,12 +60,7 @@ impl QueryArgs {
                 Value::Object(filters::encode_filters(filters)?),
             );
         }
-        for (key, list) in [
-            ("sorts", &self.sorts),
-            ("pivots", &self.pivots),
-            ("fill_fields", &self.fill_fields),
-            ("subtotals", &self.subtotals),
-        ] {
+        for (key, list) in [("sorts", &self.sorts), ("subtotals", &self.subtotals)] {
             if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
                 put(&mut body, key, json!(list));
             }
@@ -85,19 +71,7 @@ impl QueryArgs {
         if let Some(n) = self.column_limit {
             put(&mut body, "column_limit", Value::String(n.to_string()));
         }
-        for (key, text) in [
-            ("filter_expression", &self.filter_expression),
-            ("row_total", &self.row_total),
-            ("query_timezone", &self.query_timezone),
-            ("dynamic_fields", &self.dynamic_fields),
-        ] {
-            if let Some(text) = text {
-                put(&mut body, key, Value::String(text.clone()));
-            }
-        }
-        if let Some(total) = self.total {
-            put(&mut body, "total", Value::Bool(total));
-        }
+        self.options.apply(&mut body)?;
         Ok(body)
     }
 

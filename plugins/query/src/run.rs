@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::results::{self, Format, RunOptions, Target};
-use looker_mcp_plugin_sdk::queries::QuerySpec;
+use looker_mcp_plugin_sdk::queries::{QueryOptions, QuerySpec};
 use looker_mcp_plugin_sdk::session::SessionArgs;
 
 fn default_limit() -> i64 {
@@ -26,6 +26,8 @@ fn yes() -> bool {
 pub struct QueryArgs {
     #[serde(flatten)]
     spec: QuerySpec,
+    #[serde(flatten)]
+    options: QueryOptions,
     #[serde(default = "default_limit")]
     limit: i64,
     #[serde(default = "default_format")]
@@ -39,6 +41,8 @@ pub struct QueryArgs {
 pub struct QuerySqlArgs {
     #[serde(flatten)]
     spec: QuerySpec,
+    #[serde(flatten)]
+    options: QueryOptions,
     #[serde(default = "default_limit")]
     limit: i64,
     #[serde(flatten)]
@@ -50,6 +54,8 @@ pub struct QuerySqlArgs {
 pub struct QueryUrlArgs {
     #[serde(flatten)]
     spec: QuerySpec,
+    #[serde(flatten)]
+    options: QueryOptions,
     #[serde(flatten)]
     session: SessionArgs,
 }
@@ -87,7 +93,11 @@ pub struct RunLookArgs {
 }
 
 /// Creates the query (`POST /queries`) and returns what Looker stored, restricted to `fields`.
-fn create_query(body: &Value, dev_mode: bool, fields: &[&str]) -> Result<Value, ToolError> {
+pub(crate) fn create_query(
+    body: &Value,
+    dev_mode: bool,
+    fields: &[&str],
+) -> Result<Value, ToolError> {
     Request::post("/queries")
         .fields(fields)
         .body(body)
@@ -96,7 +106,7 @@ fn create_query(body: &Value, dev_mode: bool, fields: &[&str]) -> Result<Value, 
         .json()
 }
 
-fn id_of(value: &Value, what: &str) -> Result<String, ToolError> {
+pub(crate) fn id_of(value: &Value, what: &str) -> Result<String, ToolError> {
     match &value["id"] {
         Value::String(s) if !s.is_empty() => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
@@ -106,17 +116,43 @@ fn id_of(value: &Value, what: &str) -> Result<String, ToolError> {
     }
 }
 
+/// The `Query` body: the query description and the options given, checked.
+pub(crate) fn query_body(
+    spec: &QuerySpec,
+    options: &QueryOptions,
+    limit: Option<i64>,
+) -> Result<Value, ToolError> {
+    let mut body = spec.body(limit)?;
+    options.apply(&mut body)?;
+    Ok(body)
+}
+
+/// The columns in the caller's order: `fields`, then the fields `dynamic_fields` adds.
+fn column_order(spec: &QuerySpec, body: &Value) -> Vec<String> {
+    let mut order = spec.fields.clone();
+    if let Some(text) = body["dynamic_fields"].as_str()
+        && let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(text)
+    {
+        order.extend(entries.iter().filter_map(|e| {
+            ["table_calculation", "measure", "dimension"]
+                .iter()
+                .find_map(|k| e[*k].as_str().map(str::to_owned))
+        }));
+    }
+    order
+}
+
 /// `POST /queries` then `GET /queries/{id}/run/{format}`.
 pub fn query(args: QueryArgs, ctx: &Context) -> Result<Output, ToolError> {
     let format = Format::parse(&args.result_format)?;
-    let body = args.spec.body(Some(args.limit))?;
+    let body = query_body(&args.spec, &args.options, Some(args.limit))?;
     let dev_mode = args.session.apply()?;
     let created = create_query(&body, dev_mode, &["id"])?;
     let id = id_of(&created, "query")?;
     let options = RunOptions {
         limit: Some(args.limit),
         dev_mode,
-        field_order: args.spec.fields.clone(),
+        field_order: column_order(&args.spec, &body),
         extra: Map::from_iter([("query_id".to_owned(), Value::String(id.clone()))]),
         budget: ctx.max_result_chars(),
         ..RunOptions::default()
@@ -126,7 +162,7 @@ pub fn query(args: QueryArgs, ctx: &Context) -> Result<Output, ToolError> {
 
 /// `POST /queries` then `GET /queries/{id}/run/sql`.
 pub fn query_sql(args: QuerySqlArgs, _ctx: &Context) -> Result<Output, ToolError> {
-    let body = args.spec.body(Some(args.limit))?;
+    let body = query_body(&args.spec, &args.options, Some(args.limit))?;
     let dev_mode = args.session.apply()?;
     let created = create_query(&body, dev_mode, &["id"])?;
     let id = id_of(&created, "query")?;
@@ -139,7 +175,7 @@ pub fn query_sql(args: QuerySqlArgs, _ctx: &Context) -> Result<Output, ToolError
 
 /// `POST /queries` → the Explore URLs of the query.
 pub fn query_url(args: QueryUrlArgs, _ctx: &Context) -> Result<Value, ToolError> {
-    let body = args.spec.body(None)?;
+    let body = query_body(&args.spec, &args.options, None)?;
     let dev_mode = args.session.apply()?;
     let created = create_query(
         &body,

@@ -168,6 +168,10 @@ pub(crate) fn compose_dashboard(world: &World, dashboard: &Value) -> Value {
                     "deleted": false, "element_title": e["title"], "element_title_hidden": false,
                     "vis_type": e["result_maker"]["vis_config"]["type"], "can": {} })
         })
+        .map(|mut c| {
+            place(world, &mut c);
+            c
+        })
         .collect();
     d["dashboard_layouts"] = json!([{
         "id": id, "dashboard_id": id, "type": "newspaper", "active": true, "column_width": null,
@@ -185,6 +189,21 @@ pub(crate) fn compose_dashboard(world: &World, dashboard: &Value) -> Value {
             .collect(),
     );
     d
+}
+
+/// Applies a tile's placement from `PATCH /dashboard_layout_components/{id}`, if it has one.
+fn place(world: &World, component: &mut Value) {
+    let id = component["id"].as_str().unwrap_or_default();
+    let placed = world
+        .extra
+        .get(crate::routes::LAYOUT_POSITIONS)
+        .and_then(|c| c.get(id))
+        .and_then(Value::as_object);
+    for (key, value) in placed.into_iter().flatten() {
+        if key != "id" {
+            component[key] = value.clone();
+        }
+    }
 }
 
 fn compose_element(world: &World, element: &Value) -> Value {

@@ -2,8 +2,10 @@
 //! come from the row index; a query groups them by its dimensions, aggregates its measures,
 //! applies Looker-style string and number filters, sorts and limits.
 
+mod dynamic;
 mod facts;
 mod filter;
+pub(crate) mod pivot;
 mod sql;
 
 use std::collections::HashMap;
@@ -27,7 +29,8 @@ pub(crate) struct FieldInfo {
     pub measure: bool,
     pub sql: String,
     pub view: String,
-    /// A table calculation or custom field from `dynamic_fields`; always null.
+    /// A table calculation or custom field from `dynamic_fields` (custom measures are computed,
+    /// the rest are null).
     pub dynamic: bool,
 }
 
@@ -65,6 +68,7 @@ pub(crate) fn run(
         .ok_or_else(Resp::not_found)?;
     let catalog = catalog(explore);
     let dynamic = dynamic_fields(query);
+    let custom = dynamic::entries(query);
     let lookup = |name: &str| -> Option<FieldInfo> {
         catalog
             .iter()
@@ -169,7 +173,7 @@ pub(crate) fn run(
             fields
                 .iter()
                 .map(|f| match (f.dynamic, f.measure) {
-                    (true, _) => Value::Null,
+                    (true, _) => dynamic::value(f, members, &custom, &catalog),
                     (false, true) => aggregate(f, members),
                     (false, false) => fact_value(f, members[0]),
                 })

@@ -58,6 +58,12 @@ fn create_element(world: &mut World, req: &Req) -> Resp {
         let stored = store_query(world, q);
         query_id = stored["id"].as_str().map(str::to_string);
     }
+    let merge_result_id = text(&body, "merge_result_id");
+    if let Some(m) = &merge_result_id
+        && super::merge_queries::merge_queries(world).get(m).is_none()
+    {
+        return Resp::not_found();
+    }
     let kind = text(&body, "type").unwrap_or_else(|| "vis".into());
     let vis = query_id
         .as_deref()
@@ -77,7 +83,7 @@ fn create_element(world: &mut World, req: &Req) -> Resp {
         "subtitle_text": body.get("subtitle_text").cloned().unwrap_or(Value::Null),
         "body_text": body.get("body_text").cloned().unwrap_or(Value::Null),
         "note_display": null, "note_state": null, "note_text": null,
-        "query_id": query_id, "look_id": look_id, "merge_result_id": null,
+        "query_id": query_id, "look_id": look_id, "merge_result_id": merge_result_id,
         "refresh_interval": null, "refresh_interval_to_i": null, "dashboard_layout_id": dashboard_id,
         "filter_id": null, "lookml_link_id": null, "alert_count": 0, "rich_content_json": null,
         "extension_id": null, "aria_description": null, "certification_metadata": null,
@@ -93,7 +99,7 @@ fn create_element(world: &mut World, req: &Req) -> Resp {
         Value::Null
     } else {
         json!({ "id": id, "query_id": result_maker_query, "sql_query_id": null, "dynamic_fields": null,
-                "filterables": [], "sorts": [], "merge_result_id": null, "total": false, "vis_config": vis })
+                "filterables": [], "sorts": [], "merge_result_id": stored["merge_result_id"], "total": false, "vis_config": vis })
     };
     element.insert("result_maker_id".into(), result_maker["id"].clone());
     element.insert("result_maker".into(), result_maker);

@@ -4,18 +4,21 @@
 mod admin;
 mod audit;
 mod boards;
+mod certification;
 mod connection_admin;
 mod connections;
 mod content_search;
 mod content_tools;
 mod credentials_email;
 pub(crate) mod crud;
+mod dashboard_layouts;
 mod dashboards;
 mod folder_admin;
 mod folders;
 mod group_members;
 mod lookml;
 mod looks;
+mod merge_queries;
 mod metadata;
 mod modeling;
 mod pdts;
@@ -25,6 +28,7 @@ mod rbac;
 mod render_tasks;
 mod running_queries;
 mod scheduled_plans;
+mod suggestions;
 mod user_attribute_values;
 mod user_credentials;
 mod users;
@@ -37,6 +41,9 @@ use serde_json::Value;
 use crate::http::{Req, Resp};
 use crate::listing;
 use crate::state::World;
+
+/// The collection of placed dashboard tiles (see `dashboard_layouts`).
+pub(crate) const LAYOUT_POSITIONS: &str = dashboard_layouts::POSITIONS;
 
 /// A route handler: runs with the world locked.
 pub(crate) type Handler = fn(&mut World, &Req) -> Resp;
@@ -88,6 +95,10 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Route> {
         users::ROUTES,
         user_attribute_values::ROUTES,
         user_credentials::ROUTES,
+        certification::ROUTES,
+        dashboard_layouts::ROUTES,
+        merge_queries::ROUTES,
+        suggestions::ROUTES,
     ]
     .into_iter()
     .flatten()

@@ -67,7 +67,15 @@ fn query_for_slug(world: &mut World, req: &Req) -> Resp {
 /// Runs a query object and renders it in the path's `result_format`.
 pub(crate) fn run_and_render(world: &World, query: &Value, format: &str, req: &Req) -> Resp {
     match engine::run(world, query, req.query("limit")) {
-        Ok(result) => render(&result, format, &req.method, req.template),
+        Ok(result) => {
+            let pivoted = (format == "json_detail")
+                .then(|| engine::pivot::json_detail(&result, query))
+                .flatten();
+            match pivoted {
+                Some(answer) => Resp::json(answer),
+                None => render(&result, format, &req.method, req.template),
+            }
+        }
         Err(resp) => resp,
     }
 }

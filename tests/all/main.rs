@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod board;
 mod catalog;
+mod code_mode;
 mod cli;
 mod confirm;
 mod connection;

@@ -103,7 +103,10 @@ fn plugin_settings(config: &Config, act_as_offered: bool) -> Vec<(String, String
         ),
         // Code mode (`api` group): the write setting, the operator's deny list and the
         // per-script request limit. `api_writes_confirm` offers the `confirm` argument.
-        ("api_writes".to_string(), config.api_writes.as_str().to_string()),
+        (
+            "api_writes".to_string(),
+            config.api_writes.as_str().to_string(),
+        ),
         (
             "api_writes_confirm".to_string(),
             (config.api_writes == crate::config::ApiWrites::Confirm).to_string(),

@@ -444,7 +444,11 @@ impl ApiWrites {
             "off" | "" => Ok(Self::Off),
             "confirm" => Ok(Self::Confirm),
             "allow" => Ok(Self::Allow),
-            other => Err(invalid("LOOKER_API_WRITES", other, "expected off, confirm or allow")),
+            other => Err(invalid(
+                "LOOKER_API_WRITES",
+                other,
+                "expected off, confirm or allow",
+            )),
         }
     }
 

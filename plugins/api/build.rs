@@ -109,7 +109,12 @@ fn schema(s: &Value) -> Value {
         let name = r.rsplit('/').next().unwrap_or(r);
         out.insert("ref".into(), json!(name));
     }
-    for (from, to) in [("type", "type"), ("format", "format"), ("enum", "enum"), ("required", "required")] {
+    for (from, to) in [
+        ("type", "type"),
+        ("format", "format"),
+        ("enum", "enum"),
+        ("required", "required"),
+    ] {
         if !s[from].is_null() {
             out.insert(to.into(), s[from].clone());
         }

@@ -38,7 +38,10 @@ async fn every_tool_matches_the_python_server_and_is_annotated() {
             .find(|t| t["name"] == name)
         else {
             // Code mode (the `api` group) is ours; it has no Python counterpart.
-            assert!(CODE_MODE.contains(&name), "{name} is not a tool of looker-mcp-server 0.25.0");
+            assert!(
+                CODE_MODE.contains(&name),
+                "{name} is not a tool of looker-mcp-server 0.25.0"
+            );
             assert!(tool.annotations.is_some(), "{name} has no annotations");
             continue;
         };

@@ -41,7 +41,9 @@ pub fn call_looker_api(args: ApiRequest, ctx: &Context) -> Result<Output, ToolEr
 
 /// `change_looker_api`.
 pub fn change_looker_api(args: ApiRequest, ctx: &Context) -> Result<Output, ToolError> {
-    let via = Via::WriteTool { confirmed: args.confirm };
+    let via = Via::WriteTool {
+        confirmed: args.confirm,
+    };
     let response = send(&args, via, ctx)?;
     output(&response)
 }
@@ -74,7 +76,9 @@ fn resolve(args: &ApiRequest) -> Result<(&'static Operation, Vec<(String, String
         },
         (None, Some(method), Some(path)) => {
             if path.contains(['?', '#']) {
-                return bad(format!("`path` {path:?} holds a query string: pass query parameters in `query`"));
+                return bad(format!(
+                    "`path` {path:?} holds a query string: pass query parameters in `query`"
+                ));
             }
             let path = path.strip_prefix("/api/4.0").unwrap_or(path);
             match index::by_route(method.trim(), path) {
@@ -86,7 +90,10 @@ fn resolve(args: &ApiRequest) -> Result<(&'static Operation, Vec<(String, String
                 )),
             }
         }
-        (None, None, None) => bad("name the request: `operation` (an id from search_looker_api), or `method` and `path`".into()),
+        (None, None, None) => bad(
+            "name the request: `operation` (an id from search_looker_api), or `method` and `path`"
+                .into(),
+        ),
         (Some(_), _, _) => bad("give `operation` or `method` and `path`, not both".into()),
         _ => bad("`method` and `path` go together".into()),
     }
@@ -98,7 +105,10 @@ fn suggestions(text: &str) -> String {
     if found.is_empty() {
         return " (search_looker_api finds operations)".into();
     }
-    let names: Vec<String> = found.iter().map(|op| format!("`{}` ({} {})", op.id, op.method, op.path)).collect();
+    let names: Vec<String> = found
+        .iter()
+        .map(|op| format!("`{}` ({} {})", op.id, op.method, op.path))
+        .collect();
     format!("; did you mean {}?", names.join(", "))
 }
 

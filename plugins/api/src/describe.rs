@@ -8,6 +8,9 @@ use serde_json::{Map, Value, json};
 use crate::index::{self, Operation, Param};
 use crate::policy;
 
+/// Parameters a search result lists before it only counts the rest.
+const BRIEF_PARAMS: usize = 5;
+
 /// The deepest `depth` a caller may ask for.
 pub const MAX_DEPTH: u8 = 4;
 
@@ -36,7 +39,24 @@ pub fn brief(op: &Operation) -> Value {
         "changes": policy::changes(op),
     });
     if !op.params.is_empty() {
-        out["params"] = Value::from(params(op).join("; "));
+        // Path and required parameters first; a long tail of optional ones is only counted.
+        let mut listed: Vec<&Param> = op
+            .params
+            .iter()
+            .filter(|p| p.location() == "path" || p.required())
+            .collect();
+        let optional = op
+            .params
+            .iter()
+            .filter(|p| p.location() != "path" && !p.required());
+        let room = BRIEF_PARAMS.saturating_sub(listed.len());
+        listed.extend(optional.clone().take(room));
+        let mut text = listed.into_iter().map(param).collect::<Vec<_>>().join("; ");
+        let more = optional.count().saturating_sub(room);
+        if more > 0 {
+            text.push_str(&format!("; … {more} more"));
+        }
+        out["params"] = Value::from(text);
     }
     if op.body.is_some() {
         out["body"] = Value::from(true);
@@ -88,7 +108,9 @@ fn render(schema: &Value, depth: u8, side: Side) -> Value {
     }
     match schema["type"].as_str() {
         Some("array") => Value::Array(vec![render(&schema["items"], depth, side)]),
-        Some("object") | None if schema["properties"].is_object() => render_object(schema, "", depth, side),
+        Some("object") | None if schema["properties"].is_object() => {
+            render_object(schema, "", depth, side)
+        }
         Some("object") if schema.get("additional").is_some() => {
             json!({"<key>": render(&schema["additional"], depth, side)})
         }
@@ -110,12 +132,18 @@ fn render_object(schema: &Value, name: &str, depth: u8, side: Side) -> Value {
         }
         let rendered = match prop["ref"].as_str() {
             Some(_) => render(prop, depth, side),
-            None if prop["type"] == "array" || prop["properties"].is_object() => render(prop, depth, side),
+            None if prop["type"] == "array" || prop["properties"].is_object() => {
+                render(prop, depth, side)
+            }
             None => Value::from(leaf(prop)),
         };
         out.insert(key.clone(), rendered);
     }
-    if schema["properties"].as_object().is_none_or(|p| p.is_empty()) && schema.get("additional").is_some() {
+    if schema["properties"]
+        .as_object()
+        .is_none_or(|p| p.is_empty())
+        && schema.get("additional").is_some()
+    {
         out.insert("<key>".into(), render(&schema["additional"], depth, side));
     }
     Value::Object(out)
@@ -124,7 +152,14 @@ fn render_object(schema: &Value, name: &str, depth: u8, side: Side) -> Value {
 /// `string|null (read-only) — description`.
 fn leaf(schema: &Value) -> String {
     let mut text = match schema["enum"].as_array() {
-        Some(values) => values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), |s| format!("\"{s}\""))).collect::<Vec<_>>().join("|"),
+        Some(values) => values
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map_or_else(|| v.to_string(), |s| format!("\"{s}\""))
+            })
+            .collect::<Vec<_>>()
+            .join("|"),
         None => schema["type"].as_str().unwrap_or("any").to_owned(),
     };
     if schema["nullable"] == true {
@@ -152,12 +187,23 @@ mod tests {
     fn a_body_schema_is_resolved() {
         let query = full(by_id("create_query").unwrap(), 2);
         let schema = &query["body"]["schema"];
-        assert_eq!(schema["$type"], "WriteQuery");
-        assert!(schema["model"].as_str().unwrap().starts_with("string"), "{schema}");
+        assert_eq!(schema["$type"], "Query");
+        assert!(
+            schema["model"].as_str().unwrap().starts_with("string"),
+            "{schema}"
+        );
         assert!(schema["fields"].is_array(), "{schema}");
-        assert!(schema.get("id").is_none(), "read-only fields are left out of bodies");
+        assert!(
+            schema.get("id").is_none(),
+            "read-only fields are left out of bodies"
+        );
         assert_eq!(query["response"]["$type"], "Query");
-        assert!(query["response"]["id"].as_str().unwrap().contains("read-only"));
+        assert!(
+            query["response"]["id"]
+                .as_str()
+                .unwrap()
+                .contains("read-only")
+        );
     }
 
     #[test]

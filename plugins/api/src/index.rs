@@ -89,7 +89,10 @@ pub fn by_id(id: &str) -> Option<&'static Operation> {
 pub fn by_route(method: &str, path: &str) -> Option<(&'static Operation, Vec<(String, String)>)> {
     let wanted: Vec<&str> = segments(path).collect();
     let mut best: Option<(&Operation, Vec<(String, String)>, usize)> = None;
-    for op in operations().iter().filter(|op| op.method.eq_ignore_ascii_case(method)) {
+    for op in operations()
+        .iter()
+        .filter(|op| op.method.eq_ignore_ascii_case(method))
+    {
         let template: Vec<&str> = segments(op.path).collect();
         if template.len() != wanted.len() {
             continue;

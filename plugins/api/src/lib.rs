@@ -32,11 +32,15 @@ pub fn group() -> Group {
                 .handler(search_looker_api),
         )
         .tool(
-            Tool::new("describe_looker_api", "Describe a Looker API operation", DESCRIBE)
-                .schema(DESCRIBE_SCHEMA)
-                .read_only()
-                .idempotent()
-                .handler(describe_looker_api),
+            Tool::new(
+                "describe_looker_api",
+                "Describe a Looker API operation",
+                DESCRIBE,
+            )
+            .schema(DESCRIBE_SCHEMA)
+            .read_only()
+            .idempotent()
+            .handler(describe_looker_api),
         )
         .tool(
             Tool::new("call_looker_api", "Call the Looker API (reads)", CALL)
@@ -52,10 +56,14 @@ pub fn group() -> Group {
                 .handler(call::change_looker_api),
         )
         .tool(
-            Tool::new("run_looker_script", "Run a JavaScript script against the Looker API", SCRIPT)
-                .schema(SCRIPT_SCHEMA)
-                .gated_args(CONFIRM_SETTING, &["confirm"])
-                .handler(script::run_looker_script),
+            Tool::new(
+                "run_looker_script",
+                "Run a JavaScript script against the Looker API",
+                SCRIPT,
+            )
+            .schema(SCRIPT_SCHEMA)
+            .gated_args(CONFIRM_SETTING, &["confirm"])
+            .handler(script::run_looker_script),
         )
 }
 
@@ -80,11 +88,20 @@ fn search_looker_api(args: SearchArgs, _: &Context) -> Result<Value, ToolError> 
     let limit = args.limit.clamp(1, MAX_LIMIT) as usize;
     let tag = args.tag.as_deref().filter(|t| !t.trim().is_empty());
     let found = search::search(index::operations(), &args.query, tag, limit);
-    if found.is_empty() && tag.is_some() && !index::operations().iter().any(|op| Some(op.tag.to_ascii_lowercase()) == tag.map(|t| t.trim().to_ascii_lowercase())) {
+    if found.is_empty()
+        && tag.is_some()
+        && !index::operations().iter().any(|op| {
+            Some(op.tag.to_ascii_lowercase()) == tag.map(|t| t.trim().to_ascii_lowercase())
+        })
+    {
         let mut tags: Vec<&str> = index::operations().iter().map(|op| op.tag).collect();
         tags.sort_unstable();
         tags.dedup();
-        return Err(ToolError::InvalidArguments(format!("unknown tag {:?} (tags: {})", tag.unwrap_or(""), tags.join(", "))));
+        return Err(ToolError::InvalidArguments(format!(
+            "unknown tag {:?} (tags: {})",
+            tag.unwrap_or(""),
+            tags.join(", ")
+        )));
     }
     let results: Vec<Value> = found.into_iter().map(describe::brief).collect();
     Ok(json!({"results": results}))
@@ -105,8 +122,14 @@ fn default_depth() -> u8 {
 fn describe_looker_api(args: DescribeArgs, _: &Context) -> Result<Value, ToolError> {
     let id = args.operation.trim();
     let op = index::by_id(id).ok_or_else(|| {
-        let near: Vec<&str> = search::search(index::operations(), id, None, 3).iter().map(|op| op.id).collect();
-        ToolError::InvalidArguments(format!("unknown operation `{id}`; did you mean {}?", near.join(", ")))
+        let near: Vec<&str> = search::search(index::operations(), id, None, 3)
+            .iter()
+            .map(|op| op.id)
+            .collect();
+        ToolError::InvalidArguments(format!(
+            "unknown operation `{id}`; did you mean {}?",
+            near.join(", ")
+        ))
     })?;
     Ok(describe::full(op, args.depth.min(describe::MAX_DEPTH)))
 }
@@ -151,9 +174,7 @@ things go through change_looker_api.";
 
 /// The arguments of `call_looker_api`, and with `confirm` those of `change_looker_api`.
 fn request_schema(with_confirm: bool) -> Value {
-    let optional = |ty: Value, description: &str| {
-        json!({"anyOf": [ty, {"type": "null"}], "default": null, "description": description})
-    };
+    let optional = |ty: Value, description: &str| json!({"anyOf": [ty, {"type": "null"}], "default": null, "description": description});
     let mut schema = json!({
         "type": "object",
         "properties": {

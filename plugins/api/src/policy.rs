@@ -91,18 +91,23 @@ pub fn check(op: &Operation, via: Via, ctx: &Context) -> Result<(), ToolError> {
             op.id,
             op.method,
             op.path,
-            if writes == Writes::Off { " (writes are off on this server: LOOKER_API_WRITES=off)" } else { "" }
+            if writes == Writes::Off {
+                " (writes are off on this server: LOOKER_API_WRITES=off)"
+            } else {
+                ""
+            }
         )),
         (_, Writes::Off) => refuse(format!(
             "operation `{}` ({} {}) changes Looker and writes are off on this server (LOOKER_API_WRITES=off); the operator can set it to confirm or allow",
             op.id, op.method, op.path
         )),
-        (Via::WriteTool { confirmed: false } | Via::Script { confirmed: false }, Writes::Confirm) => {
-            refuse(format!(
-                "operation `{}` ({} {}) changes Looker and needs the user's confirmation on this server (LOOKER_API_WRITES=confirm): call again with `confirm: true`",
-                op.id, op.method, op.path
-            ))
-        }
+        (
+            Via::WriteTool { confirmed: false } | Via::Script { confirmed: false },
+            Writes::Confirm,
+        ) => refuse(format!(
+            "operation `{}` ({} {}) changes Looker and needs the user's confirmation on this server (LOOKER_API_WRITES=confirm): call again with `confirm: true`",
+            op.id, op.method, op.path
+        )),
         _ => Ok(()),
     }
 }
@@ -171,7 +176,11 @@ mod tests {
         for ctx in [&off, &allow, &confirm] {
             for op in ["login_user", "delete_user", "create_user_credentials_api3"] {
                 let err = check(by_id(op).unwrap(), Via::Script { confirmed: true }, ctx);
-                assert!(err.unwrap_err().to_string().contains("denied by the operator"));
+                assert!(
+                    err.unwrap_err()
+                        .to_string()
+                        .contains("denied by the operator")
+                );
             }
         }
         let extra = Context::from_settings([("api_deny", "dashboard, all_*")]);

@@ -17,7 +17,10 @@ use boa_engine::error::PanicError;
 use boa_engine::object::ObjectInitializer;
 use boa_engine::object::builtins::JsPromise;
 use boa_engine::property::Attribute;
-use boa_engine::{Context as Js, JsError, JsNativeError, JsResult, JsValue, NativeFunction, Script, Source, js_string};
+use boa_engine::{
+    Context as Js, JsError, JsNativeError, JsResult, JsValue, NativeFunction, Script, Source,
+    js_string,
+};
 use looker_mcp_plugin_sdk::{Context, ToolError, progress};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -81,7 +84,9 @@ pub fn run_looker_script(args: RunScript, ctx: &Context) -> Result<Value, ToolEr
         })
     });
     let outcome = evaluate(&args.code, &args.args);
-    let run = RUN.with(|r| r.borrow_mut().take()).expect("the run was set");
+    let run = RUN
+        .with(|r| r.borrow_mut().take())
+        .expect("the run was set");
     let logs = Value::from(run.logs);
     if let Some(why) = run.stopped {
         return Err(ToolError::InvalidArguments(format!(
@@ -125,7 +130,10 @@ fn parse(code: &str, js: &mut Js) -> Result<Script, String> {
 
 /// A promise's outcome once every job has run (scripts may use `async`/`await`).
 fn settle(value: JsValue, js: &mut Js) -> Result<JsValue, String> {
-    let Some(promise) = value.as_object().and_then(|o| JsPromise::from_object(o.clone()).ok()) else {
+    let Some(promise) = value
+        .as_object()
+        .and_then(|o| JsPromise::from_object(o.clone()).ok())
+    else {
         return Ok(value);
     };
     js.run_jobs().map_err(|e| describe(e, js))?;
@@ -147,16 +155,44 @@ fn describe(error: JsError, js: &mut Js) -> String {
 /// Defines `looker`, `console` and `args`.
 fn install(js: &mut Js, args: &Value) -> JsResult<()> {
     let looker = ObjectInitializer::new(js)
-        .function(NativeFunction::from_fn_ptr(looker_get), js_string!("get"), 2)
-        .function(NativeFunction::from_fn_ptr(looker_request), js_string!("request"), 3)
-        .function(NativeFunction::from_fn_ptr(looker_call), js_string!("call"), 2)
+        .function(
+            NativeFunction::from_fn_ptr(looker_get),
+            js_string!("get"),
+            2,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(looker_request),
+            js_string!("request"),
+            3,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(looker_call),
+            js_string!("call"),
+            2,
+        )
         .build();
     js.register_global_property(js_string!("looker"), looker, Attribute::READONLY)?;
     let console = ObjectInitializer::new(js)
-        .function(NativeFunction::from_fn_ptr(console_log), js_string!("log"), 0)
-        .function(NativeFunction::from_fn_ptr(console_log), js_string!("info"), 0)
-        .function(NativeFunction::from_fn_ptr(console_log), js_string!("warn"), 0)
-        .function(NativeFunction::from_fn_ptr(console_log), js_string!("error"), 0)
+        .function(
+            NativeFunction::from_fn_ptr(console_log),
+            js_string!("log"),
+            0,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(console_log),
+            js_string!("info"),
+            0,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(console_log),
+            js_string!("warn"),
+            0,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(console_log),
+            js_string!("error"),
+            0,
+        )
         .build();
     js.register_global_property(js_string!("console"), console, Attribute::READONLY)?;
     let args = JsValue::from_json(args, js)?;
@@ -186,7 +222,9 @@ fn looker_request(_: &JsValue, argv: &[JsValue], js: &mut Js) -> JsResult<JsValu
     let query = take_object(&mut options, "query")?;
     let body = options.remove("body");
     if let Some(extra) = options.keys().next() {
-        return Err(type_error(format!("{usage}: unknown option `{extra}` (only `query` and `body`)")));
+        return Err(type_error(format!(
+            "{usage}: unknown option `{extra}` (only `query` and `body`)"
+        )));
     }
     let request = ApiRequest {
         method: Some(method),
@@ -205,7 +243,13 @@ fn looker_call(_: &JsValue, argv: &[JsValue], js: &mut Js) -> JsResult<JsValue> 
     let params = object_arg(argv, 1, "params", js)?.unwrap_or_default();
     let Some(op) = crate::index::by_id(operation.trim()) else {
         // Let `send` word the unknown operation with suggestions.
-        return send(&ApiRequest { operation: Some(operation), ..ApiRequest::default() }, js);
+        return send(
+            &ApiRequest {
+                operation: Some(operation),
+                ..ApiRequest::default()
+            },
+            js,
+        );
     };
     let mut path_params = Map::new();
     let mut query = Map::new();
@@ -243,7 +287,13 @@ fn send(request: &ApiRequest, js: &mut Js) -> JsResult<JsValue> {
             return Err(stop(run, "the client cancelled the call".into()));
         }
         run.requests += 1;
-        Ok((run.ctx.clone(), Via::Script { confirmed: run.confirmed }, run.requests))
+        Ok((
+            run.ctx.clone(),
+            Via::Script {
+                confirmed: run.confirmed,
+            },
+            run.requests,
+        ))
     })?;
     let label = format!(
         "request {number}: {}",
@@ -257,7 +307,9 @@ fn send(request: &ApiRequest, js: &mut Js) -> JsResult<JsValue> {
     let answer = call::send(request, via, &ctx).and_then(|r| call::answer(&r));
     match answer {
         Ok(value) => JsValue::from_json(&value, js),
-        Err(error) => Err(JsNativeError::error().with_message(error.to_string()).into()),
+        Err(error) => Err(JsNativeError::error()
+            .with_message(error.to_string())
+            .into()),
     }
 }
 
@@ -287,7 +339,9 @@ fn console_log(_: &JsValue, argv: &[JsValue], js: &mut Js) -> JsResult<JsValue> 
         }
         run.log_chars += line.len();
         if run.log_chars >= MAX_LOG_CHARS {
-            run.logs.push(format!("… console output cut at {MAX_LOG_CHARS} characters"));
+            run.logs.push(format!(
+                "… console output cut at {MAX_LOG_CHARS} characters"
+            ));
         } else {
             run.logs.push(line);
         }
@@ -295,14 +349,25 @@ fn console_log(_: &JsValue, argv: &[JsValue], js: &mut Js) -> JsResult<JsValue> 
     Ok(JsValue::undefined())
 }
 
-fn string_arg(argv: &[JsValue], i: usize, usage: &str, name: &str, js: &mut Js) -> JsResult<String> {
+fn string_arg(
+    argv: &[JsValue],
+    i: usize,
+    usage: &str,
+    name: &str,
+    js: &mut Js,
+) -> JsResult<String> {
     match argv.get(i) {
         Some(v) if v.is_string() => Ok(v.to_string(js)?.to_std_string_escaped()),
         _ => Err(type_error(format!("{usage}: `{name}` must be a string"))),
     }
 }
 
-fn object_arg(argv: &[JsValue], i: usize, name: &str, js: &mut Js) -> JsResult<Option<Map<String, Value>>> {
+fn object_arg(
+    argv: &[JsValue],
+    i: usize,
+    name: &str,
+    js: &mut Js,
+) -> JsResult<Option<Map<String, Value>>> {
     match argv.get(i) {
         None => Ok(None),
         Some(v) if v.is_undefined() || v.is_null() => Ok(None),
@@ -313,7 +378,10 @@ fn object_arg(argv: &[JsValue], i: usize, name: &str, js: &mut Js) -> JsResult<O
     }
 }
 
-fn take_object(options: &mut Map<String, Value>, key: &str) -> JsResult<Option<Map<String, Value>>> {
+fn take_object(
+    options: &mut Map<String, Value>,
+    key: &str,
+) -> JsResult<Option<Map<String, Value>>> {
     match options.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map)),
@@ -323,4 +391,74 @@ fn take_object(options: &mut Map<String, Value>, key: &str) -> JsResult<Option<M
 
 fn type_error(message: String) -> JsError {
     JsNativeError::typ().with_message(message).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use looker_mcp_plugin_sdk::looker::Response;
+    use looker_mcp_plugin_sdk::testing::mock_looker;
+
+    fn run(code: &str, settings: &[(&str, &str)]) -> Result<Value, ToolError> {
+        let args = RunScript {
+            code: code.into(),
+            args: json!({"n": 2}),
+            confirm: false,
+        };
+        run_looker_script(args, &Context::from_settings(settings.iter().copied()))
+    }
+
+    #[test]
+    fn results_logs_and_args() {
+        assert_eq!(run("args.n * 21", &[]).unwrap()["result"], 42);
+        assert_eq!(
+            run("const x = [1, 2]; return x.length", &[]).unwrap()["result"],
+            2
+        );
+        assert_eq!(run("(async () => 7)()", &[]).unwrap()["result"], 7);
+        let logged = run("console.log('a', 1, {b: true}); null", &[]).unwrap();
+        assert_eq!(logged["logs"], json!(["a 1 {\"b\":true}"]));
+        let thrown = run("console.log('first'); throw new TypeError('nope')", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            thrown.contains("TypeError: nope") && thrown.contains("first"),
+            "{thrown}"
+        );
+        assert!(
+            run("let = = 1", &[])
+                .unwrap_err()
+                .to_string()
+                .contains("does not parse")
+        );
+    }
+
+    #[test]
+    fn requests_go_through_validation_and_are_counted() {
+        let seen = mock_looker(|_| Ok(Response::json_ok(&json!({"id": "1"}))));
+        let ok = run(
+            "looker.get('/user', {fields: 'id'}).id + looker.call('me', {}).id",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(ok["result"], "11");
+        assert_eq!(ok["requests"], 2);
+        let refused = run(
+            "try { looker.get('/user', {nope: 1}) } catch (e) { e.message }",
+            &[],
+        )
+        .unwrap();
+        assert!(
+            refused["result"]
+                .as_str()
+                .unwrap()
+                .contains("no query parameter `nope`")
+        );
+        let code = "for (;;) { try { looker.get('/user') } catch (e) {} }";
+        let stopped = run(code, &[("api_script_max_requests", "2")])
+            .unwrap_err()
+            .to_string();
+        assert!(stopped.contains("more than 2 Looker requests"), "{stopped}");
+        assert_eq!(seen.requests().len(), 4);
+    }
 }

@@ -6,7 +6,9 @@
 use crate::index::Operation;
 
 /// Words that say nothing about an operation.
-const STOP_WORDS: &[&str] = &["a", "an", "the", "by", "of", "for", "to", "in", "on", "with", "and", "or", "my", "all", "from"];
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "by", "of", "for", "to", "in", "on", "with", "and", "or", "my", "all", "from",
+];
 
 /// How much a word counts in each field.
 const ID_WEIGHT: f64 = 3.0;
@@ -16,8 +18,15 @@ const TAG_WEIGHT: f64 = 1.5;
 const DESCRIPTION_WEIGHT: f64 = 0.5;
 
 /// The best `limit` operations for `query` (optionally only those tagged `tag`), best first.
-pub fn search<'a>(ops: &'a [Operation], query: &str, tag: Option<&str>, limit: usize) -> Vec<&'a Operation> {
-    let words: Vec<String> = words(query).filter(|w| !STOP_WORDS.contains(&w.as_str())).collect();
+pub fn search<'a>(
+    ops: &'a [Operation],
+    query: &str,
+    tag: Option<&str>,
+    limit: usize,
+) -> Vec<&'a Operation> {
+    let words: Vec<String> = words(query)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .collect();
     let candidates: Vec<(&Operation, Fields)> = ops
         .iter()
         .filter(|op| tag.is_none_or(|t| op.tag.eq_ignore_ascii_case(t.trim())))
@@ -52,7 +61,10 @@ pub fn search<'a>(ops: &'a [Operation], query: &str, tag: Option<&str>, limit: u
             let coverage = f64::from(matched) / words.len() as f64;
             let length = (fields.id.len() + fields.path.len()) as f64;
             let read_bonus = if op.method == "GET" { 1.05 } else { 1.0 };
-            Some((score * coverage * coverage * read_bonus / (1.0 + 0.08 * length), *op))
+            Some((
+                score * coverage * coverage * read_bonus / (1.0 + 0.08 * length),
+                *op,
+            ))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -121,13 +133,26 @@ mod tests {
     use crate::index::operations;
 
     fn top(query: &str) -> Vec<&'static str> {
-        search(operations(), query, None, 5).iter().map(|op| op.id).collect()
+        search(operations(), query, None, 5)
+            .iter()
+            .map(|op| op.id)
+            .collect()
     }
 
     #[test]
     fn dashboard_by_id_finds_the_dashboard() {
-        assert_eq!(top("dashboard by id")[0], "dashboard", "{:?}", top("dashboard by id"));
-        assert!(top("list explores of a model").contains(&"lookml_model_explore") || top("list explores of a model").contains(&"lookml_model"), "{:?}", top("list explores of a model"));
+        assert_eq!(
+            top("dashboard by id")[0],
+            "dashboard",
+            "{:?}",
+            top("dashboard by id")
+        );
+        assert!(
+            top("list explores of a model").contains(&"lookml_model_explore")
+                || top("list explores of a model").contains(&"lookml_model"),
+            "{:?}",
+            top("list explores of a model")
+        );
         assert_eq!(top("run inline query")[0], "run_inline_query");
         assert!(top("delete user").contains(&"delete_user"));
     }

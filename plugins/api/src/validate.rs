@@ -37,7 +37,11 @@ pub fn request(
         .map(|p| p.name())
         .collect();
     if !missing.is_empty() {
-        return Err(bad(format!("`{}` needs query parameter(s) {}", op.id, names(missing.into_iter()))));
+        return Err(bad(format!(
+            "`{}` needs query parameter(s) {}",
+            op.id,
+            names(missing.into_iter())
+        )));
     }
     match (body, &op.body) {
         (Some(body), Some(schema)) => {
@@ -46,16 +50,26 @@ pub fn request(
                 request = request.body(body);
             } else {
                 let Some(text) = body.as_str() else {
-                    return Err(bad(format!("`{}` takes a text body ({}): pass a string", op.id, op.body_type.unwrap_or("text"))));
+                    return Err(bad(format!(
+                        "`{}` takes a text body ({}): pass a string",
+                        op.id,
+                        op.body_type.unwrap_or("text")
+                    )));
                 };
                 request = request.body_text(text);
             }
         }
         (None, Some(_)) if op.body_required => {
-            return Err(bad(format!("`{}` needs a `body` (describe_looker_api shows its schema)", op.id)));
+            return Err(bad(format!(
+                "`{}` needs a `body` (describe_looker_api shows its schema)",
+                op.id
+            )));
         }
         (Some(_), None) => {
-            return Err(bad(format!("`{}` ({} {}) takes no body", op.id, op.method, op.path)));
+            return Err(bad(format!(
+                "`{}` ({} {}) takes no body",
+                op.id, op.method, op.path
+            )));
         }
         _ => {}
     }
@@ -91,10 +105,15 @@ fn fill_path(op: &Operation, params: &Map<String, Value>) -> Result<Path, ToolEr
                     Some(Value::String(s)) if !s.is_empty() => s.clone(),
                     Some(Value::Number(n)) => n.to_string(),
                     Some(other) => {
-                        return Err(bad(format!("path parameter `{name}` must be a non-empty string or a number, not {other}")));
+                        return Err(bad(format!(
+                            "path parameter `{name}` must be a non-empty string or a number, not {other}"
+                        )));
                     }
                     None => {
-                        return Err(bad(format!("`{}` ({}) needs path parameter `{name}`", op.id, op.path)));
+                        return Err(bad(format!(
+                            "`{}` ({}) needs path parameter `{name}`",
+                            op.id, op.path
+                        )));
                     }
                 };
                 path = path.seg(value);
@@ -107,7 +126,11 @@ fn fill_path(op: &Operation, params: &Map<String, Value>) -> Result<Path, ToolEr
 
 /// A query value as text, checked against the parameter's type.
 fn query_text(name: &str, ty: &str, value: &Value) -> Result<String, ToolError> {
-    let wrong = || bad(format!("query parameter `{name}` must be of type {ty}, not {value}"));
+    let wrong = || {
+        bad(format!(
+            "query parameter `{name}` must be of type {ty}, not {value}"
+        ))
+    };
     match (ty, value) {
         ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         ("integer", Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().to_owned()),
@@ -132,7 +155,13 @@ fn query_text(name: &str, ty: &str, value: &Value) -> Result<String, ToolError> 
 
 /// Checks `value` at `at` (e.g. `body.filters`) against compact schema `schema`. `creating`
 /// also checks the schema's required properties (updates may send any subset).
-fn check_body(schema: &Value, value: &Value, at: &str, depth: usize, creating: bool) -> Result<(), ToolError> {
+fn check_body(
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    depth: usize,
+    creating: bool,
+) -> Result<(), ToolError> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
@@ -145,7 +174,13 @@ fn check_body(schema: &Value, value: &Value, at: &str, depth: usize, creating: b
     if value.is_null() {
         return Ok(()); // Looker treats null as "unset" for every field it accepts
     }
-    let ty = schema["type"].as_str().unwrap_or(if schema["properties"].is_object() { "object" } else { "" });
+    let ty = schema["type"]
+        .as_str()
+        .unwrap_or(if schema["properties"].is_object() {
+            "object"
+        } else {
+            ""
+        });
     let wrong = |expected: &str| bad(format!("`{at}` must be {expected}, not {}", kind(value)));
     match ty {
         "string" => {
@@ -155,7 +190,10 @@ fn check_body(schema: &Value, value: &Value, at: &str, depth: usize, creating: b
             if let Some(allowed) = schema["enum"].as_array()
                 && !allowed.contains(value)
             {
-                return Err(bad(format!("`{at}` must be one of {}, not {value}", Value::Array(allowed.clone()))));
+                return Err(bad(format!(
+                    "`{at}` must be one of {}, not {value}",
+                    Value::Array(allowed.clone())
+                )));
             }
         }
         "integer" if !(value.is_i64() || value.is_u64()) => return Err(wrong("an integer")),
@@ -166,7 +204,13 @@ fn check_body(schema: &Value, value: &Value, at: &str, depth: usize, creating: b
                 return Err(wrong("an array"));
             };
             for (i, item) in items.iter().enumerate() {
-                check_body(&schema["items"], item, &format!("{at}[{i}]"), depth + 1, creating)?;
+                check_body(
+                    &schema["items"],
+                    item,
+                    &format!("{at}[{i}]"),
+                    depth + 1,
+                    creating,
+                )?;
             }
         }
         "object" => {
@@ -176,23 +220,43 @@ fn check_body(schema: &Value, value: &Value, at: &str, depth: usize, creating: b
             let props = schema["properties"].as_object();
             for (key, item) in map {
                 match props.and_then(|p| p.get(key)) {
-                    Some(prop) => check_body(prop, item, &format!("{at}.{key}"), depth + 1, creating)?,
+                    Some(prop) => {
+                        check_body(prop, item, &format!("{at}.{key}"), depth + 1, creating)?
+                    }
                     None if schema.get("additional").is_some() => {
-                        check_body(&schema["additional"], item, &format!("{at}.{key}"), depth + 1, creating)?;
+                        check_body(
+                            &schema["additional"],
+                            item,
+                            &format!("{at}.{key}"),
+                            depth + 1,
+                            creating,
+                        )?;
                     }
                     None if props.is_some() => {
-                        let known = props.into_iter().flatten().filter(|(_, p)| p["read_only"] != true).map(|(k, _)| k.as_str());
-                        return Err(bad(format!("`{at}` has no field `{key}` (it takes: {})", names(known))));
+                        let known = props
+                            .into_iter()
+                            .flatten()
+                            .filter(|(_, p)| p["read_only"] != true)
+                            .map(|(k, _)| k.as_str());
+                        return Err(bad(format!(
+                            "`{at}` has no field `{key}` (it takes: {})",
+                            names(known)
+                        )));
                     }
                     None => {}
                 }
             }
-            if creating
-                && let Some(required) = schema["required"].as_array()
-            {
-                let missing: Vec<&str> = required.iter().filter_map(Value::as_str).filter(|r| !map.contains_key(*r)).collect();
+            if creating && let Some(required) = schema["required"].as_array() {
+                let missing: Vec<&str> = required
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|r| !map.contains_key(*r))
+                    .collect();
                 if !missing.is_empty() {
-                    return Err(bad(format!("`{at}` needs field(s) {}", names(missing.into_iter()))));
+                    return Err(bad(format!(
+                        "`{at}` needs field(s) {}",
+                        names(missing.into_iter())
+                    )));
                 }
             }
         }
@@ -214,7 +278,11 @@ fn kind(value: &Value) -> &'static str {
 
 fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let all: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    if all.is_empty() { "none".to_owned() } else { all.join(", ") }
+    if all.is_empty() {
+        "none".to_owned()
+    } else {
+        all.join(", ")
+    }
 }
 
 fn bad(why: String) -> ToolError {
@@ -232,12 +300,20 @@ mod tests {
     }
 
     fn refusal(op: &str, path: Value, query: Value, body: Option<Value>) -> String {
-        request(by_id(op).unwrap(), &map(path), &map(query), body.as_ref()).unwrap_err().to_string()
+        request(by_id(op).unwrap(), &map(path), &map(query), body.as_ref())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn a_good_request_is_built() {
-        let req = request(by_id("dashboard").unwrap(), &map(json!({"dashboard_id": "1"})), &map(json!({"fields": "id"})), None).unwrap();
+        let req = request(
+            by_id("dashboard").unwrap(),
+            &map(json!({"dashboard_id": "1"})),
+            &map(json!({"fields": "id"})),
+            None,
+        )
+        .unwrap();
         assert_eq!(req.path().as_str(), "/dashboards/1");
         assert_eq!(req.query_value("fields"), Some("id"));
         let body = json!({"title": "T", "folder_id": "1", "not_a_field": null});
@@ -247,15 +323,64 @@ mod tests {
 
     #[test]
     fn refusals_name_the_problem() {
-        assert!(refusal("dashboard", json!({}), json!({}), None).contains("needs path parameter `dashboard_id`"));
-        assert!(refusal("dashboard", json!({"dashboard_id": "1", "x": "2"}), json!({}), None).contains("no path parameter `x`"));
-        assert!(refusal("dashboard", json!({"dashboard_id": "1"}), json!({"nope": 1}), None).contains("no query parameter `nope`"));
-        assert!(refusal("all_users", json!({}), json!({"page": "two"}), None).contains("`page` must be of type integer"));
-        assert!(refusal("create_dashboard", json!({}), json!({}), Some(json!({"title": 5}))).contains("`body.title` must be a string, not a number"));
+        assert!(
+            refusal("dashboard", json!({}), json!({}), None)
+                .contains("needs path parameter `dashboard_id`")
+        );
+        assert!(
+            refusal(
+                "dashboard",
+                json!({"dashboard_id": "1", "x": "2"}),
+                json!({}),
+                None
+            )
+            .contains("no path parameter `x`")
+        );
+        assert!(
+            refusal(
+                "dashboard",
+                json!({"dashboard_id": "1"}),
+                json!({"nope": 1}),
+                None
+            )
+            .contains("no query parameter `nope`")
+        );
+        assert!(
+            refusal("all_users", json!({}), json!({"page": "two"}), None)
+                .contains("`page` must be of type integer")
+        );
+        assert!(
+            refusal(
+                "create_dashboard",
+                json!({}),
+                json!({}),
+                Some(json!({"title": 5}))
+            )
+            .contains("`body.title` must be a string, not a number")
+        );
         assert!(refusal("create_dashboard", json!({}), json!({}), None).contains("needs a `body`"));
-        assert!(refusal("dashboard", json!({"dashboard_id": "1"}), json!({}), Some(json!({}))).contains("takes no body"));
+        assert!(
+            refusal(
+                "dashboard",
+                json!({"dashboard_id": "1"}),
+                json!({}),
+                Some(json!({}))
+            )
+            .contains("takes no body")
+        );
         let nested = json!({"model": "m", "view": "v", "fields": ["a", 3]});
-        assert!(refusal("create_query", json!({}), json!({}), Some(nested)).contains("`body.fields[1]` must be a string"));
-        assert!(refusal("create_query", json!({}), json!({}), Some(json!({"model": "m"}))).contains("needs field(s) `view`"));
+        assert!(
+            refusal("create_query", json!({}), json!({}), Some(nested))
+                .contains("`body.fields[1]` must be a string")
+        );
+        assert!(
+            refusal(
+                "create_query",
+                json!({}),
+                json!({}),
+                Some(json!({"model": "m"}))
+            )
+            .contains("needs field(s) `view`")
+        );
     }
 }

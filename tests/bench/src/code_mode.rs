@@ -34,7 +34,10 @@ pub async fn run(rust: &ServerCmd) -> Result<()> {
     let mut client = StdioClient::spawn(rust, &["--groups", "api,explore,query"]).await?;
 
     let search = repeat(&mut client, SEARCH_CALLS, |i| {
-        ("search_looker_api", json!({"query": QUERIES[i % QUERIES.len()]}))
+        (
+            "search_looker_api",
+            json!({"query": QUERIES[i % QUERIES.len()]}),
+        )
     })
     .await?;
     println!(
@@ -60,13 +63,19 @@ pub async fn run(rust: &ServerCmd) -> Result<()> {
     let code = format!(
         "const ids = []; for (let i = 0; i < {REQUESTS}; i++) {{ ids.push(looker.get('/user', {{fields: 'id'}}).id) }} ids.length"
     );
-    let script = repeat(&mut client, SCRIPT_CALLS, |_| ("run_looker_script", json!({"code": code}))).await?;
+    let script = repeat(&mut client, SCRIPT_CALLS, |_| {
+        ("run_looker_script", json!({"code": code}))
+    })
+    .await?;
     let mut separate = Vec::new();
     for _ in 0..SCRIPT_CALLS {
         let started = Instant::now();
         for _ in 0..REQUESTS {
             client
-                .call("call_looker_api", json!({"operation": "me", "query": {"fields": "id"}}))
+                .call(
+                    "call_looker_api",
+                    json!({"operation": "me", "query": {"fields": "id"}}),
+                )
                 .await?;
         }
         separate.push(started.elapsed());
@@ -89,7 +98,10 @@ async fn tokens(client: &mut StdioClient) -> Result<()> {
     let count = |v: &Value| bpe.encode_with_special_tokens(&v.to_string()).len();
     let named = [
         ("list_models", json!({})),
-        ("get_explore", json!({"model_name": "ecommerce", "explore_name": "orders"})),
+        (
+            "get_explore",
+            json!({"model_name": "ecommerce", "explore_name": "orders"}),
+        ),
         (
             "query",
             json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status", "orders.count"], "limit": 10}),

@@ -101,6 +101,21 @@ fn plugin_settings(config: &Config, act_as_offered: bool) -> Vec<(String, String
             "max_result_chars".to_string(),
             config.max_result_chars.to_string(),
         ),
+        // Code mode (`api` group): the write setting, the operator's deny list and the
+        // per-script request limit. `api_writes_confirm` offers the `confirm` argument.
+        (
+            "api_writes".to_string(),
+            config.api_writes.as_str().to_string(),
+        ),
+        (
+            "api_writes_confirm".to_string(),
+            (config.api_writes == crate::config::ApiWrites::Confirm).to_string(),
+        ),
+        ("api_deny".to_string(), config.api_deny.join(",")),
+        (
+            "api_script_max_requests".to_string(),
+            config.api_script_max_requests.to_string(),
+        ),
     ]
 }
 

@@ -173,6 +173,16 @@ pub struct Config {
     pub branch_wait: Duration,
     /// Service bounds: connections, sessions, plugin slots and shutdown ([`ServiceLimits`]).
     pub limits: ServiceLimits,
+    /// Code mode (`api` group): whether its changing requests run: off (default), confirm
+    /// (with `confirm: true`, asked of the user when the client can) or allow
+    /// (`LOOKER_API_WRITES`).
+    pub api_writes: ApiWrites,
+    /// Code mode: more operation ids (or `*` globs) never sent, on top of the built-in deny
+    /// list (`LOOKER_API_DENY`).
+    pub api_deny: Vec<String>,
+    /// Code mode: most Looker requests one `run_looker_script` call may make
+    /// (`LOOKER_API_SCRIPT_MAX_REQUESTS`, default 50).
+    pub api_script_max_requests: u32,
 }
 
 /// How much of the server one client, one principal or everyone together may hold, and how
@@ -381,6 +391,9 @@ impl Config {
             redis_url: Secret::new(text("LOOKER_REDIS_URL", "")),
             branch_lease_ttl: Duration::from_secs_f64(number("LOOKER_BRANCH_LEASE_SECONDS", 15.0)?),
             branch_wait: Duration::from_secs_f64(number("LOOKER_BRANCH_WAIT_SECONDS", 60.0)?),
+            api_writes: ApiWrites::parse(&text("LOOKER_API_WRITES", "off"))?,
+            api_deny: list("LOOKER_API_DENY"),
+            api_script_max_requests: number("LOOKER_API_SCRIPT_MAX_REQUESTS", 50.0)? as u32,
             limits: ServiceLimits {
                 max_connections: number("LOOKER_MCP_MAX_CONNECTIONS", 1024.0)? as usize,
                 header_timeout: seconds("LOOKER_MCP_HEADER_TIMEOUT_SECS", 10.0)?,
@@ -410,6 +423,42 @@ impl Config {
     /// The Looker API root, e.g. `https://example.looker.com/api/4.0`.
     pub fn api_root(&self) -> String {
         format!("{}/api/{}", self.base_url, self.api_version)
+    }
+}
+
+/// Whether the `api` group's changing requests run (`LOOKER_API_WRITES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiWrites {
+    /// Refused (the default).
+    #[default]
+    Off,
+    /// Run with `confirm: true`; the host asks the user first when the client can.
+    Confirm,
+    /// Run.
+    Allow,
+}
+
+impl ApiWrites {
+    fn parse(value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "off" | "" => Ok(Self::Off),
+            "confirm" => Ok(Self::Confirm),
+            "allow" => Ok(Self::Allow),
+            other => Err(invalid(
+                "LOOKER_API_WRITES",
+                other,
+                "expected off, confirm or allow",
+            )),
+        }
+    }
+
+    /// The setting's name as plugins see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Confirm => "confirm",
+            Self::Allow => "allow",
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod bad_input;
 mod board;
 mod catalog;
 mod cli;
+mod code_mode;
 mod confirm;
 mod connection;
 mod containment;

@@ -57,6 +57,10 @@ const PURPOSES: &[(&str, &str)] = &[
         "instance health, usage analysis, cleanup candidates",
     ),
     ("identity", "whoami: the Looker user your calls run as"),
+    (
+        "api",
+        "code mode, the whole Looker API: search_looker_api → describe_looker_api → call_looker_api (reads) or change_looker_api; run_looker_script for many calls in one",
+    ),
 ];
 
 /// Usual paths: the groups each needs, and the line.

@@ -139,6 +139,10 @@ fn classify_trap(group: &Arc<str>, error: &wasmtime::Error, cpu: Duration) -> Ca
     }
     let message = match error.downcast_ref::<Trap>() {
         Some(trap) => trap.to_string(),
+        // `StoreLimits::trap_on_grow_failure`: say what happened instead of wasmtime's chain.
+        None if format!("{error:#}").contains("forcing trap when growing memory") => {
+            "it reached its memory limit and was stopped".to_owned()
+        }
         None => format!("{error:#}"),
     };
     tracing::warn!(group = %group, error = %format!("{error:?}"), "plugin trapped");

@@ -39,6 +39,7 @@ pub const GROUP_ORDER: &[&str] = &[
     "workflows",
     "health",
     "identity",
+    "api",
 ];
 
 /// Groups enabled when `--groups` is not given.

@@ -13,6 +13,7 @@
 //!
 //! Figures are printed, never asserted.
 
+mod code_mode;
 mod compare;
 mod http;
 mod large;
@@ -227,6 +228,7 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     report.print("rust");
     drop(http);
     tokens::report(rust).await?;
+    code_mode::run(rust).await?;
     replicas::run(sim, rust, scratch).await?;
     service::run(rust, sim).await
 }

@@ -19,5 +19,6 @@ pub mod identity;
 pub mod logging;
 pub mod looker;
 pub mod plugins;
+pub mod semantic;
 pub mod server;
 pub mod transport;

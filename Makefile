@@ -33,6 +33,7 @@ demo: precompile
 test-deps:
 	@command -v redis-server >/dev/null && command -v haproxy >/dev/null || \
 		(apt-get update && apt-get install -y redis-server haproxy)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 ## Everything CI runs: formatting, lints, unit and end-to-end tests, then the MCP conformance suite.
 test: check-target test-deps

@@ -26,6 +26,8 @@ pub mod looker;
 #[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]
+pub mod semantic;
+#[doc(hidden)]
 pub mod server;
 
 pub(crate) mod bindings;

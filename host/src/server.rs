@@ -6,9 +6,12 @@ use std::sync::Arc;
 use base64::Engine as _;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    InputResponses, JsonObject, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ResourceContents, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, ExtensionCapabilities, GetPromptRequestParams, GetPromptResponse, Implementation,
+    InputResponses, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ReadResourceRequestParams, ReadResourceResponse, ResourceContents, ServerCapabilities,
+    ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer};
@@ -24,6 +27,7 @@ use crate::governance::{CallAudit, ToolLists};
 use crate::identity::{IdentityError, Principal};
 use crate::looker::Identity;
 use crate::runtime::{CallFailure, Registry, ToolEntry};
+use crate::semantic::{self, app_view, completions::Completions, prompts, resources};
 
 /// Name reported in `serverInfo`, the same as the binary.
 pub const SERVER_NAME: &str = "looker-mcp-server";
@@ -47,6 +51,16 @@ struct Inner {
     fit: Fit,
     /// The `initialize` instructions, for the tools served.
     instructions: String,
+    /// Tool answers behind `completion/complete`, per caller.
+    completions: Completions,
+}
+
+/// Whether a result is fitted to the client's budget (`tools/call`) or kept whole for the host
+/// (resources and completions shape their own compact answers).
+#[derive(Clone, Copy, PartialEq)]
+enum Fitting {
+    Client,
+    Whole,
 }
 
 impl LookerMcp {
@@ -76,6 +90,7 @@ impl LookerMcp {
                 tool_lists,
                 fit,
                 instructions,
+                completions: Completions::default(),
             }),
             log_level: SessionLogLevel::default(),
         }
@@ -147,7 +162,8 @@ impl LookerMcp {
                     Value::Object(map) => map,
                     _ => JsonObject::new(),
                 };
-                self.run(&name, arguments, responses, context).await
+                self.run(&name, arguments, responses, context, Fitting::Client)
+                    .await
             }
         }
     }
@@ -207,6 +223,13 @@ impl ServerHandler for LookerMcp {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_logging()
+                .enable_resources()
+                .enable_prompts()
+                .enable_completions()
+                .enable_extensions_with(ExtensionCapabilities::from([(
+                    app_view::EXTENSION.to_owned(),
+                    JsonObject::new(),
+                )]))
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
@@ -216,9 +239,72 @@ impl ServerHandler for LookerMcp {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(self.tool_list())
+        Ok(app_view::tools(
+            self.tool_list(),
+            context.client_capabilities().as_ref(),
+        ))
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        let cursor = request.as_ref().and_then(|r| r.cursor.as_deref());
+        let view = app_view::supported(context.client_capabilities().as_ref());
+        resources::list(&self.caller(&context), cursor, view).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(resources::templates())
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        Ok(resources::read(&self.caller(&context), &request.uri)
+            .await?
+            .into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        self.inner
+            .completions
+            .complete(&self.caller(&context), &request)
+            .await
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(prompts::list(&self.caller(&context)))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        Ok(prompts::get(
+            &self.caller(&context),
+            &request.name,
+            request.arguments.as_ref(),
+        )?
+        .into())
     }
 
     #[allow(deprecated)] // logging is deprecated by the 2026 revision, still part of 2025-*
@@ -259,7 +345,13 @@ impl ServerHandler for LookerMcp {
             ));
         }
         Ok(self
-            .run(name, arguments, request.input_responses.as_ref(), context)
+            .run(
+                name,
+                arguments,
+                request.input_responses.as_ref(),
+                context,
+                Fitting::Client,
+            )
             .await)
     }
 }
@@ -267,15 +359,20 @@ impl ServerHandler for LookerMcp {
 impl LookerMcp {
     /// Runs the loaded tool `name`: coercion, governance, identity, validation, confirmation,
     /// the call, the audit entry and the result budget. Direct calls and `call_tool` both come
-    /// here. `responses` are a 2026-07-28 retry's `inputResponses`.
+    /// here, and so do resources and completions ([`CallerTools`]). `responses` are a
+    /// 2026-07-28 retry's `inputResponses`.
     async fn run(
         &self,
         name: &str,
         arguments: JsonObject,
         responses: Option<&InputResponses>,
         context: RequestContext<RoleServer>,
+        fitting: Fitting,
     ) -> CallToolResponse {
-        match self.run_checked(name, arguments, responses, context).await {
+        match self
+            .run_checked(name, arguments, responses, context, fitting)
+            .await
+        {
             Ok(response) | Err(response) => response,
         }
     }
@@ -287,6 +384,7 @@ impl LookerMcp {
         arguments: JsonObject,
         responses: Option<&InputResponses>,
         context: RequestContext<RoleServer>,
+        fitting: Fitting,
     ) -> Result<CallToolResponse, CallToolResponse> {
         let refused = |why: String| CallToolResponse::from(error_result(why));
         let tool = self
@@ -357,7 +455,12 @@ impl LookerMcp {
         match outcome {
             Ok(output) => {
                 tracing::debug!(tool = name, elapsed_ms, "tool call succeeded");
-                Ok(self.inner.fit.result(tool, success_result(output)).into())
+                let result = success_result(output);
+                Ok(match fitting {
+                    Fitting::Client => self.inner.fit.result(tool, result),
+                    Fitting::Whole => result,
+                }
+                .into())
             }
             Err(failure) => {
                 tracing::info!(tool = name, elapsed_ms, error = %failure, "tool call failed");
@@ -374,6 +477,68 @@ impl LookerMcp {
                 Ok(error_result(message).into())
             }
         }
+    }
+}
+
+impl LookerMcp {
+    /// The served tools, run for the caller of the request `context` belongs to.
+    fn caller<'a>(&'a self, context: &'a RequestContext<RoleServer>) -> CallerTools<'a> {
+        CallerTools {
+            server: self,
+            context,
+        }
+    }
+}
+
+/// [`semantic::Tools`] for one request: each run takes the path of `tools/call` ([`LookerMcp::run`]):
+/// the request's principal and its Looker identity, the tool lists, the model allow-list, the
+/// audit. Only read-only tools run, and nothing asks the user.
+pub struct CallerTools<'a> {
+    server: &'a LookerMcp,
+    context: &'a RequestContext<RoleServer>,
+}
+
+impl semantic::Tools for CallerTools<'_> {
+    fn serves(&self, name: &str) -> bool {
+        self.server.serves(name)
+    }
+
+    async fn run(&self, name: &str, arguments: Value) -> Result<Value, String> {
+        let tool = self.server.inner.registry.tool(name);
+        if !tool.is_some_and(|t| t.annotations.read_only) || !self.serves(name) {
+            return Err(progressive::not_served(name));
+        }
+        let Value::Object(arguments) = arguments else {
+            return Err(format!("{name} takes an object of arguments"));
+        };
+        let response = self
+            .server
+            .run(name, arguments, None, self.context.clone(), Fitting::Whole)
+            .await;
+        let CallToolResponse::Complete(result) = response else {
+            return Err(format!("{name} did not complete"));
+        };
+        let text = || {
+            result
+                .content
+                .iter()
+                .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        if result.is_error == Some(true) {
+            return Err(text());
+        }
+        result
+            .structured_content
+            .clone()
+            .ok_or_else(|| format!("{name} answered no structured result: {}", text()))
+    }
+
+    fn caller_key(&self) -> Result<String, String> {
+        LookerMcp::principal(self.context)
+            .map(|p| p.key())
+            .map_err(|e| e.to_string())
     }
 }
 

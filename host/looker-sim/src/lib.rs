@@ -233,3 +233,50 @@ impl Simulator {
         server::app(self.inner.state.clone())
     }
 }
+
+impl Simulator {
+    /// Adds `models` models `wide_0`, `wide_1`, … each with one explore `wide` of `fields`
+    /// fields (half dimensions, half measures), shaped like the seeded `ecommerce/orders`:
+    /// for benchmarks of listings and completions on big LookML.
+    pub fn add_wide_models(&self, models: usize, fields: usize) {
+        let mut world = self.inner.state.world.lock();
+        let template_model = world
+            .models
+            .get("ecommerce")
+            .cloned()
+            .expect("the seeded ecommerce model");
+        let template = world
+            .explores
+            .get(&("ecommerce".to_string(), "orders".to_string()))
+            .cloned()
+            .expect("the seeded ecommerce/orders explore");
+        let dimension = template["fields"]["dimensions"][0].clone();
+        let measure = template["fields"]["measures"][0].clone();
+        for m in 0..models {
+            let name = format!("wide_{m}");
+            let mut model = template_model.clone();
+            model["name"] = name.clone().into();
+            model["label"] = format!("Wide {m}").into();
+            model["explores"] = serde_json::json!([{"name": "wide", "label": "Wide", "description": "A wide explore", "hidden": false, "group_label": "Wide"}]);
+            if let serde_json::Value::Object(map) = model {
+                world.models.insert(map);
+            }
+            let mut explore = template.clone();
+            explore["name"] = "wide".into();
+            explore["model_name"] = name.clone().into();
+            explore["id"] = format!("{name}::wide").into();
+            let field = |base: &serde_json::Value, i: usize| {
+                let mut f = base.clone();
+                f["name"] = format!("wide.field_{i:04}").into();
+                f["label"] = format!("Field {i}").into();
+                f["view"] = "wide".into();
+                f
+            };
+            explore["fields"]["dimensions"] =
+                (0..fields / 2).map(|i| field(&dimension, i)).collect();
+            explore["fields"]["measures"] =
+                (fields / 2..fields).map(|i| field(&measure, i)).collect();
+            world.explores.insert((name, "wide".to_string()), explore);
+        }
+    }
+}

@@ -6,7 +6,8 @@
 //! - peak RSS (VmHWM) after the start and after the call loop;
 //! - latency of tool calls over stdio and over streamable HTTP;
 //! - a load test: 32 concurrent sessions, 10,000 calls over streamable HTTP on loopback, errors,
-//!   p50/p99, calls/s and RSS growth.
+//!   p50/p99, calls/s and RSS growth;
+//! - resources/list size for 50 models and completion latency on a 2,000-field explore.
 //!
 //! `make bench-compare` runs `--compare <python looker-mcp-server>`: the same client code measures
 //! the Rust and the Python server against the same simulator and prints ratios (see `compare.rs`).
@@ -20,6 +21,7 @@ mod large;
 mod load;
 mod measure;
 mod replicas;
+mod semantic;
 mod server;
 mod service;
 mod stats;
@@ -69,6 +71,7 @@ async fn main() -> Result<()> {
                 options.python_load_calls = value()?.parse().context("--python-load-calls")?;
             }
             "--large-results" => return large::standalone().await,
+            "--semantic" => return semantic::standalone().await,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -230,7 +233,9 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
     tokens::report(rust).await?;
     code_mode::run(rust).await?;
     replicas::run(sim, rust, scratch).await?;
-    service::run(rust, sim).await
+    service::run(rust, sim).await?;
+    // Last: it adds 50 wide models to the shared simulator.
+    semantic::run(sim, rust).await
 }
 
 /// One HTTP/1.1 request to the simulator over a kept-alive socket: the floor under any tool call.

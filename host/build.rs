@@ -12,6 +12,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
 
+#[path = "build/precompile.rs"]
+mod precompile;
+
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "plugin";
 
@@ -47,6 +50,13 @@ fn main() {
         }
     }
     let embedded = if skip { Vec::new() } else { groups };
+    precompile::embed(
+        &embedded
+            .iter()
+            .map(|g| (g.dir_name.clone(), wasm_dir.join(g.wasm_file())))
+            .collect::<Vec<_>>(),
+        &out_dir,
+    );
     write_embedded(
         &out_dir,
         &embedded,

@@ -173,6 +173,8 @@ pub struct Config {
     pub branch_wait: Duration,
     /// Service bounds: connections, sessions, plugin slots and shutdown ([`ServiceLimits`]).
     pub limits: ServiceLimits,
+    /// Prometheus metrics at `/metrics` on the HTTP transport (`LOOKER_METRICS`, default false).
+    pub metrics: bool,
 }
 
 /// How much of the server one client, one principal or everyone together may hold, and how
@@ -393,6 +395,7 @@ impl Config {
                 slot_wait: seconds("LOOKER_MCP_SLOT_WAIT_SECS", 30.0)?,
                 shutdown_grace: seconds("LOOKER_MCP_SHUTDOWN_GRACE_SECS", 20.0)?,
             },
+            metrics: flag("LOOKER_METRICS", false)?,
         })
     }
 

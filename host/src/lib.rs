@@ -20,4 +20,5 @@ pub mod logging;
 pub mod looker;
 pub mod plugins;
 pub mod server;
+pub mod telemetry;
 pub mod transport;

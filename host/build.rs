@@ -6,6 +6,8 @@
 //! Set `LOOKER_MCP_SKIP_PLUGINS=1` to skip the nested build (e.g. for `cargo doc`); the binary
 //! then has no embedded groups.
 
+#[path = "build/precompile.rs"]
+mod precompile;
 #[path = "build/wasm.rs"]
 mod wasm;
 
@@ -34,6 +36,13 @@ fn main() {
         let wasm_dir = wasm::build_components(&root, &groups);
         embed(&groups, &wasm_dir, &out_dir)
     };
+    precompile::embed(
+        &embedded
+            .iter()
+            .map(|(group, file, _)| (group.clone(), file.clone()))
+            .collect::<Vec<_>>(),
+        &out_dir,
+    );
     write_embedded(&out_dir, &embedded, &groups);
 }
 

@@ -183,6 +183,8 @@ pub struct Config {
     /// Code mode: most Looker requests one `run_looker_script` call may make
     /// (`LOOKER_API_SCRIPT_MAX_REQUESTS`, default 50).
     pub api_script_max_requests: u32,
+    /// Prometheus metrics at `/metrics` on the HTTP transport (`LOOKER_METRICS`, default false).
+    pub metrics: bool,
 }
 
 /// How much of the server one client, one principal or everyone together may hold, and how
@@ -406,6 +408,7 @@ impl Config {
                 slot_wait: seconds("LOOKER_MCP_SLOT_WAIT_SECS", 30.0)?,
                 shutdown_grace: seconds("LOOKER_MCP_SHUTDOWN_GRACE_SECS", 20.0)?,
             },
+            metrics: flag("LOOKER_METRICS", false)?,
         })
     }
 

@@ -29,6 +29,8 @@ pub mod runtime;
 pub mod semantic;
 #[doc(hidden)]
 pub mod server;
+#[doc(hidden)]
+pub mod telemetry;
 
 pub(crate) mod bindings;
 pub(crate) mod capability;

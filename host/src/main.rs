@@ -27,6 +27,7 @@ async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut config = Config::load(&cli)?;
     logging::init(&config.log_level);
+    looker_mcp::telemetry::init(config.metrics)?;
 
     let _simulator = if cli.demo {
         Some(demo::start(&mut config).await?)
@@ -85,14 +86,16 @@ async fn run() -> anyhow::Result<()> {
         .transpose()?;
     let identities = Identities::new(&config, &posture, bind);
     let handler = app::build(&config, cli.groups.as_deref(), identities).await?;
-    match listener {
+    let served = match listener {
         None => transport::stdio::serve(handler, config.limits.shutdown_grace).await,
         Some(listener) => {
             let identities = handler.registry().services().identities.clone();
             let auth = Auth::new(posture, &config, handler.looker().clone(), identities);
             transport::http::serve(handler, auth, listener, &config).await
         }
-    }
+    };
+    looker_mcp::telemetry::flush().await;
+    served
 }
 
 /// `::1` → `[::1]` so it parses as a socket address.

@@ -21,6 +21,7 @@ mod content;
 mod credentials;
 mod explore;
 mod faults;
+mod first_start;
 mod fit;
 mod folder;
 mod git;
@@ -45,6 +46,7 @@ mod result_view;
 mod schema;
 mod semantic_query;
 mod service;
+mod telemetry;
 mod user_attributes;
 mod workflows;
 

@@ -437,6 +437,8 @@ impl LookerClient {
         token: &Token,
         max_bytes: u64,
     ) -> Result<ApiResponse, RequestError> {
+        let mut traced =
+            crate::telemetry::LookerRequest::start(request.method.name(), &request.path);
         // The per-call deadline bounds a longer per-request timeout a plugin asks for.
         let timeout = request.timeout.unwrap_or(self.timeout);
         let mut builder = self
@@ -460,6 +462,7 @@ impl LookerClient {
             .await
             .map_err(|e| transport_error(e, timeout))?;
         let status = response.status().as_u16();
+        traced.answered(status);
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)

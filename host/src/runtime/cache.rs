@@ -326,6 +326,9 @@ pub fn load(
     known_digest: Option<&str>,
     cache: Option<&Cache>,
 ) -> wasmtime::Result<Component> {
+    if let Some(component) = known_digest.and_then(|digest| precompiled(engine, digest)) {
+        return Ok(component);
+    }
     let Some(cache) = cache else {
         return Component::new(engine, bytes);
     };
@@ -352,6 +355,37 @@ pub fn load(
         tracing::debug!(dir = %cache.dir.display(), %error, "could not cache a compiled component");
     }
     Ok(component)
+}
+
+/// The build-time compiled code of the embedded component whose sha256 is `digest`, if this
+/// host accepts it (same wasmtime configuration, CPU features it has); `None` otherwise, with
+/// a log line saying why it will be compiled instead.
+fn precompiled(engine: &Engine, digest: &str) -> Option<Component> {
+    accept_precompiled(engine, digest, super::embedded::precompiled(digest)?)
+}
+
+/// `code` (the build's compilation of the component `digest`) as a component of `engine`, or
+/// `None` (logged) when `engine` refuses it.
+fn accept_precompiled(engine: &Engine, digest: &str, code: &'static [u8]) -> Option<Component> {
+    if Engine::detect_precompiled(code) != Some(wasmtime::Precompiled::Component) {
+        tracing::warn!(
+            digest,
+            "embedded precompiled plugin code is not a component; compiling it"
+        );
+        return None;
+    }
+    // SAFETY: `deserialize` trusts its bytes to be wasmtime's own output. These were produced by
+    // `Engine::precompile_component` in this crate's build script (`build/precompile.rs`) from
+    // the component whose sha256 is `digest`, and embedded in this binary by `include_bytes!`:
+    // nothing outside the build writes them. wasmtime still refuses (an `Err`, handled below)
+    // code whose target, CPU features, tunables or wasm features this engine does not accept.
+    match unsafe { Component::deserialize(engine, code) } {
+        Ok(component) => Some(component),
+        Err(error) => {
+            tracing::warn!(digest, error = %format!("{error:#}"), "this host does not accept the plugin code compiled at build time; compiling it");
+            None
+        }
+    }
 }
 
 /// What a component said about itself (`describe`), stored beside its compiled code so a warm
@@ -593,6 +627,31 @@ mod tests {
         load(&engine, EMPTY_COMPONENT, Some(&digest), Some(&cache)).unwrap();
         assert!(verified(&cache).is_some());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn build_time_code_loads_only_where_the_engine_accepts_it() {
+        let runtime = Engine::new(&crate::runtime::engine::engine_config()).unwrap();
+        // The same configuration at the build's baseline (`build/precompile.rs`) loads.
+        let mut baseline = crate::runtime::engine::engine_config();
+        baseline.target(&target_lexicon_host()).unwrap();
+        let code = Engine::new(&baseline)
+            .unwrap()
+            .precompile_component(EMPTY_COMPONENT)
+            .unwrap();
+        assert!(accept_precompiled(&runtime, "same", code.leak()).is_some());
+        // Another configuration (no epoch interruption) or bytes that are no compiled
+        // component are refused, and the caller compiles instead.
+        let other = Engine::default()
+            .precompile_component(EMPTY_COMPONENT)
+            .unwrap();
+        assert!(accept_precompiled(&runtime, "other", other.leak()).is_none());
+        assert!(accept_precompiled(&runtime, "wasm", EMPTY_COMPONENT).is_none());
+    }
+
+    /// This host's target triple, as a build script sees `TARGET`.
+    fn target_lexicon_host() -> String {
+        format!("{}-unknown-linux-gnu", std::env::consts::ARCH)
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! business ([`HostState`]); this module only runs it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use wasmtime::{Store, Trap, UpdateDeadline};
@@ -38,6 +39,24 @@ pub enum CallFailure {
     },
 }
 
+impl CallFailure {
+    /// A fixed word for the kind of failure (`error.type` in traces and metrics).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallFailure::Tool(ToolError::Looker(_)) => "looker_error",
+            CallFailure::Tool(ToolError::InvalidArguments(_)) => "invalid_arguments",
+            CallFailure::Tool(ToolError::Request(_)) => "request_refused",
+            CallFailure::Tool(ToolError::Cancelled) | CallFailure::Cancelled => "cancelled",
+            CallFailure::Tool(ToolError::Internal(_)) => "internal",
+            CallFailure::Trap { .. } => "trap",
+            CallFailure::CpuLimit { .. } => "cpu_limit",
+            CallFailure::Timeout(_) => "timeout",
+            CallFailure::Busy(_) => "busy",
+            CallFailure::ResultTooLarge { .. } => "result_too_large",
+        }
+    }
+}
+
 /// Runs `tool` of a component in a fresh instance.
 #[allow(clippy::too_many_arguments)] // each is one of the call's distinct inputs
 pub async fn run(
@@ -70,11 +89,15 @@ pub async fn run(
     store.limiter(|state| &mut state.store_limits);
     let budget = (limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
     let mut ticks = 0u64;
+    // The ticks spent, read back for the call's CPU-time metric.
+    let spent = Arc::new(AtomicU64::new(0));
+    let spent_in_callback = spent.clone();
     store.set_epoch_deadline(1);
     // Each tick the plugin is still running costs one unit of its budget; in between it yields so
     // a looping plugin never starves the tokio worker it runs on.
     store.epoch_deadline_callback(move |_| {
         ticks += 1;
+        spent_in_callback.store(ticks, Ordering::Relaxed);
         if ticks > budget {
             Ok(UpdateDeadline::Interrupt)
         } else {
@@ -85,14 +108,15 @@ pub async fn run(
         }
     });
 
+    let traced = crate::telemetry::PluginCall::start(&group, tool);
     let outcome = {
-        let execution = async {
+        let execution = traced.within(async {
             let instance = pre.instantiate_async(&mut store).await?;
             instance
                 .looker_mcp_tool_group()
                 .call_call(&mut store, tool, arguments, &context)
                 .await
-        };
+        });
         tokio::select! {
             result = tokio::time::timeout(limits.wall, execution) => match result {
                 Ok(Ok(Ok(output))) => match output_size(&output) {
@@ -111,6 +135,8 @@ pub async fn run(
             () = stopping.cancelled() => Err(CallFailure::Cancelled),
         }
     };
+    let cpu = EPOCH_TICK * spent.load(Ordering::Relaxed) as u32;
+    traced.finish(cpu, outcome.as_ref().err().map(CallFailure::kind));
     store.into_data().finish().await;
     outcome
 }

@@ -108,7 +108,11 @@ pub fn app(
         caps,
         handler.coordination().session_owners(),
     );
-    let mcp = StreamableHttpService::new(move || Ok(factory.new_session()), sessions, config);
+    let mcp = StreamableHttpService::new(
+        move || Ok(crate::telemetry::Traced::new(factory.new_session(), "tcp")),
+        sessions,
+        config,
+    );
     let mcp = Router::new()
         .nest_service("/mcp", McpEndpoint::new(mcp, MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
@@ -129,6 +133,8 @@ pub fn app(
             auth,
             crate::auth::middleware,
         ))
+        // Anonymous like the probes (after the auth layer): names and counts only, see `telemetry`.
+        .route("/metrics", get(metrics))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             options.limits.body_timeout,
@@ -148,6 +154,21 @@ fn sessions_without_priming() -> LocalSessionManager {
 
 async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Prometheus metrics when `LOOKER_METRICS=true`; 404 otherwise.
+async fn metrics() -> axum::response::Response {
+    match crate::telemetry::render_metrics() {
+        Some(text) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// Ready when the service account can log in to Looker (a cached login answers without traffic)

@@ -64,7 +64,8 @@ where
     let mut filter = tokio::spawn(filter);
     let writer = tokio::spawn(write_output(from_rmcp, answered, output, in_flight));
     let slots = handler.registry().slots().clone();
-    let result = match handler.serve((rmcp_input, rmcp_output)).await {
+    let traced = crate::telemetry::Traced::new(handler, "pipe");
+    let result = match traced.serve((rmcp_input, rmcp_output)).await {
         Ok(service) => {
             let waiting = service.waiting();
             tokio::pin!(waiting);

@@ -24,6 +24,7 @@ mod replicas;
 mod semantic;
 mod server;
 mod service;
+mod ship;
 mod stats;
 mod stdio;
 mod tokens;
@@ -126,6 +127,8 @@ async fn bench(sim: &Simulator, rust: &ServerCmd, scratch: &Path) -> Result<()> 
             mib(median(&mut rss))
         );
     }
+
+    ship::run(rust, scratch).await?;
 
     // A third-party group (the README's example), pinned read-only like an operator would.
     let example = rust

@@ -1,12 +1,159 @@
 //! Groups, their members and their sub-groups.
 
+use looker_mcp_plugin_sdk::args::{Body, default, non_blank};
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::{pick, redact};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::shape::{Body, non_blank, nothing_to_update, pick, pick_all};
-use crate::users::{USER_KEYS, default_limit};
+use crate::shape::{nothing_to_update, pick_all};
+use crate::users::{LIST_LIMIT, USER_KEYS};
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_groups",
+            "List groups",
+            "Lists user groups: id, name, member count, and whether membership is managed \
+            outside Looker (SSO) or new users join by default. Groups carry roles and \
+            content access for their members.",
+        )
+        .schema(schema::object().with_default(
+            "limit",
+            Ty::Int.min(1),
+            LIST_LIMIT,
+            "Most groups to return.",
+        ))
+        .handler(list_groups),
+        Tool::creator(
+            "add_group_user",
+            "Add a user to a group",
+            "Adds a user to a group, so they get the group's roles and content access. \
+            Adding a member again changes nothing.",
+        )
+        .schema(
+            schema::object()
+                .required("group_id", Ty::Str, "Looker group id (from `list_groups`).")
+                .required("user_id", Ty::Str, "Looker user id (from `list_users`)."),
+        )
+        .idempotent()
+        .handler(add_group_user),
+        Tool::deleter(
+            "remove_group_user",
+            "Remove a user from a group",
+            "Removes a user from a group; they lose what the group granted them. The user \
+            and the group stay.",
+        )
+        .schema(
+            schema::object()
+                .required("group_id", Ty::Str, "Looker group id (from `list_groups`).")
+                .required("user_id", Ty::Str, "Looker user id (from `list_users`)."),
+        )
+        .handler(remove_group_user),
+        Tool::creator(
+            "create_group",
+            "Create a group",
+            "Creates a user group. Then add members (`add_group_user`), give it roles \
+            (`set_role_groups`) or nest it (`add_group_to_group`).",
+        )
+        .schema(
+            schema::object()
+                .required("name", Ty::Str, "Group name, e.g. `Data Team`.")
+                .optional(
+                    "can_add_to_content_metadata",
+                    Ty::Bool,
+                    "Whether folders can be shared with this group (content access).",
+                ),
+        )
+        .handler(create_group),
+        Tool::overwriter(
+            "update_group",
+            "Update a group",
+            "Renames a group or changes whether content can be shared with it. Only the \
+            fields given change; membership has its own tools.",
+        )
+        .schema(
+            schema::object()
+                .required("group_id", Ty::Str, "Looker group id.")
+                .optional("name", Ty::Str, "New name.")
+                .optional(
+                    "can_add_to_content_metadata",
+                    Ty::Bool,
+                    "Whether folders can be shared with this group.",
+                ),
+        )
+        .handler(update_group),
+        Tool::deleter(
+            "delete_group",
+            "Delete a group",
+            "Deletes a group; its members lose the roles and content access it gave them. \
+            The users stay.",
+        )
+        .schema(schema::object().required(
+            "group_id",
+            Ty::Str,
+            "Looker group id, e.g. `2` (from `list_groups`).",
+        ))
+        .handler(delete_group),
+        Tool::reader(
+            "list_group_users",
+            "List a group's members",
+            "Lists the direct members of a group (id, email, names, disabled flag, roles, \
+            groups). Use it to audit who gets a group's access.",
+        )
+        .schema(
+            schema::object()
+                .required("group_id", Ty::Str, "Looker group id (from `list_groups`).")
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIST_LIMIT,
+                    "Most members to return.",
+                ),
+        )
+        .handler(list_group_users),
+        Tool::reader(
+            "list_group_groups",
+            "List a group's sub-groups",
+            "Lists the groups nested directly inside a group (one level). Members of \
+            nested groups inherit the parent group's roles.",
+        )
+        .schema(schema::object().required(
+            "group_id",
+            Ty::Str,
+            "Looker group id, e.g. `2` (from `list_groups`).",
+        ))
+        .handler(list_group_groups),
+        Tool::creator(
+            "add_group_to_group",
+            "Nest a group in a group",
+            "Nests a group inside another: members of `child_group_id` inherit the roles \
+            of `parent_group_id`. Nesting it again changes nothing.",
+        )
+        .schema(
+            schema::object()
+                .required("parent_group_id", Ty::Str, "The containing group's id.")
+                .required("child_group_id", Ty::Str, "The nested group's id."),
+        )
+        .idempotent()
+        .handler(add_group_to_group),
+        Tool::deleter(
+            "remove_group_from_group",
+            "Un-nest a group",
+            "Un-nests a group from its parent group; its members stop inheriting the \
+            parent's roles. Neither group is deleted.",
+        )
+        .schema(
+            schema::object()
+                .required("parent_group_id", Ty::Str, "The containing group's id.")
+                .required("child_group_id", Ty::Str, "The nested group's id."),
+        )
+        .handler(remove_group_from_group),
+    ]
+}
 
 const GROUP_KEYS: &[&str] = &[
     "id",
@@ -19,7 +166,7 @@ const GROUP_KEYS: &[&str] = &[
 
 #[derive(Deserialize)]
 pub struct ListGroups {
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::count::<LIST_LIMIT>")]
     limit: u32,
 }
 
@@ -51,7 +198,7 @@ pub fn create_group(a: CreateGroup, _ctx: &Context) -> Result<Value, ToolError> 
         .body(&body.into_value())
         .send()?
         .json()?;
-    let mut out = pick(&group, GROUP_KEYS);
+    let mut out = redact(pick(&group, GROUP_KEYS));
     out["created"] = json!(true);
     Ok(out)
 }
@@ -81,7 +228,7 @@ pub fn update_group(a: UpdateGroup, _ctx: &Context) -> Result<Value, ToolError> 
         .body(&body.into_value())
         .send()?
         .json()?;
-    let mut out = pick(&group, GROUP_KEYS);
+    let mut out = redact(pick(&group, GROUP_KEYS));
     out["updated"] = json!(true);
     out["fields_changed"] = json!(changed);
     Ok(out)
@@ -101,7 +248,7 @@ pub fn delete_group(a: GroupId, _ctx: &Context) -> Result<Value, ToolError> {
 #[derive(Deserialize)]
 pub struct ListGroupUsers {
     group_id: String,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::count::<LIST_LIMIT>")]
     limit: u32,
 }
 
@@ -131,7 +278,7 @@ pub fn add_group_user(a: GroupUser, _ctx: &Context) -> Result<Value, ToolError> 
         .json()?;
     Ok(json!({
         "added": true, "group_id": a.group_id, "user_id": a.user_id,
-        "user": pick(&user, &["id", "email", "display_name", "group_ids"]),
+        "user": redact(pick(&user, &["id", "email", "display_name", "group_ids"])),
     }))
 }
 
@@ -170,7 +317,7 @@ pub fn add_group_to_group(a: GroupInGroup, _ctx: &Context) -> Result<Value, Tool
         .json()?;
     Ok(json!({
         "added": true, "parent_group_id": a.parent_group_id, "child_group_id": a.child_group_id,
-        "child": pick(&child, &["id", "name", "user_count"]),
+        "child": redact(pick(&child, &["id", "name", "user_count"])),
     }))
 }
 

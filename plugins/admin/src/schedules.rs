@@ -1,12 +1,242 @@
 //! Scheduled plans: deliveries of looks, dashboards and queries.
 
+use looker_mcp_plugin_sdk::args::{Body, default, non_blank};
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Ty};
+use looker_mcp_plugin_sdk::shape::{pick, redact};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::shape::{Body, non_blank, pick};
-use crate::users::default_limit;
+use crate::users::LIST_LIMIT;
+
+/// The format of `recipients` emails unless told otherwise (schema and serde default).
+const EMAIL_FORMAT: &str = "wysiwyg_pdf";
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_schedules",
+            "List schedules",
+            "Lists scheduled deliveries (every user's, or one user's with `user_id`): \
+            name, owner, target (look, dashboard or query), crontab or datagroup, enabled \
+            flag, next and last run, and destinations. Returns `{count, total, schedules, \
+            truncated?}`.",
+        )
+        .schema(
+            schema::object()
+                .optional(
+                    "user_id",
+                    Ty::Str,
+                    "Only this user's schedules; every user's when left out.",
+                )
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIST_LIMIT,
+                    "Most schedules to return.",
+                ),
+        )
+        .handler(list_schedules),
+        Tool::creator(
+            "create_schedule",
+            "Create a schedule",
+            "Creates a scheduled delivery of one look, dashboard, LookML dashboard or \
+            query, triggered by a `crontab` or a `datagroup`, to `recipients` (email \
+            shorthand, in `email_format`) or to full `destinations` (email, webhook, S3, \
+            SFTP). Conditions, PDF options and custom links are optional. Example: \
+            {\"name\": \"Weekly sales\", \"dashboard_id\": \"1\", \"crontab\": \"0 9 * * \
+            1\", \"recipients\": [\"team@example.com\"]}.",
+        )
+        .schema(
+            schema::object()
+                .required("name", Ty::Str, "Schedule name.")
+                .extend(plan_properties()),
+        )
+        .handler(create_schedule),
+        Tool::deleter(
+            "delete_schedule",
+            "Delete a schedule",
+            "Deletes a scheduled delivery; nothing more is sent. To pause instead, use \
+            `update_schedule` with `enabled: false`.",
+        )
+        .schema(schema::object().required(
+            "schedule_id",
+            Ty::Str,
+            "Scheduled plan id (from `list_schedules`).",
+        ))
+        .handler(delete_schedule),
+        Tool::overwriter(
+            "update_schedule",
+            "Update a schedule",
+            "Changes a scheduled delivery: name, trigger, target, conditions, formatting, \
+            owner; `recipients` or `destinations` replace all current destinations. Only \
+            the fields given change. Returns the schedule as it now is and the fields \
+            changed.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "schedule_id",
+                    Ty::Str,
+                    "Scheduled plan id (from `list_schedules`).",
+                )
+                .optional("name", Ty::Str, "New name.")
+                .extend(plan_properties()),
+        )
+        .handler(update_schedule),
+        Tool::creator(
+            "run_schedule_once",
+            "Run a schedule now",
+            "Runs a scheduled delivery once, now, outside its schedule (e.g. to test it or \
+            resend after a data fix). Each call sends the delivery again. Delivery is \
+            asynchronous.",
+        )
+        .schema(schema::object().required(
+            "schedule_id",
+            Ty::Str,
+            "Scheduled plan id (from `list_schedules`).",
+        ))
+        .handler(run_schedule_once),
+    ]
+}
+
+/// The scheduled-plan arguments `create_schedule` and `update_schedule` share (after `name`).
+fn plan_properties() -> ObjectSchema {
+    schema::object()
+        .optional(
+            "crontab",
+            Ty::Str,
+            "When to deliver, as a crontab, e.g. `0 9 * * 1` (Mondays 09:00). Not \
+                with `datagroup`.",
+        )
+        .optional("look_id", Ty::Str, "Deliver this look (one target only).")
+        .optional(
+            "dashboard_id",
+            Ty::Str,
+            "Deliver this dashboard (one target only).",
+        )
+        .optional(
+            "lookml_dashboard_id",
+            Ty::Str,
+            "Deliver this LookML dashboard, e.g. `ecommerce::overview` (one target \
+                only).",
+        )
+        .optional(
+            "query_id",
+            Ty::Str,
+            "Deliver this query's results (one target only).",
+        )
+        .optional(
+            "recipients",
+            Ty::StrList,
+            "Email addresses: shorthand for email destinations in `email_format`. \
+                Not with `destinations`.",
+        )
+        .with_default(
+            "email_format",
+            Ty::Str,
+            EMAIL_FORMAT,
+            "Format of the `recipients` emails: `wysiwyg_pdf`, `assembled_pdf`, \
+                `wysiwyg_png`, `csv`, `xlsx`, `html`, `json_detail`, ...",
+        )
+        .optional(
+            "destinations",
+            Ty::ObjectList,
+            "Full destinations, each with `type` (`email`, `webhook`, `s3`, \
+                `sftp`), `format`, and optionally `address`, `message`, \
+                `apply_formatting`, `apply_vis`, `parameters`, `secret_parameters` \
+                (write-only credentials, never shown back). E.g. [{\"type\": \
+                \"webhook\", \"address\": \"https://hooks.example.com/x\", \
+                \"format\": \"json_detail\"}].",
+        )
+        .optional(
+            "user_id",
+            Ty::Str,
+            "Owner of the schedule (default: the caller); admins can schedule for \
+                others.",
+        )
+        .optional(
+            "run_as_recipient",
+            Ty::Bool,
+            "Run the content as each email recipient (their permissions and \
+                attributes).",
+        )
+        .optional("enabled", Ty::Bool, "Whether the schedule is active.")
+        .optional("run_once", Ty::Bool, "Deliver only once.")
+        .optional(
+            "datagroup",
+            Ty::Str,
+            "Deliver when this datagroup triggers. Not with `crontab`.",
+        )
+        .optional(
+            "timezone",
+            Ty::Str,
+            "Timezone of the crontab, e.g. `Europe/Paris`.",
+        )
+        .optional(
+            "require_results",
+            Ty::Bool,
+            "Deliver only when there are results.",
+        )
+        .optional(
+            "require_no_results",
+            Ty::Bool,
+            "Deliver only when there are no results.",
+        )
+        .optional(
+            "require_change",
+            Ty::Bool,
+            "Deliver only when the results changed since the last run.",
+        )
+        .optional(
+            "send_all_results",
+            Ty::Bool,
+            "Run without row limit and send every row.",
+        )
+        .optional(
+            "filters_string",
+            Ty::Str,
+            "Filters as a URL query string, e.g. `?Region=West`.",
+        )
+        .optional("include_links", Ty::Bool, "Include links back to Looker.")
+        .optional(
+            "pdf_paper_size",
+            Ty::Str,
+            "PDF paper size: `letter`, `legal`, `tabloid`, `a0` to `a5`, `b4`, \
+                `b5`.",
+        )
+        .optional("pdf_landscape", Ty::Bool, "Landscape PDF.")
+        .optional(
+            "long_tables",
+            Ty::Bool,
+            "Expand table visualizations to their full length.",
+        )
+        .optional(
+            "inline_table_width",
+            Ty::Int,
+            "Pixel width of inline tables.",
+        )
+        .optional("color_theme", Ty::Str, "Dashboard color theme.")
+        .optional(
+            "embed",
+            Ty::Bool,
+            "Whether this is an embed-context schedule.",
+        )
+        .optional(
+            "show_custom_url",
+            Ty::Bool,
+            "Show the custom link instead of the Looker link.",
+        )
+        .optional("custom_url_base", Ty::Str, "Custom link domain.")
+        .optional(
+            "custom_url_params",
+            Ty::Str,
+            "Custom link path and parameters.",
+        )
+        .optional("custom_url_label", Ty::Str, "Custom link label.")
+}
 
 /// What schedule answers show.
 const PLAN_KEYS: &[&str] = &[
@@ -47,13 +277,15 @@ const DESTINATION_WRITABLE: &[&str] = &[
 ];
 
 fn plan(p: &Value) -> Value {
-    let mut out = pick(p, PLAN_KEYS);
+    let mut out = redact(pick(p, PLAN_KEYS));
     if let Some(dests) = p
         .get("scheduled_plan_destination")
         .and_then(Value::as_array)
     {
-        out["scheduled_plan_destination"] =
-            dests.iter().map(|d| pick(d, DESTINATION_KEYS)).collect();
+        out["scheduled_plan_destination"] = dests
+            .iter()
+            .map(|d| redact(pick(d, DESTINATION_KEYS)))
+            .collect();
     }
     out
 }
@@ -62,7 +294,7 @@ fn plan(p: &Value) -> Value {
 pub struct ListSchedules {
     #[serde(default)]
     user_id: Option<String>,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::count::<LIST_LIMIT>")]
     limit: u32,
 }
 
@@ -167,7 +399,7 @@ pub struct PlanFields {
 }
 
 fn default_email_format() -> String {
-    "wysiwyg_pdf".to_owned()
+    EMAIL_FORMAT.to_owned()
 }
 
 impl PlanFields {

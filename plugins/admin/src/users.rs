@@ -1,12 +1,281 @@
 //! Users, their email/password credentials and their roles.
 
+use looker_mcp_plugin_sdk::args::{Body, default, non_blank};
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::{self, pick, redact};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::roles::role_summary;
-use crate::shape::{Body, after, id_of, id_strings, non_blank, nothing_to_update, pick, tidied};
+use crate::shape::{after, id_strings, nothing_to_update};
+
+/// How many rows the list tools return unless told otherwise (schema and serde default).
+pub const LIST_LIMIT: u32 = 100;
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_users",
+            "List or find users",
+            "Lists Looker users (id, email, names, disabled flag, role and group ids), or \
+            finds them: `email` matches one address exactly (use `%` for a pattern such \
+            as `%@example.com`), `name` matches any part of the full name. Returns \
+            `{count, users, more_available?}`; raise `limit` when `more_available` is \
+            true. Use it to find the user id other tools need.",
+        )
+        .schema(
+            schema::object()
+                .optional(
+                    "email",
+                    Ty::Str,
+                    "Only the user with this email (case-insensitive exact match); put `%` \
+                    in it for a pattern, e.g. `%@example.com`.",
+                )
+                .optional(
+                    "name",
+                    Ty::Str,
+                    "Only users whose full name contains this text (case-insensitive), \
+                    e.g. `ada`.",
+                )
+                .with_default("limit", Ty::Int.min(1), LIST_LIMIT, "Most users to return."),
+        )
+        .handler(list_users),
+        Tool::reader(
+            "get_user",
+            "Get a user",
+            "Returns everything Looker knows about one user: names, email, role and group \
+            ids, home and personal folders, locale, disabled flag and which credentials \
+            (email, API, SSO) are attached. Secrets such as password reset links are \
+            never included.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(get_user),
+        Tool::creator(
+            "create_user",
+            "Create a user",
+            "Creates a Looker user. With `email` it also attaches email/password \
+            credentials (the user then gets set up through `send_password_reset`); \
+            `role_ids` assigns roles and `group_ids` adds the user to groups, each as its \
+            own Looker call. Returns the new user's id, email, role and group ids. \
+            Example: {\"first_name\": \"Ada\", \"last_name\": \"Lovelace\", \"email\": \
+            \"ada@example.com\", \"role_ids\": [3]}.",
+        )
+        .schema(
+            schema::object()
+                .required("first_name", Ty::Str, "First name.")
+                .required("last_name", Ty::Str, "Last name.")
+                .optional(
+                    "email",
+                    Ty::Str,
+                    "Login email: attaches email/password credentials so the user can log \
+                    in (leave out for SSO-only users).",
+                )
+                .optional(
+                    "role_ids",
+                    Ty::IntList,
+                    "Role ids to give the user (from `list_roles`).",
+                )
+                .optional(
+                    "group_ids",
+                    Ty::IntList,
+                    "Group ids to add the user to (from `list_groups`).",
+                )
+                .optional("is_disabled", Ty::Bool, "Create the account disabled.")
+                .optional("home_folder_id", Ty::Str, "Folder the user lands in.")
+                .optional("locale", Ty::Str, "UI locale, e.g. `en` or `de`.")
+                .optional(
+                    "ui_state",
+                    Ty::Object,
+                    "Looker UI state (usually left out).",
+                )
+                .optional(
+                    "models_dir_validated",
+                    Ty::Bool,
+                    "Mark the dev workspace as checked against production projects.",
+                )
+                .optional(
+                    "can_manage_api3_creds",
+                    Ty::Bool,
+                    "Let the user manage their own API keys.",
+                ),
+        )
+        .handler(create_user),
+        Tool::overwriter(
+            "update_user",
+            "Update a user",
+            "Changes a user's profile: names, disabled flag, home folder, locale, UI \
+            flags; `role_ids` replaces the user's roles. Only the fields given change. \
+            Email is changed with `update_credentials_email`, group membership with \
+            `add_group_user`/`remove_group_user`. Returns the fields changed and the user \
+            as it now is.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id, e.g. `42`.")
+                .optional("first_name", Ty::Str, "New first name.")
+                .optional("last_name", Ty::Str, "New last name.")
+                .optional(
+                    "is_disabled",
+                    Ty::Bool,
+                    "`true` disables the account, `false` enables it.",
+                )
+                .optional(
+                    "role_ids",
+                    Ty::IntList,
+                    "The user's complete new list of role ids (replaces the current roles).",
+                )
+                .optional("home_folder_id", Ty::Str, "New home folder id.")
+                .optional("locale", Ty::Str, "New UI locale.")
+                .optional("ui_state", Ty::Object, "New Looker UI state.")
+                .optional(
+                    "models_dir_validated",
+                    Ty::Bool,
+                    "Dev-workspace-validated flag.",
+                )
+                .optional(
+                    "can_manage_api3_creds",
+                    Ty::Bool,
+                    "Whether the user may manage their own API keys.",
+                ),
+        )
+        .handler(update_user),
+        Tool::deleter(
+            "delete_user",
+            "Delete a user",
+            "Deletes a Looker user for good, with their personal folder and its content; \
+            schedules they own stop. Consider `update_user` with `is_disabled: true` to \
+            keep the content. Returns `{deleted: true}`.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(delete_user),
+        Tool::creator(
+            "create_credentials_email",
+            "Attach email login to a user",
+            "Attaches email/password login credentials to a user who has none (e.g. one \
+            created without email). Then call `send_password_reset` so they can set a \
+            password. Returns the credentials' email and flags; setup links are never \
+            returned.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id.")
+                .required("email", Ty::Str, "Login email address.")
+                .optional(
+                    "forced_password_reset_at_next_login",
+                    Ty::Bool,
+                    "Make the user choose a new password at next login.",
+                ),
+        )
+        .handler(create_credentials_email),
+        Tool::reader(
+            "get_credentials_email",
+            "Get a user's email login",
+            "Returns a user's email/password credentials: the login email, creation and \
+            last-login times, whether they are disabled and whether a reset or setup link \
+            is pending (the links themselves are secret and never shown).",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(get_credentials_email),
+        Tool::overwriter(
+            "update_credentials_email",
+            "Update a user's email login",
+            "Changes a user's login email or forces a password change at their next login. \
+            This is how a user's email address is changed. Only the fields given change.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id.")
+                .optional(
+                    "email",
+                    Ty::Str,
+                    "New login email address (this is how a user's email is changed).",
+                )
+                .optional(
+                    "forced_password_reset_at_next_login",
+                    Ty::Bool,
+                    "Make the user choose a new password at next login.",
+                ),
+        )
+        .handler(update_credentials_email),
+        Tool::deleter(
+            "delete_credentials_email",
+            "Remove a user's email login",
+            "Removes a user's email/password credentials: they can no longer log in with \
+            email and password (SSO links are not affected) until \
+            `create_credentials_email` attaches new ones.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(delete_credentials_email),
+        Tool::creator(
+            "send_password_reset",
+            "Send a password reset email",
+            "Emails the user a password reset link (or an account setup link if they never \
+            set a password). The user needs email credentials first \
+            (`create_credentials_email`). The link itself is a secret: Looker sends it to \
+            the user and this tool never returns it.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(send_password_reset),
+    ]
+}
+
+/// The tools that read and set a user's roles.
+pub fn role_tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::overwriter(
+            "set_user_roles",
+            "Set a user's roles",
+            "Sets exactly which roles a user holds directly: the list replaces the current \
+            roles (roles through groups are unaffected). Read `get_user_roles` first. \
+            Returns the roles the user now holds.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id.")
+                .required(
+                    "role_ids",
+                    Ty::IntList,
+                    "The user's complete list of role ids; `[]` removes every direct role.",
+                ),
+        )
+        .handler(set_user_roles),
+        Tool::reader(
+            "get_user_roles",
+            "Get a user's roles",
+            "Returns a user's roles (direct and through groups): id, name, and the \
+            permission set and model set of each.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(get_user_roles),
+    ]
+}
 
 /// What user lists show of each user.
 pub const USER_KEYS: &[&str] = &[
@@ -27,12 +296,8 @@ pub struct ListUsers {
     email: Option<String>,
     #[serde(default)]
     name: Option<String>,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::count::<LIST_LIMIT>")]
     limit: u32,
-}
-
-pub fn default_limit() -> u32 {
-    100
 }
 
 /// `GET /users/search` with the filters given (Looker ignores filters on `GET /users`).
@@ -64,7 +329,7 @@ pub fn list_users(a: ListUsers, _ctx: &Context) -> Result<Value, ToolError> {
                 .is_some_and(|x| x.eq_ignore_ascii_case(e.trim())),
             _ => true,
         })
-        .map(|u| pick(u, USER_KEYS))
+        .map(|u| redact(pick(u, USER_KEYS)))
         .collect();
     users.truncate(a.limit as usize);
     let mut out = json!({ "count": users.len(), "users": users });
@@ -85,7 +350,7 @@ pub struct UserId {
 /// `GET /users/{user_id}` → the user without `can` maps, nulls or secrets.
 pub fn get_user(a: UserId, _ctx: &Context) -> Result<Value, ToolError> {
     let user: Value = Request::get(path!("/users/{}", a.user_id)).send()?.json()?;
-    Ok(tidied(user))
+    Ok(redact(user))
 }
 
 #[derive(Deserialize)]
@@ -148,10 +413,9 @@ pub fn create_user(a: CreateUser, _ctx: &Context) -> Result<Value, ToolError> {
         .body(&body.into_value())
         .send()?
         .json()?;
-    let id = id_of(&user);
-    let id_text = id.as_str().unwrap_or_default().to_owned();
+    let id_text = shape::id(&user["id"]).unwrap_or_default();
     let done = format!("user {id_text} was created");
-    let mut out = pick(&user, USER_KEYS);
+    let mut out = redact(pick(&user, USER_KEYS));
     if let Some(email) = a.email {
         let creds: Value = Request::post(path!("/users/{}/credentials_email", id_text))
             .body(&json!({ "email": email }))
@@ -166,7 +430,12 @@ pub fn create_user(a: CreateUser, _ctx: &Context) -> Result<Value, ToolError> {
             .send()
             .and_then(|r| r.json())
             .map_err(|e| after(&done, "assigning the roles", e))?;
-        out["role_ids"] = roles.as_array().into_iter().flatten().map(id_of).collect();
+        out["role_ids"] = roles
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| json!(shape::id(&r["id"])))
+            .collect();
     }
     if let Some(group_ids) = a.group_ids {
         for group in id_strings(&group_ids) {
@@ -217,7 +486,7 @@ pub fn update_user(a: UpdateUser, _ctx: &Context) -> Result<Value, ToolError> {
             .body(&body.into_value())
             .send()?
             .json()?;
-        out["user"] = pick(&user, USER_KEYS);
+        out["user"] = redact(pick(&user, USER_KEYS));
     }
     if let Some(role_ids) = a.role_ids {
         let roles: Value = Request::put(path!("/users/{}/roles", a.user_id))
@@ -344,7 +613,7 @@ pub fn send_password_reset(a: UserId, _ctx: &Context) -> Result<Value, ToolError
 
 /// A `CredentialsEmail` answer without secrets or links, tagged with the user id.
 fn credentials(creds: Value, user_id: &str) -> Value {
-    let mut out = pick(
+    let mut out = redact(pick(
         &creds,
         &[
             "email",
@@ -355,7 +624,7 @@ fn credentials(creds: Value, user_id: &str) -> Value {
             "password_reset_url_expired",
             "account_setup_url_expired",
         ],
-    );
+    ));
     out["user_id"] = creds
         .get("user_id")
         .filter(|v| !v.is_null())

@@ -3,10 +3,224 @@
 //! encoded with the SDK's [`filters`] module (so `_`, `%` and `,` in an email or an id are
 //! literal, and a date range never splits into a list).
 
+use looker_mcp_plugin_sdk::args::{default, given};
 pub use looker_mcp_plugin_sdk::queries::Activity;
-use looker_mcp_plugin_sdk::{Context, ToolError, filters};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, filters};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+
+/// Defaults shared by the schemas and the argument types: the date range of most tools, of
+/// `get_content_usage`, the row limits and the content type.
+const WEEK: &str = "7 days";
+const MONTH: &str = "30 days";
+const LIMIT: i64 = 500;
+const USAGE_LIMIT: i64 = 100;
+const ALL: &str = "all";
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "get_query_history",
+            "Query history",
+            "Lists queries Looker ran (from the system__activity `history` explore), \
+            newest first: when, status, runtime in seconds, source (dashboard, look, \
+            explore, api, …), whether the result came from cache, the error message, the \
+            model and explore, the dashboard or Look it ran for and the user. Use it to \
+            find slow or failing queries, or what a user or a dashboard ran. `date_range` \
+            is a Looker date filter (`7 days`, `last 30 days`, `today`, `2024-01-01 to \
+            2024-02-01`). Example: {\"date_range\": \"24 hours\", \
+            \"min_runtime_seconds\": 30, \"errors_only\": true}. `limit` is capped by the \
+            server's row limit; `truncated: true` means the limit was reached and there \
+            may be more.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "date_range",
+                    Ty::Str.min_len(1),
+                    WEEK,
+                    "How far back, as a Looker date filter: \"7 days\", \"24 hours\", \
+                    \"last 30 days\", \"today\", \"2024-01-01 to 2024-02-01\".",
+                )
+                .optional(
+                    "user_email",
+                    Ty::Str,
+                    "Only queries run by the user with this exact email.",
+                )
+                .optional(
+                    "dashboard_id",
+                    Ty::Str,
+                    "Only queries run for this dashboard (its id).",
+                )
+                .optional(
+                    "min_runtime_seconds",
+                    Ty::Num.min(0),
+                    "Only queries that ran at least this many seconds.",
+                )
+                .with_default(
+                    "errors_only",
+                    Ty::Bool,
+                    false,
+                    "Only queries that ended in an error.",
+                )
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIMIT,
+                    "The most rows to return (capped by the server's row limit).",
+                ),
+        )
+        .handler(get_query_history),
+        Tool::reader(
+            "get_content_usage",
+            "Content usage",
+            "Ranks dashboards and Looks by views over a date range (from system__activity \
+            `history`): for dashboards the number of dashboard loads (`views`), the \
+            queries their tiles ran and distinct viewers; for Looks the runs and distinct \
+            viewers. Use it to find the most used content or, with `min_views`, content \
+            above a usage threshold. `content_type` is `all` (both lists), `dashboard` or \
+            `look`; `limit` applies to each list. Example: {\"date_range\": \"90 days\", \
+            \"content_type\": \"dashboard\", \"min_views\": 5}.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "date_range",
+                    Ty::Str.min_len(1),
+                    MONTH,
+                    "How far back, as a Looker date filter (\"30 days\", \"last 90 days\", \
+                    …).",
+                )
+                .with_default(
+                    "content_type",
+                    Ty::Enum(&["all", "dashboard", "look"]),
+                    ALL,
+                    "Which content to rank: dashboards, Looks, or both (two lists).",
+                )
+                .with_default(
+                    "min_views",
+                    Ty::Int.min(0),
+                    0,
+                    "Only content viewed at least this many times.",
+                )
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    USAGE_LIMIT,
+                    "The most items per list (capped by the server's row limit).",
+                ),
+        )
+        .handler(get_content_usage),
+        Tool::reader(
+            "get_pdt_build_log",
+            "PDT build log",
+            "Lists persistent derived table events (from system__activity \
+            `pdt_event_log`), newest first: builds starting, completing or failing, with \
+            the model, view, connection, database table and Looker's detail (the error \
+            text for failures). Use it to see why a PDT is stale or failing, or how often \
+            it rebuilds. Filter by `model` and `view` (exact names), and `failed_only` \
+            for build errors. Example: {\"model\": \"ecommerce\", \"view\": \
+            \"user_facts\", \"failed_only\": true}.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "date_range",
+                    Ty::Str.min_len(1),
+                    WEEK,
+                    "How far back, as a Looker date filter (\"7 days\", \"yesterday\", …).",
+                )
+                .optional(
+                    "model",
+                    Ty::Str,
+                    "Only this model's PDTs (exact model name).",
+                )
+                .optional("view", Ty::Str, "Only this PDT (exact view name).")
+                .with_default("failed_only", Ty::Bool, false, "Only build errors.")
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIMIT,
+                    "The most events to return (capped by the server's row limit).",
+                ),
+        )
+        .handler(get_pdt_build_log),
+        Tool::reader(
+            "get_schedule_history",
+            "Schedule run history",
+            "Lists runs of scheduled deliveries (from system__activity `scheduled_plan`), \
+            newest first: when, status (success/failure), Looker's status detail (e.g. \
+            the SMTP or destination error), the schedule's id and name, what it delivers \
+            and where. Use it to find failing schedules; `schedule_id` (a number, see \
+            list_schedules) narrows to one schedule. Example: {\"date_range\": \"30 \
+            days\", \"failed_only\": true}.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "date_range",
+                    Ty::Str.min_len(1),
+                    WEEK,
+                    "How far back, as a Looker date filter (\"7 days\", \"last 30 days\", \
+                    …).",
+                )
+                .optional(
+                    "schedule_id",
+                    Ty::Str.pattern("^[0-9]+$"),
+                    "Only this scheduled plan's runs (its numeric id, see list_schedules).",
+                )
+                .with_default("failed_only", Ty::Bool, false, "Only failed runs.")
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIMIT,
+                    "The most runs to return (capped by the server's row limit).",
+                ),
+        )
+        .handler(get_schedule_history),
+        Tool::reader(
+            "get_user_activity_log",
+            "User activity log",
+            "Lists user events Looker recorded (from system__activity `event`), newest \
+            first: logins, content created, changed or deleted, schedules, and so on, \
+            with the event name and category, whether it came from the API, and the user. \
+            Use it to audit what a user did. `event_types` is a comma-separated list of \
+            event names (e.g. \"login,delete_dashboard\"); `user_email` is an exact \
+            email. Example: {\"user_email\": \"alice@example.com\", \"event_types\": \
+            \"login\", \"date_range\": \"30 days\"}.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "date_range",
+                    Ty::Str.min_len(1),
+                    WEEK,
+                    "How far back, as a Looker date filter (\"7 days\", \"last 30 days\", \
+                    …).",
+                )
+                .optional(
+                    "user_email",
+                    Ty::Str,
+                    "Only this user's events (exact email).",
+                )
+                .optional(
+                    "event_types",
+                    Ty::Str,
+                    "Comma-separated event names to keep, e.g. \
+                    \"login,create_dashboard,delete_look\".",
+                )
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIMIT,
+                    "The most events to return (capped by the server's row limit).",
+                ),
+        )
+        .handler(get_user_activity_log),
+    ]
+}
 
 /// Renames each row's Looker field names to short keys, in the given order.
 fn rename(rows: Vec<Value>, keys: &[(&str, &str)]) -> Vec<Value> {
@@ -44,11 +258,6 @@ fn date_range(range: &str) -> Result<String, ToolError> {
     Ok(filters::expression(range))
 }
 
-/// An optional text argument: `None` when absent or blank.
-fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
 /// The common answer: the rows with how they were asked for.
 fn answer(key: &str, rows: Vec<Value>, range: &str, limit: u32) -> Value {
     let count = rows.len();
@@ -63,23 +272,15 @@ fn answer(key: &str, rows: Vec<Value>, range: &str, limit: u32) -> Value {
 }
 
 fn default_week() -> String {
-    "7 days".into()
+    WEEK.into()
 }
 
 fn default_month() -> String {
-    "30 days".into()
-}
-
-fn default_limit() -> i64 {
-    500
-}
-
-fn default_usage_limit() -> i64 {
-    100
+    MONTH.into()
 }
 
 fn default_content_type() -> String {
-    "all".into()
+    ALL.into()
 }
 
 /// `get_query_history` arguments.
@@ -95,7 +296,7 @@ pub struct QueryHistoryArgs {
     min_runtime_seconds: Option<f64>,
     #[serde(default)]
     errors_only: bool,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 
@@ -164,7 +365,7 @@ pub struct ContentUsageArgs {
     content_type: String,
     #[serde(default)]
     min_views: i64,
-    #[serde(default = "default_usage_limit")]
+    #[serde(default = "default::int::<USAGE_LIMIT>")]
     limit: i64,
 }
 
@@ -247,7 +448,7 @@ pub struct PdtLogArgs {
     view: Option<String>,
     #[serde(default)]
     failed_only: bool,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 
@@ -291,7 +492,7 @@ pub struct ScheduleHistoryArgs {
     schedule_id: Option<String>,
     #[serde(default)]
     failed_only: bool,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 
@@ -337,7 +538,7 @@ pub struct UserActivityArgs {
     user_email: Option<String>,
     #[serde(default)]
     event_types: Option<String>,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 

@@ -4,16 +4,77 @@
 //! operation that lists runs.
 
 use looker_mcp_plugin_sdk::looker::{self, Request};
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::clean;
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// A Looker object without its `can` map.
-fn without_can(mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.remove("can");
-    }
-    value
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_project_ci_runs",
+            "List a project's CI runs",
+            "Would list a LookML project's Continuous Integration runs, but Looker's API \
+            has no operation that lists them: this checks that the project exists, then \
+            explains how to see its runs (the Looker UI, or get_project_ci_run with a run \
+            id that trigger_project_ci_run returned).",
+        )
+        .schema(schema::object().required(
+            "project_id",
+            Ty::Str.min_len(1),
+            "The LookML project's id (its name).",
+        ))
+        .handler(list_project_ci_runs),
+        Tool::reader(
+            "get_project_ci_run",
+            "Get a CI run",
+            "Gets one Continuous Integration run of a LookML project (GET \
+            /projects/{project_id}/continuous_integration/runs/{run_id}): status (queued, \
+            running, passed, failed, errored, …), branch and commit validated, who \
+            triggered it, when it started and finished, and the validators' results (SQL, \
+            assert, content, LookML). Example: {\"project_id\": \"ecommerce\", \
+            \"run_id\": \"1\"}.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "project_id",
+                    Ty::Str.min_len(1),
+                    "The LookML project's id (its name).",
+                )
+                .required(
+                    "run_id",
+                    Ty::Str.min_len(1),
+                    "The CI run's id, as trigger_project_ci_run returned it.",
+                ),
+        )
+        .handler(get_project_ci_run),
+        Tool::creator(
+            "trigger_project_ci_run",
+            "Start a CI run",
+            "Starts a Continuous Integration run of a LookML project (POST \
+            /projects/{project_id}/continuous_integration/runs) on the project's CI \
+            suite: it validates `branch` when given, production otherwise, and returns \
+            the queued run, whose `id` get_project_ci_run takes to follow it. Example: \
+            {\"project_id\": \"ecommerce\", \"branch\": \"dev-alice\"}.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "project_id",
+                    Ty::Str.min_len(1),
+                    "The LookML project's id (its name).",
+                )
+                .optional(
+                    "branch",
+                    Ty::Str,
+                    "The git branch to validate; omit to validate production.",
+                ),
+        )
+        .handler(trigger_project_ci_run),
+    ]
 }
 
 /// `list_project_ci_runs` arguments.
@@ -51,7 +112,7 @@ pub fn get_project_ci_run(args: RunArgs, _ctx: &Context) -> Result<Value, ToolEr
         args.project_id,
         args.run_id
     ))?;
-    Ok(without_can(run))
+    Ok(clean(&run))
 }
 
 /// `trigger_project_ci_run` arguments.
@@ -81,5 +142,5 @@ pub fn trigger_project_ci_run(args: TriggerArgs, _ctx: &Context) -> Result<Value
     .body(&body)
     .send()?
     .json()?;
-    Ok(without_can(run))
+    Ok(clean(&run))
 }

@@ -8,23 +8,92 @@
 //! returns; a bare Looker session id is found by looking through the users' sessions.
 
 use looker_mcp_plugin_sdk::looker::{self, Request};
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::clean;
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_running_queries",
+            "List running queries",
+            "Lists the queries running on the instance right now (GET /running_queries): \
+            each one's query_task_id (what kill_query takes), status, runtime so far in \
+            seconds, source, user, model and explore, connection, dialect and SQL. Use it \
+            to find runaway or stuck queries.",
+        )
+        .schema(schema::object())
+        .handler(list_running_queries),
+        Tool::overwriter(
+            "kill_query",
+            "Kill a running query",
+            "Stops a running query (DELETE /running_queries/{query_task_id}). The query's \
+            results are lost and whoever ran it sees it cancelled. `query_task_id` comes \
+            from list_running_queries (e.g. \"qt-7f3a9c1e2b\"), not a query id.",
+        )
+        .schema(schema::object().required(
+            "query_task_id",
+            Ty::Str.min_len(1),
+            "The running query's query_task_id, from list_running_queries.",
+        ))
+        .handler(kill_query),
+        Tool::reader(
+            "list_active_sessions",
+            "List users' login sessions",
+            "Lists the web login sessions of every enabled user (Looker keeps sessions per \
+            user: GET /users/{user_id}/sessions for each user), with the user's id, email \
+            and name, IP address, browser, location, credentials type, and when the \
+            session started, was last extended and expires. Each session's `session_id` \
+            (\"<user_id>:<session id>\") is what get_session and terminate_session take. \
+            Lists at most the server's row limit; on large instances this makes one \
+            request per user.",
+        )
+        .schema(schema::object())
+        .handler(list_active_sessions),
+        Tool::reader(
+            "get_session",
+            "Get a login session",
+            "Gets one user's web login session (GET \
+            /users/{user_id}/sessions/{session_id}): IP address, browser, location, \
+            credentials type, start, last extension and expiry. `session_id` is the \
+            \"<user_id>:<session id>\" value list_active_sessions returns (e.g. \
+            \"2:201\"); a bare Looker session id is also accepted and is then looked for \
+            among all users' sessions.",
+        )
+        .schema(schema::object().required(
+            "session_id",
+            Ty::Str.min_len(1),
+            "\"<user_id>:<session id>\" as list_active_sessions returns it (e.g. \
+                    \"2:201\"), or a bare Looker session id.",
+        ))
+        .handler(get_session),
+        Tool::overwriter(
+            "terminate_session",
+            "End a user's login session",
+            "Ends a user's web login session (DELETE \
+            /users/{user_id}/sessions/{session_id}): the user is logged out of that \
+            browser and must log in again. `session_id` is the \"<user_id>:<session id>\" \
+            value list_active_sessions returns (e.g. \"2:201\"); a bare Looker session id \
+            is also accepted and is then looked for among all users' sessions.",
+        )
+        .schema(schema::object().required(
+            "session_id",
+            Ty::Str.min_len(1),
+            "\"<user_id>:<session id>\" as list_active_sessions returns it (e.g. \
+                    \"2:201\"), or a bare Looker session id.",
+        ))
+        .handler(terminate_session),
+    ]
+}
 
 /// Users read per page when looking through everyone's sessions.
 const USER_PAGE: usize = 100;
 
 /// The most users looked through for sessions (20 pages).
 const MAX_USERS: usize = 2000;
-
-/// A Looker object without its `can` map.
-fn without_can(mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.remove("can");
-    }
-    value
-}
 
 /// `list_running_queries`: `GET /running_queries`, compacted.
 pub fn list_running_queries(_: NoArgs, _ctx: &Context) -> Result<Value, ToolError> {
@@ -129,7 +198,7 @@ fn session_of(owner: &Owner, session: Value) -> Value {
     out.insert("user_id".into(), json!(owner.id));
     out.insert("user_email".into(), owner.email.clone());
     out.insert("user_name".into(), owner.name.clone());
-    if let Value::Object(fields) = without_can(session) {
+    if let Value::Object(fields) = clean(&session) {
         out.extend(fields);
     }
     Value::Object(out)

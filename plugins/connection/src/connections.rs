@@ -3,12 +3,108 @@
 //! never shown back (Looker does not return them either).
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Prop, Ty};
+use looker_mcp_plugin_sdk::shape::{clean, items, pick, redact};
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::fields;
-use crate::shape::{clean, items, pick, without_secrets};
+
+/// The connection tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "get_connection",
+            "Get a database connection",
+            "Returns a database connection's whole configuration: dialect, host, port, \
+            database, schema, user name, authentication mode (`has_password`, key pair, \
+            OAuth), pool and SSL settings, PDT settings (scratch schema, `pdts_enabled`, \
+            `pdt_api_control_enabled`, maintenance schedule), SSH tunnel, user-attribute \
+            fields, and read-only facts such as `created_at` and `last_regen_at`. \
+            Passwords and certificates are never returned. `list_connections` gives a \
+            short list of all.",
+        )
+        .schema(schema::object().required(
+            "name",
+            Ty::Str.min_len(1),
+            "Connection name, e.g. `thelook` (from `list_connections`).",
+        ))
+        .handler(get_connection),
+        Tool::reader(
+            "list_connection_dialects",
+            "List SQL dialects",
+            "Lists the SQL dialects this Looker can connect to: the `name` to pass as \
+            `dialect_name` to `create_connection`, its label, whether its driver is \
+            installed, default port and pool size, what it calls databases and schemas, \
+            and which connection options it supports.",
+        )
+        .schema(schema::object())
+        .handler(list_connection_dialects),
+        Tool::creator(
+            "create_connection",
+            "Create a database connection",
+            "Creates a database connection named `name` for dialect `dialect_name` (see \
+            `list_connection_dialects`), with any of the other settings; omitted ones \
+            take Looker's defaults. Returns a summary of the new connection (never the \
+            password or certificate). Then run `test_connection`. Example: `{\"name\": \
+            \"warehouse\", \"dialect_name\": \"postgres\", \"host\": \"db.example.com\", \
+            \"port\": 5432, \"database\": \"analytics\", \"username\": \"looker\", \
+            \"password\": \"...\", \"tmp_db_name\": \"looker_scratch\"}`.",
+        )
+        .schema(fields::create_schema())
+        .handler(create_connection),
+        Tool::overwriter(
+            "update_connection",
+            "Change a database connection",
+            "Changes the given settings of an existing connection; settings not given stay \
+            as they are, and `clear_fields` resets the listed ones to empty. The name and \
+            dialect cannot change. Returns which fields changed and a summary of the \
+            connection (never the password or certificate). Run `test_connection` after \
+            changing credentials, host or authentication. Example: `{\"name\": \
+            \"warehouse\", \"pdt_api_control_enabled\": true}`.",
+        )
+        .schema(fields::update_schema())
+        .handler(update_connection),
+        Tool::deleter(
+            "delete_connection",
+            "Delete a database connection",
+            "Deletes a database connection. LookML models that use it stop working until \
+            they point at another connection. This cannot be undone.",
+        )
+        .schema(schema::object().required(
+            "name",
+            Ty::Str.min_len(1),
+            "Connection name, e.g. `thelook` (from `list_connections`).",
+        ))
+        .handler(delete_connection),
+        Tool::reader(
+            "test_connection",
+            "Test a database connection",
+            "Runs Looker's checks against a connection — `connect`, `kill`, `query`, \
+            `tmp_table`, `cdt`, `pdt` — and returns each check's status and message, \
+            `healthy` (every check succeeded), the names of the checks that `failed`, and \
+            `not_supported`: requested checks the connection's dialect does not offer \
+            (Looker skips them). Omit `tests` to run all it supports. A failing check \
+            points at the setting to fix: e.g. `connect` fails on host, port or \
+            credentials; `pdt` or `tmp_table` fail when the scratch schema \
+            (`tmp_db_name`) is missing or not writable. Changes nothing.",
+        )
+        .schema(
+            schema::object()
+                .required("name", Ty::Str.min_len(1), "Connection name.")
+                .optional(
+                    "tests",
+                    Prop::json(
+                        json!({"type": "array", "items": {"type": "string", "minLength": 1}}),
+                    ),
+                    "Checks to run, e.g. [\"connect\", \"query\"]; others are `tmp_table`, \
+                    `cdt`, `pdt`, `kill`. Omit to run every check the dialect supports.",
+                ),
+        )
+        .handler(test_connection),
+    ]
+}
 
 /// What the write tools show of the connection they wrote.
 const SUMMARY: [&str; 16] = [
@@ -61,7 +157,7 @@ pub fn get_connection(args: Name, _ctx: &Context) -> Result<Value, ToolError> {
     let found: Value = Request::get(path!("/connections/{}", args.name))
         .send()?
         .json()?;
-    Ok(without_secrets(&found))
+    Ok(redact(found))
 }
 
 /// `GET /dialect_info` → `{"dialects": [...]}`.
@@ -92,7 +188,7 @@ pub fn create_connection(args: Map<String, Value>, _ctx: &Context) -> Result<Val
     let created: Value = Request::post("/connections").body(&body).send()?.json()?;
     Ok(json!({
         "created": true,
-        "connection": without_secrets(&pick(&created, &SUMMARY)),
+        "connection": redact(pick(&created, &SUMMARY)),
         "next_step": "Run test_connection to check that Looker can reach and use the database.",
     }))
 }
@@ -134,7 +230,7 @@ pub fn update_connection(args: Map<String, Value>, _ctx: &Context) -> Result<Val
     let mut out = json!({
         "updated": true,
         "fields_changed": changed,
-        "connection": without_secrets(&pick(&updated, &SUMMARY)),
+        "connection": redact(pick(&updated, &SUMMARY)),
     });
     if !clear.is_empty() {
         out["fields_cleared"] = clear.into();

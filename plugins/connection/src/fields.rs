@@ -1,6 +1,7 @@
 //! The writable `DBConnection` fields that `create_connection` and `update_connection` offer,
 //! with the JSON type each takes, and the argument schemas built from them.
 
+use looker_mcp_plugin_sdk::shape::SECRET_KEYS;
 use serde_json::{Map, Value, json};
 
 /// The JSON type of a connection argument.
@@ -261,7 +262,7 @@ fn field_schema(kind: Kind, description: &str) -> Value {
 /// The schema of field `name`: secrets are marked `writeOnly` (JSON Schema's "never shown back").
 fn named_field_schema(name: &str, kind: Kind, description: &str) -> Value {
     let mut schema = field_schema(kind, description);
-    if crate::shape::SECRETS.contains(&name) {
+    if SECRET_KEYS.contains(&name) {
         schema["writeOnly"] = true.into();
     }
     schema

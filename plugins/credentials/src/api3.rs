@@ -1,26 +1,99 @@
 //! API3 key pairs: `/users/{user_id}/credentials_api3[/{credentials_api3_id}]`.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, Output, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::redact;
+use looker_mcp_plugin_sdk::{Context, Output, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::single::UserId;
 
-/// Removes the `can` permission maps, null values and any `client_secret`, at every depth.
-pub fn tidied(mut v: Value) -> Value {
-    fn tidy(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                map.retain(|k, v| k != "can" && k != "client_secret" && !v.is_null());
-                map.values_mut().for_each(tidy);
-            }
-            Value::Array(items) => items.iter_mut().for_each(tidy),
-            _ => {}
-        }
-    }
-    tidy(&mut v);
-    v
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_credentials_api3",
+            "List a user's API keys",
+            "Lists a user's API3 key pairs: id, client id, purpose, creation time and \
+            disabled flag (never the secrets). Use it to audit keys or find the id to \
+            rotate or revoke. Returns `{user_id, count, credentials}`.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(list),
+        Tool::creator(
+            "create_credentials_api3",
+            "Create an API key for a user",
+            "Creates a new API3 key pair (client id + client secret) that logs in as the \
+            user, e.g. to rotate a key: create the new one, switch the client over, then \
+            `delete_credentials_api3` the old one. The `client_secret` is in this answer \
+            only, once: store it now, it cannot be read again and is never logged.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(create),
+        Tool::reader(
+            "get_credentials_api3",
+            "Get one API key",
+            "Returns one of a user's API3 key pairs: id, client id, purpose, creation time \
+            and disabled flag. The client secret is never shown after creation.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id that owns the key.")
+                .required(
+                    "credentials_api3_id",
+                    Ty::Str,
+                    "The key's id (from `list_credentials_api3`), not its client id.",
+                ),
+        )
+        .handler(get),
+        Tool::overwriter(
+            "update_credentials_api3",
+            "Label an API key",
+            "Sets the purpose label of a user's API3 key pair (what it is used for), so \
+            key lists say which system holds which key. The key itself does not change.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id that owns the key.")
+                .required(
+                    "credentials_api3_id",
+                    Ty::Str,
+                    "The key's id (from `list_credentials_api3`).",
+                )
+                .optional(
+                    "purpose",
+                    Ty::Str,
+                    "What the key is for, e.g. `dbt docs sync` (shown in key lists).",
+                ),
+        )
+        .handler(update),
+        Tool::deleter(
+            "delete_credentials_api3",
+            "Revoke an API key",
+            "Revokes one of a user's API3 key pairs for good: anything logging in with \
+            that client id stops working. Create a replacement first when rotating. \
+            Returns `{deleted: true}`.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id that owns the key.")
+                .required(
+                    "credentials_api3_id",
+                    Ty::Str,
+                    "The key's id (from `list_credentials_api3`), not its client id.",
+                ),
+        )
+        .handler(delete),
+    ]
 }
 
 /// `GET /users/{user_id}/credentials_api3`.
@@ -33,7 +106,7 @@ pub fn list(a: UserId, _ctx: &Context) -> Result<Value, ToolError> {
         .into_iter()
         .flatten()
         .cloned()
-        .map(tidied)
+        .map(redact)
         .collect();
     Ok(json!({
         "user_id": a.user_id,
@@ -59,7 +132,7 @@ pub fn create(a: UserId, _ctx: &Context) -> Result<Output, ToolError> {
                  try again",
             )
         })?;
-    let mut out = tidied(created);
+    let mut out = redact(created);
     out["user_id"] = json!(a.user_id);
     out["client_secret"] = json!(secret);
     out["note"] = json!(
@@ -84,7 +157,7 @@ pub fn get(a: Api3Id, _ctx: &Context) -> Result<Value, ToolError> {
     ))
     .send()?
     .json()?;
-    Ok(tidied(creds))
+    Ok(redact(creds))
 }
 
 #[derive(Deserialize)]
@@ -110,7 +183,7 @@ pub fn update(a: Update, _ctx: &Context) -> Result<Value, ToolError> {
     .body(&json!({ "purpose": purpose }))
     .send()?
     .json()?;
-    let mut out = tidied(creds);
+    let mut out = redact(creds);
     out["updated"] = json!(true);
     Ok(out)
 }

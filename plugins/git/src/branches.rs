@@ -4,10 +4,187 @@
 //! here runs in the dev workspace (so it sees and changes that per-user state) of the server's
 //! identity, or of `act_as_user` when given.
 
+use looker_mcp_plugin_sdk::args::non_blank;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path, session};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path, session};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use crate::common::{ACT_AS_USER, BRANCH_NAME, CONFIRM, PROJECT_ID};
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "get_git_branch",
+            "Get the checked-out git branch",
+            "Returns the git branch checked out in the dev workspace for a project (name, \
+            commit ref, ahead/behind counts, whether it is the production or a personal \
+            branch). With `act_as_user`, shows that user's workspace.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER),
+        )
+        .handler(get_git_branch),
+        Tool::reader(
+            "list_git_branches",
+            "List git branches",
+            "Lists a project's git branches visible in the dev workspace (shared remote \
+            branches plus the user's personal branch), each with its ref, ahead/behind \
+            counts and flags.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER),
+        )
+        .handler(list_git_branches),
+        Tool::reader(
+            "get_git_branch_by_name",
+            "Get a git branch",
+            "Returns one git branch of a project by name: ref, remote ref, ahead/behind \
+            counts, whether it is production, personal or read-only.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("branch_name", Ty::Str, BRANCH_NAME)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER),
+        )
+        .handler(get_git_branch_by_name),
+        Tool::creator(
+            "create_git_branch",
+            "Create a git branch",
+            "Creates a git branch in the dev workspace and checks it out, starting from \
+            `ref` or the current branch's HEAD. Example: {\"project_id\": \"ecommerce\", \
+            \"branch_name\": \"feature/returns\", \"ref\": \"main\"}.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required(
+                    "branch_name",
+                    Ty::Str,
+                    "Name of the new branch, e.g. `feature/returns`.",
+                )
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional(
+                    "ref",
+                    Ty::Str,
+                    "Start point: a branch, tag or commit SHA (default: the checked-out \
+                    branch's HEAD).",
+                ),
+        )
+        .handler(create_git_branch),
+        Tool::creator(
+            "switch_git_branch",
+            "Check out a git branch",
+            "Checks out another existing git branch in the dev workspace (it stays checked \
+            out after the call). Use it before editing files on a branch; switch back \
+            when done.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("branch_name", Ty::Str, BRANCH_NAME)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER),
+        )
+        .idempotent()
+        .handler(switch_git_branch),
+        Tool::deleter(
+            "delete_git_branch",
+            "Delete a git branch",
+            "Deletes a git branch from the project (not the checked-out or production \
+            branch). Example, cleaning up a CI user's branch: {\"project_id\": \
+            \"ecommerce\", \"branch_name\": \"tmp_ci_5bd8\", \"act_as_user\": \
+            \"ci-bot@example.com\"}.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("branch_name", Ty::Str, BRANCH_NAME)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER),
+        )
+        .handler(delete_git_branch),
+        Tool::new(
+            "deploy_to_production",
+            "Deploy LookML to production",
+            "Deploys LookML to production. With `branch` (e.g. `main`) or `ref` (a commit \
+            SHA), Looker pulls that remote branch or commit into production. With \
+            neither, the dev workspace's checked-out branch is pushed to the production \
+            branch and deployed. This changes what every user sees.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional(
+                    "branch",
+                    Ty::Str,
+                    "Remote branch to deploy, e.g. `main`. Give this or `ref`, not both.",
+                )
+                .optional(
+                    "ref",
+                    Ty::Str,
+                    "Commit SHA or tag to deploy (advanced deploy mode).",
+                ),
+        )
+        .handler(deploy_to_production),
+        Tool::overwriter(
+            "reset_to_production",
+            "Reset the dev workspace to production",
+            "Resets the dev workspace's checked-out branch to what is in production, \
+            discarding uncommitted changes and unpushed commits. Use it to clean up a \
+            stuck workspace.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER),
+        )
+        .handler(reset_to_production),
+        Tool::overwriter(
+            "reset_git_branch_to_remote",
+            "Reset the checked-out branch to its remote",
+            "Resets the dev workspace's checked-out branch to its remote version, \
+            discarding uncommitted changes and unpushed commits; returns the branch \
+            before and after. Runs only with `confirm`: true; without it the result is a \
+            dry-run plan and nothing is sent to Looker.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .with_default("confirm", Ty::Bool, false, CONFIRM),
+        )
+        .handler(reset_git_branch_to_remote),
+        Tool::overwriter(
+            "update_git_branch",
+            "Hard-reset a git branch to a ref",
+            "Checks out `branch_name` and hard-resets it to `ref` (a branch, tag or \
+            commit), force-pushing the result to the remote: commits not in `ref` are \
+            lost. Runs only with `confirm`: true; without it the result is a dry-run plan \
+            and nothing is sent to Looker. Example: {\"project_id\": \"ecommerce\", \
+            \"branch_name\": \"feature/x\", \"ref\": \"main\", \"confirm\": true}.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("branch_name", Ty::Str, BRANCH_NAME)
+                .required(
+                    "ref",
+                    Ty::Str,
+                    "Branch, tag or commit SHA to reset to, e.g. `origin/main`.",
+                )
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .with_default("confirm", Ty::Bool, false, CONFIRM),
+        )
+        .handler(update_git_branch),
+    ]
+}
 
 /// Arguments naming a project, optionally as another user.
 #[derive(Debug, Deserialize)]
@@ -76,16 +253,6 @@ fn act_as(user: Option<&str>) -> Result<Option<String>, ToolError> {
     user.map(session::act_as_user).transpose()
 }
 
-fn not_empty(name: &str, value: &str) -> Result<(), ToolError> {
-    if value.trim().is_empty() {
-        Err(ToolError::invalid_arguments(format!(
-            "`{name}`: must not be empty"
-        )))
-    } else {
-        Ok(())
-    }
-}
-
 /// The useful part of a Looker `GitBranch`.
 pub fn branch(b: &Value) -> Value {
     let mut out = serde_json::Map::new();
@@ -139,7 +306,7 @@ pub fn list_git_branches(args: ProjectArgs, _ctx: &Context) -> Result<Value, Too
 
 /// `GET /projects/{project_id}/git_branch/{branch_name}` in the dev workspace.
 pub fn get_git_branch_by_name(args: BranchArgs, _ctx: &Context) -> Result<Value, ToolError> {
-    not_empty("branch_name", &args.branch_name)?;
+    non_blank("branch_name", &args.branch_name)?;
     let user = act_as(args.act_as_user.as_deref())?;
     let found: Value = Request::get(path!(
         "/projects/{}/git_branch/{}",
@@ -154,7 +321,7 @@ pub fn get_git_branch_by_name(args: BranchArgs, _ctx: &Context) -> Result<Value,
 
 /// `POST /projects/{project_id}/git_branch {name, ref}`: creates and checks out a branch.
 pub fn create_git_branch(args: CreateBranch, _ctx: &Context) -> Result<Value, ToolError> {
-    not_empty("branch_name", &args.branch_name)?;
+    non_blank("branch_name", &args.branch_name)?;
     let user = act_as(args.act_as_user.as_deref())?;
     let mut body = json!({ "name": args.branch_name });
     if let Some(r) = &args.r#ref {
@@ -173,7 +340,7 @@ pub fn create_git_branch(args: CreateBranch, _ctx: &Context) -> Result<Value, To
 
 /// `PUT /projects/{project_id}/git_branch {name}`: checks out another branch.
 pub fn switch_git_branch(args: BranchArgs, _ctx: &Context) -> Result<Value, ToolError> {
-    not_empty("branch_name", &args.branch_name)?;
+    non_blank("branch_name", &args.branch_name)?;
     let user = act_as(args.act_as_user.as_deref())?;
     let switched: Value = Request::put(path!("/projects/{}/git_branch", args.project_id))
         .body(&json!({ "name": args.branch_name }))
@@ -188,7 +355,7 @@ pub fn switch_git_branch(args: BranchArgs, _ctx: &Context) -> Result<Value, Tool
 
 /// `DELETE /projects/{project_id}/git_branch/{branch_name}`.
 pub fn delete_git_branch(args: BranchArgs, _ctx: &Context) -> Result<Value, ToolError> {
-    not_empty("branch_name", &args.branch_name)?;
+    non_blank("branch_name", &args.branch_name)?;
     let user = act_as(args.act_as_user.as_deref())?;
     Request::delete(path!(
         "/projects/{}/git_branch/{}",
@@ -291,8 +458,8 @@ pub fn reset_git_branch_to_remote(args: ResetToRemote, _ctx: &Context) -> Result
 /// `PUT /projects/{project_id}/git_branch {name, ref}`: checks out `branch_name` and hard-resets
 /// it to `ref` (force-pushed to the remote).
 pub fn update_git_branch(args: UpdateBranch, _ctx: &Context) -> Result<Value, ToolError> {
-    not_empty("branch_name", &args.branch_name)?;
-    not_empty("ref", &args.r#ref)?;
+    non_blank("branch_name", &args.branch_name)?;
+    non_blank("ref", &args.r#ref)?;
     if !args.confirm {
         return Ok(dry_run(
             &args.project_id,

@@ -1,40 +1,13 @@
-//! Input schemas from compact argument tables.
+//! Argument descriptions the git tools share.
 
-use serde_json::{Map, Value, json};
-
-/// The JSON type of one argument, with its default.
-#[derive(Clone, Copy)]
-pub enum Ty {
-    /// A required string.
-    Str,
-    /// An optional string (`string | null`, default `null`).
-    OptStr,
-    /// A boolean with a default.
-    Bool(bool),
-}
-
-/// An object schema from `(name, type, description)` triples; the plain strings are required.
-pub fn schema(args: &[(&str, Ty, &str)]) -> Value {
-    let mut props = Map::new();
-    let mut required = Vec::new();
-    for (name, ty, description) in args {
-        let prop = match ty {
-            Ty::Str => {
-                required.push(*name);
-                json!({"type": "string"})
-            }
-            Ty::OptStr => {
-                json!({"anyOf": [{"type": "string"}, {"type": "null"}], "default": null})
-            }
-            Ty::Bool(d) => json!({"type": "boolean", "default": d}),
-        };
-        let mut prop = prop;
-        prop["description"] = Value::from(*description);
-        props.insert((*name).to_owned(), prop);
-    }
-    let mut schema = json!({"type": "object", "properties": props, "additionalProperties": false});
-    if !required.is_empty() {
-        schema["required"] = json!(required);
-    }
-    schema
-}
+/// Description of `project_id`.
+pub const PROJECT_ID: &str =
+    "LookML project id, e.g. `ecommerce` (from `list_projects` in the modeling group).";
+/// Description of `act_as_user`.
+pub const ACT_AS_USER: &str = "Act in this Looker user's dev workspace instead of the server's \
+(admin sudo): a numeric user id or an exact email, e.g. `ci-bot@example.com`. Needs \
+LOOKER_SUDO_AS_USER=true.";
+/// Description of `branch_name`.
+pub const BRANCH_NAME: &str = "Git branch name, e.g. `feature/new-dashboard`.";
+/// Description of `confirm`.
+pub const CONFIRM: &str = "Must be true to run: this discards work that cannot be recovered; false returns a dry-run plan.";

@@ -2,9 +2,93 @@
 //! on a user's dev workspace, so they run as the server's identity in production.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Content, Context, Output, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Content, Context, Output, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use crate::common::PROJECT_ID;
+
+/// The structured result of the deploy-key tools (their text is the key for a person to copy).
+const DEPLOY_KEY_OUTPUT: &str = r#"{
+  "type": "object",
+  "properties": {
+    "project_id": {"type": "string"},
+    "deploy_key": {"type": "string", "description": "The public SSH key."},
+    "created": {"type": "boolean", "description": "True when this call made a new key pair."}
+  },
+  "required": ["project_id", "deploy_key", "created"]
+}"#;
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "get_git_deploy_key",
+            "Get a project's git deploy key",
+            "Returns the public SSH deploy key Looker uses for a project's git repository \
+            (text such as `ssh-rsa AAAA...`), to add to the repository's deploy keys.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .returns(DEPLOY_KEY_OUTPUT)
+        .handler(get_git_deploy_key),
+        Tool::new(
+            "create_git_deploy_key",
+            "Create a new git deploy key",
+            "Generates a new SSH key pair for a project's git access and returns the \
+            public key. This replaces the previous key: git access fails until the new \
+            key is added to the repository.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .returns(DEPLOY_KEY_OUTPUT)
+        .handler(create_git_deploy_key),
+        Tool::reader(
+            "list_git_connection_tests",
+            "List git connection tests",
+            "Lists the git connection checks Looker can run for a project (id and \
+            description), in the order to run them with `run_git_connection_test` when \
+            git access fails.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional(
+                    "remote_url",
+                    Ty::Str,
+                    "Test the git remote of this imported (dependency) project instead of \
+                    the project's own.",
+                ),
+        )
+        .handler(list_git_connection_tests),
+        Tool::reader(
+            "run_git_connection_test",
+            "Run a git connection test",
+            "Runs one git connection check for a project and returns its status (`pass`, \
+            `fail`, …) and Looker's explanation. Run the checks in the order \
+            `list_git_connection_tests` gives.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required(
+                    "test_id",
+                    Ty::Str,
+                    "Test id from `list_git_connection_tests`.",
+                )
+                .optional(
+                    "remote_url",
+                    Ty::Str,
+                    "Test the git remote of this imported (dependency) project instead.",
+                )
+                .optional(
+                    "use_production",
+                    Ty::Str,
+                    "`true` to test production git credentials instead of dev ones.",
+                ),
+        )
+        .handler(run_git_connection_test),
+    ]
+}
 
 /// Arguments naming one project.
 #[derive(Debug, Deserialize)]

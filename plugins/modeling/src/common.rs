@@ -1,56 +1,8 @@
-//! Helpers shared by the modeling tools: input schemas, the dev-workspace set-up every
+//! Helpers shared by the modeling tools: argument descriptions, the dev-workspace set-up every
 //! workspace-scoped tool does, LookML path checks and result shaping.
 
 use looker_mcp_plugin_sdk::{ToolError, session};
-use serde_json::{Map, Value, json};
-
-/// The JSON type of one argument, with its default.
-#[derive(Clone, Copy)]
-pub enum Ty {
-    /// A required string.
-    Str,
-    /// An optional string (`string | null`, default `null`).
-    OptStr,
-    /// An optional boolean (`boolean | null`, default `null`).
-    OptBool,
-    /// A boolean with a default.
-    Bool(bool),
-    /// A string with a default.
-    StrOr(&'static str),
-    /// A number with a default.
-    Num(f64),
-}
-
-/// An object schema from `(name, type, description)` triples; the plain strings are required.
-pub fn schema(args: &[(&str, Ty, &str)]) -> Value {
-    let mut props = Map::new();
-    let mut required = Vec::new();
-    for (name, ty, description) in args {
-        let prop = match ty {
-            Ty::Str => {
-                required.push(*name);
-                json!({"type": "string"})
-            }
-            Ty::OptStr => {
-                json!({"anyOf": [{"type": "string"}, {"type": "null"}], "default": null})
-            }
-            Ty::OptBool => {
-                json!({"anyOf": [{"type": "boolean"}, {"type": "null"}], "default": null})
-            }
-            Ty::Bool(d) => json!({"type": "boolean", "default": d}),
-            Ty::StrOr(d) => json!({"type": "string", "default": d}),
-            Ty::Num(d) => json!({"type": "number", "default": d}),
-        };
-        let mut prop = prop;
-        prop["description"] = Value::from(*description);
-        props.insert((*name).to_owned(), prop);
-    }
-    let mut schema = json!({"type": "object", "properties": props, "additionalProperties": false});
-    if !required.is_empty() {
-        schema["required"] = json!(required);
-    }
-    schema
-}
+use serde_json::Value;
 
 /// Description of `project_id`.
 pub const PROJECT_ID: &str =
@@ -63,6 +15,24 @@ user, so this picks whose workspace the call reads or changes. Needs LOOKER_SUDO
 pub const BRANCH: &str = "Run against this git branch: the server checks it out in the dev \
 workspace for this call only and restores the previously checked-out branch afterwards (even on \
 failure), so concurrent calls for the same user and project wait for each other. Implies dev mode.";
+
+/// Description of a shared argument.
+pub const FILE_ID: &str = "Path of the file inside the project, e.g. `views/orders.view.lkml` \
+(relative, no `..`; from `list_project_files`).";
+/// Description of a shared argument.
+pub const DEV_MODE_FILES: &str =
+    "Read your dev workspace (default) instead of what is deployed to production.";
+/// Description of a shared argument.
+pub const DEV_MODE_CHECKS: &str = "Run against your dev workspace (its checked-out branch and \
+uncommitted changes) instead of production.";
+/// Description of a shared argument.
+pub const DATAGROUP_ID: &str = "Datagroup id (from `list_datagroups`).";
+/// Description of a shared argument.
+pub const MATERIALIZATION_ID: &str = "Build id returned by `start_pdt_build`.";
+/// Description of a shared argument.
+pub const WORKSPACE: &str = "`production` (default) or `dev`.";
+/// Description of a shared argument.
+pub const SOURCE: &str = "Who asks, for Looker's logs, e.g. `mcp`.";
 
 /// Switches identity and workspace for a workspace-scoped call: `act_as_user` first (the branch
 /// checkout is per user), then the atomic branch swap. Returns whether requests run in dev mode.
@@ -144,6 +114,7 @@ pub fn now_epoch() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn file_paths() {

@@ -5,22 +5,114 @@
 //! for writes, so those use the routes Looker serves for its own tooling (ARCHITECTURE.md §5):
 //! `GET /projects/{id}/file/content?file_path=` and `POST|PUT|DELETE /projects/{id}/files`.
 
+use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::common::{check_file_path, enter_workspace, without_can};
+use crate::common::{
+    ACT_AS_USER, BRANCH, DEV_MODE_FILES, FILE_ID, PROJECT_ID, check_file_path, enter_workspace,
+    without_can,
+};
 
-fn yes() -> bool {
-    true
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_project_files",
+            "List a project's LookML files",
+            "Lists a LookML project's files (id/path, type such as `model` or `view`, \
+            whether editable, git status). Reads your dev workspace by default; set \
+            `dev_mode` false for production, or `branch` to list another branch for this \
+            call only.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH)
+                .with_default("dev_mode", Ty::Bool, true, DEV_MODE_FILES),
+        )
+        .handler(list_project_files),
+        Tool::reader(
+            "get_file",
+            "Read a LookML file",
+            "Reads one LookML file: its info (path, type, git status) and its full text in \
+            `content`. Reads your dev workspace by default (uncommitted edits included). \
+            Example: {\"project_id\": \"ecommerce\", \"file_id\": \
+            \"views/orders.view.lkml\"}.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("file_id", Ty::Str, FILE_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH)
+                .with_default("dev_mode", Ty::Bool, true, DEV_MODE_FILES),
+        )
+        .handler(get_file),
+        Tool::creator(
+            "create_file",
+            "Create a LookML file",
+            "Creates a new LookML file in your dev workspace (Looker does not allow edits \
+            in production). Fails if the file exists; use `update_file` then. The change \
+            is uncommitted until it is committed and deployed. Example: {\"project_id\": \
+            \"ecommerce\", \"file_id\": \"views/returns.view.lkml\", \"content\": \"view: \
+            returns { sql_table_name: returns ;; }\"}.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("file_id", Ty::Str, FILE_ID)
+                .required("content", Ty::Str, "The whole file text (LookML).")
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH),
+        )
+        .handler(create_file),
+        Tool::overwriter(
+            "update_file",
+            "Overwrite a LookML file",
+            "Replaces the whole text of an existing LookML file in your dev workspace. \
+            Read it first with `get_file` and send the complete new text. Validate \
+            afterwards with `validate_project` (dev_mode true).",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("file_id", Ty::Str, FILE_ID)
+                .required(
+                    "content",
+                    Ty::Str,
+                    "The new, whole file text (it replaces the old text).",
+                )
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH),
+        )
+        .handler(update_file),
+        Tool::deleter(
+            "delete_file",
+            "Delete a LookML file",
+            "Deletes a LookML file from your dev workspace. The deletion is uncommitted \
+            until committed; `reset_to_production` (git group) undoes uncommitted changes.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .required("file_id", Ty::Str, FILE_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH),
+        )
+        .handler(delete_file),
+    ]
 }
 
 /// Arguments of `list_project_files`.
 #[derive(Debug, Deserialize)]
 pub struct ListFiles {
     project_id: String,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     dev_mode: bool,
     #[serde(default)]
     branch: Option<String>,
@@ -33,7 +125,7 @@ pub struct ListFiles {
 pub struct GetFile {
     project_id: String,
     file_id: String,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     dev_mode: bool,
     #[serde(default)]
     branch: Option<String>,

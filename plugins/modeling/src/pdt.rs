@@ -1,11 +1,146 @@
 //! Datagroups (caching and PDT triggers) and persistent derived table builds and graphs.
 
 use looker_mcp_plugin_sdk::looker::{self, Request};
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::common::{now_epoch, without_can};
+use crate::common::{DATAGROUP_ID, MATERIALIZATION_ID, SOURCE, WORKSPACE, now_epoch, without_can};
+
+/// Defaults shared by the schemas and the argument types: the PDT workspace, the graph format.
+const PRODUCTION: &str = "production";
+const DOT: &str = "dot";
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_datagroups",
+            "List datagroups",
+            "Lists datagroups (the caching and PDT-rebuild policies of models): id, model, \
+            name, trigger value, when it last triggered and the stale-before time.",
+        )
+        .schema(schema::object())
+        .handler(list_datagroups),
+        Tool::new(
+            "reset_datagroup",
+            "Reset a datagroup's cache",
+            "Resets a datagroup's cache: sets its stale-before time to now so queries stop \
+            using cached results from before now. PDTs are not rebuilt; use \
+            `trigger_datagroup` for that.",
+        )
+        .schema(schema::object().required("datagroup_id", Ty::Str, DATAGROUP_ID))
+        .handler(reset_datagroup),
+        Tool::reader(
+            "get_datagroup",
+            "Get a datagroup",
+            "Returns one datagroup: model, name, trigger value and check time, last \
+            trigger time, trigger error and stale-before time.",
+        )
+        .schema(schema::object().required("datagroup_id", Ty::Str, DATAGROUP_ID))
+        .handler(get_datagroup),
+        Tool::new(
+            "trigger_datagroup",
+            "Trigger a datagroup",
+            "Triggers a datagroup now, as if its SQL trigger had changed: the PDTs that \
+            use it are rebuilt and its cached query results are invalidated.",
+        )
+        .schema(schema::object().required("datagroup_id", Ty::Str, DATAGROUP_ID))
+        .handler(trigger_datagroup),
+        Tool::creator(
+            "start_pdt_build",
+            "Start a PDT build",
+            "Starts (enqueues) a build of a persistent derived table and returns its \
+            `materialization_id`; poll it with `check_pdt_build`. Example: \
+            {\"model_name\": \"ecommerce\", \"view_name\": \"user_facts\", \
+            \"force_rebuild\": true}.",
+        )
+        .schema(
+            schema::object()
+                .required("model_name", Ty::Str, "Model of the PDT, e.g. `ecommerce`.")
+                .required(
+                    "view_name",
+                    Ty::Str,
+                    "View (derived table) to build, e.g. `user_facts`.",
+                )
+                .with_default(
+                    "force_full_incremental",
+                    Ty::Bool,
+                    false,
+                    "Fully rebuild incremental PDTs instead of adding increments.",
+                )
+                .with_default(
+                    "force_rebuild",
+                    Ty::Bool,
+                    false,
+                    "Rebuild the PDTs it depends on even if they are already built.",
+                )
+                .optional("source", Ty::Str, SOURCE)
+                .with_default("workspace", Ty::Str, PRODUCTION, WORKSPACE),
+        )
+        .handler(start_pdt_build),
+        Tool::reader(
+            "check_pdt_build",
+            "Check a PDT build",
+            "Returns the status of a PDT build started with `start_pdt_build` (Looker's \
+            status text). Poll until it reports completion.",
+        )
+        .schema(schema::object().required("materialization_id", Ty::Str, MATERIALIZATION_ID))
+        .handler(check_pdt_build),
+        Tool::overwriter(
+            "stop_pdt_build",
+            "Stop a PDT build",
+            "Stops a running PDT build started with `start_pdt_build`; the partially built \
+            table is discarded.",
+        )
+        .schema(
+            schema::object()
+                .required("materialization_id", Ty::Str, MATERIALIZATION_ID)
+                .optional("source", Ty::Str, SOURCE),
+        )
+        .handler(stop_pdt_build),
+        Tool::reader(
+            "graph_derived_tables_for_view",
+            "Derived-table dependency graph of a view",
+            "Returns the dependency graph (DOT text) of the derived tables a view's PDT \
+            depends on and that depend on it, across models (or only `models`).",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "view",
+                    Ty::Str,
+                    "The derived table's view name, e.g. `orders_rollup`.",
+                )
+                .optional(
+                    "models",
+                    Ty::Str,
+                    "Only these models, comma-separated, e.g. `ecommerce,marketing`.",
+                )
+                .with_default("workspace", Ty::Str, PRODUCTION, WORKSPACE),
+        )
+        .handler(graph_for_view),
+        Tool::reader(
+            "graph_derived_tables_for_model",
+            "Derived-table dependency graph of a model",
+            "Returns the dependency graph (DOT text) of all derived tables in a model: \
+            which PDTs build on which. `color` shades nodes by build state.",
+        )
+        .schema(
+            schema::object()
+                .required("model", Ty::Str, "LookML model name, e.g. `ecommerce`.")
+                .with_default("color", Ty::Bool, false, "Color the nodes by build state.")
+                .with_default(
+                    "format",
+                    Ty::Str,
+                    DOT,
+                    "Graph format; Looker supports `dot`.",
+                ),
+        )
+        .handler(graph_for_model),
+    ]
+}
 
 /// Arguments naming one datagroup.
 #[derive(Debug, Deserialize)]
@@ -14,11 +149,11 @@ pub struct DatagroupArgs {
 }
 
 fn production() -> String {
-    "production".to_owned()
+    PRODUCTION.to_owned()
 }
 
 fn dot() -> String {
-    "dot".to_owned()
+    DOT.to_owned()
 }
 
 /// Arguments of `start_pdt_build`.

@@ -1,11 +1,166 @@
 //! LookML projects: list, read, create, configure, manifest and deploy keys.
 
 use looker_mcp_plugin_sdk::looker::{self, Request};
-use looker_mcp_plugin_sdk::{Context, NoArgs, Output, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, NoArgs, Output, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::common::without_can;
+use crate::common::{PROJECT_ID, without_can};
+
+const DEPLOY_KEY_OUTPUT: &str = r#"{
+  "type": "object",
+  "properties": {
+    "project_id": {"type": "string"},
+    "deploy_key": {"type": "string", "description": "The public SSH key."},
+    "created": {"type": "boolean", "description": "True when this call made a new key pair."}
+  },
+  "required": ["project_id", "deploy_key", "created"]
+}"#;
+
+/// `list_projects`, which the reference server lists before the file tools.
+pub fn list_tools() -> impl IntoIterator<Item = Tool> {
+    [Tool::reader(
+        "list_projects",
+        "List LookML projects",
+        "Lists the LookML projects: id, name, git remote, production branch, \
+            pull-request mode and whether validation is required. Start here to find the \
+            `project_id` the file, validation, test and git tools take.",
+    )
+    .schema(schema::object())
+    .handler(list_projects)]
+}
+
+/// The other project tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "get_project",
+            "Get a LookML project",
+            "Returns a LookML project's configuration: git remote and service, production \
+            branch, pull-request mode, validation and deploy settings.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .handler(get_project),
+        Tool::creator(
+            "create_project",
+            "Create a LookML project",
+            "Creates an empty LookML project (in the dev workspace, as Looker requires) \
+            and returns it. Then create a deploy key (`create_project_deploy_key`), add \
+            it to the git repository and set `git_remote_url` with `update_project`.",
+        )
+        .schema(schema::object().required(
+            "name",
+            Ty::Str,
+            "Name (and id) of the new project, e.g. `finance`.",
+        ))
+        .handler(create_project),
+        Tool::overwriter(
+            "update_project",
+            "Configure a LookML project",
+            "Changes a LookML project's configuration; only the settings you pass are \
+            changed. Example: {\"project_id\": \"ecommerce\", \"pull_request_mode\": \
+            \"required\", \"validation_required\": true}. Setting `git_remote_url` makes \
+            Looker connect to the repository, which must already trust the project's \
+            deploy key.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional(
+                    "allow_warnings",
+                    Ty::Bool,
+                    "Allow commits when validation has only warnings.",
+                )
+                .optional(
+                    "git_password",
+                    Ty::Str,
+                    "Git password or token (HTTPS remotes); never shown back.",
+                )
+                .optional(
+                    "git_password_user_attribute",
+                    Ty::Str,
+                    "User attribute holding each developer's git password.",
+                )
+                .optional(
+                    "git_production_branch_name",
+                    Ty::Str,
+                    "Branch deployed to production, e.g. `main`.",
+                )
+                .optional(
+                    "git_release_mgmt_enabled",
+                    Ty::Bool,
+                    "Enable advanced deploy mode (deploy any commit).",
+                )
+                .optional(
+                    "git_remote_url",
+                    Ty::Str,
+                    "Git remote, e.g. `git@github.com:acme/looker.git`. Add the project's \
+                    deploy key to the repository first: Looker connects when this changes.",
+                )
+                .optional(
+                    "git_service_name",
+                    Ty::Str,
+                    "Git service, e.g. `github`, `gitlab`, `bitbucket`.",
+                )
+                .optional("git_username", Ty::Str, "Git username (HTTPS remotes).")
+                .optional(
+                    "git_username_user_attribute",
+                    Ty::Str,
+                    "User attribute holding each developer's git username.",
+                )
+                .optional("name", Ty::Str, "New project name.")
+                .optional(
+                    "pull_request_mode",
+                    Ty::Str,
+                    "`off`, `links`, `recommended` or `required`.",
+                )
+                .optional(
+                    "validation_required",
+                    Ty::Bool,
+                    "Require LookML validation to pass before commits.",
+                ),
+        )
+        .handler(update_project),
+        Tool::deleter(
+            "delete_project",
+            "Delete a LookML project",
+            "Looker's API has no operation that deletes a LookML project, so this tool \
+            never deletes anything: it answers with an error that explains how an admin \
+            deletes a project in the Looker UI. It exists so that callers of the server \
+            it replaces get a clear answer.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .handler(delete_project),
+        Tool::reader(
+            "get_project_manifest",
+            "Get a project's manifest",
+            "Returns a project's manifest (manifest.lkml): project name, imported projects \
+            (name, url, ref) and localization settings.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .handler(get_project_manifest),
+        Tool::reader(
+            "get_project_deploy_key",
+            "Get a project's git deploy key",
+            "Returns the public SSH deploy key Looker uses for a project's git repository \
+            (text such as `ssh-rsa AAAA...`), to add to the repository's deploy keys.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .returns(DEPLOY_KEY_OUTPUT)
+        .handler(get_deploy_key),
+        Tool::new(
+            "create_project_deploy_key",
+            "Create a new git deploy key",
+            "Generates a new SSH key pair for a project's git access and returns the \
+            public key. This replaces the previous key: git access fails until the new \
+            key is added to the repository.",
+        )
+        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
+        .returns(DEPLOY_KEY_OUTPUT)
+        .handler(create_deploy_key),
+    ]
+}
 
 /// What `list_projects` shows of each project.
 const LISTED: &[&str] = &[

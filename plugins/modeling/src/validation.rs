@@ -1,11 +1,93 @@
 //! LookML validation and data tests, optionally on a branch (PR validation).
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path, progress};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path, progress};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::common::{enter_workspace, without_can};
+use crate::common::{
+    ACT_AS_USER, BRANCH, DEV_MODE_CHECKS, PROJECT_ID, enter_workspace, without_can,
+};
+
+/// How long `run_lookml_tests` waits unless told otherwise (schema and serde default).
+const TIMEOUT_SECONDS: f64 = 1800.0;
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "validate_project",
+            "Validate a LookML project",
+            "Runs LookML validation of a project (Looker's syntax and reference checks) \
+            and returns `valid`, error and warning counts and each problem (message, \
+            severity, file, line). Validates production by default; set `dev_mode` for \
+            your uncommitted work, or `branch` to validate a PR branch for this call \
+            only, e.g. {\"project_id\": \"ecommerce\", \"branch\": \"feature/x\"}. Large \
+            projects can take minutes.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH)
+                .with_default("dev_mode", Ty::Bool, false, DEV_MODE_CHECKS),
+        )
+        .handler(validate_project),
+        Tool::reader(
+            "list_lookml_tests",
+            "List LookML data tests",
+            "Lists a project's LookML data tests (name, model, explore, file and line). \
+            Optionally only one file's tests; `dev_mode`/`branch` choose which version of \
+            the project.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH)
+                .with_default("dev_mode", Ty::Bool, false, DEV_MODE_CHECKS)
+                .optional(
+                    "file_id",
+                    Ty::Str,
+                    "Only tests defined in this file, e.g. `tests/orders.lkml`.",
+                ),
+        )
+        .handler(list_lookml_tests),
+        Tool::reader(
+            "run_lookml_tests",
+            "Run LookML data tests",
+            "Runs LookML data tests (their queries run against the warehouse) and returns \
+            `passed`, counts and each test's result with assertion errors. Filter by \
+            `model`, `test` or `file_id`; use `branch` to check a PR branch for data \
+            regressions, e.g. {\"project_id\": \"ecommerce\", \"branch\": \"feature/x\", \
+            \"act_as_user\": \"ci-bot@example.com\"}. May take long (`timeout`, default \
+            1800 s); progress is reported.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str, PROJECT_ID)
+                .optional("act_as_user", Ty::Str, ACT_AS_USER)
+                .optional("branch", Ty::Str, BRANCH)
+                .with_default("dev_mode", Ty::Bool, false, DEV_MODE_CHECKS)
+                .optional("file_id", Ty::Str, "Only tests defined in this file.")
+                .optional(
+                    "model",
+                    Ty::Str,
+                    "Only tests of this model, e.g. `ecommerce`.",
+                )
+                .optional("test", Ty::Str, "Only the test with this name.")
+                .with_default(
+                    "timeout",
+                    Ty::Num,
+                    TIMEOUT_SECONDS,
+                    "Seconds to wait for the tests (they run real warehouse queries); \
+                    capped by the server's LOOKER_CALL_TIMEOUT.",
+                ),
+        )
+        .handler(run_lookml_tests),
+    ]
+}
 
 /// How long a project validation may take before the request gives up (large projects are slow).
 const VALIDATE_TIMEOUT_MS: u32 = 600_000;
@@ -37,7 +119,7 @@ pub struct ListTests {
 }
 
 fn default_timeout() -> f64 {
-    1800.0
+    TIMEOUT_SECONDS
 }
 
 /// Arguments of `run_lookml_tests`.

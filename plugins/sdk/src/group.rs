@@ -40,6 +40,16 @@ impl Group {
         self
     }
 
+    /// Adds tools, in order: typically a resource module's `tools()`, so that a group's
+    /// `lib.rs` is a short list, e.g.
+    /// `Group::new("admin", v).with_tools(users::tools()).with_tools(roles::tools())`.
+    ///
+    /// (Not named `tools`: that is the accessor below.)
+    pub fn with_tools(mut self, tools: impl IntoIterator<Item = Tool>) -> Self {
+        self.tools.extend(tools);
+        self
+    }
+
     /// The group id.
     pub fn name(&self) -> &str {
         self.name
@@ -131,8 +141,9 @@ impl Group {
 ///
 /// Annotations start at MCP's defaults for a tool that says nothing: it may change things
 /// (`read_only: false`), possibly destructively (`destructive: true`), and repeating a call may
-/// have further effect (`idempotent: false`). Say what is true with [`Tool::read_only`],
-/// [`Tool::non_destructive`] and [`Tool::idempotent`].
+/// have further effect (`idempotent: false`). Start from a preset that says what the tool does
+/// ([`Tool::reader`], [`Tool::creator`], [`Tool::overwriter`], [`Tool::deleter`]), or say what is
+/// true with [`Tool::read_only`], [`Tool::non_destructive`] and [`Tool::idempotent`].
 pub struct Tool {
     name: Cow<'static, str>,
     title: Cow<'static, str>,
@@ -170,6 +181,47 @@ impl Tool {
             },
             handler: None,
         }
+    }
+
+    /// A tool that changes nothing and can be repeated freely: read-only, idempotent (hence
+    /// non-destructive). For `list_*`, `get_*`, searches and queries.
+    pub fn reader(
+        name: impl Into<Cow<'static, str>>,
+        title: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(name, title, description).read_only().idempotent()
+    }
+
+    /// A tool that only adds something and never loses anything (non-destructive); repeating
+    /// it adds again (not idempotent). For `create_*`.
+    pub fn creator(
+        name: impl Into<Cow<'static, str>>,
+        title: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(name, title, description).non_destructive()
+    }
+
+    /// A tool that overwrites something (destructive); repeating it changes nothing more
+    /// (idempotent). For `update_*` and `set_*`.
+    pub fn overwriter(
+        name: impl Into<Cow<'static, str>>,
+        title: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(name, title, description).idempotent()
+    }
+
+    /// A tool that removes something (destructive); removing it again changes nothing more
+    /// (idempotent). For `delete_*` and `remove_*`. The same annotations as
+    /// [`Tool::overwriter`]; the name says what the tool does.
+    pub fn deleter(
+        name: impl Into<Cow<'static, str>>,
+        title: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::overwriter(name, title, description)
     }
 
     /// Sets the JSON Schema (draft 2020-12) of the arguments object. The host validates
@@ -480,6 +532,28 @@ mod tests {
             (nothing.read_only, nothing.destructive, nothing.idempotent),
             (false, true, false)
         );
+    }
+
+    #[test]
+    fn presets_say_what_a_tool_does() {
+        let hints = |t: Tool| {
+            let a = t.annotations();
+            (a.read_only, a.destructive, a.idempotent)
+        };
+        assert_eq!(hints(Tool::reader("a", "A", "d")), (true, false, true));
+        assert_eq!(hints(Tool::creator("a", "A", "d")), (false, false, false));
+        assert_eq!(hints(Tool::overwriter("a", "A", "d")), (false, true, true));
+        assert_eq!(hints(Tool::deleter("a", "A", "d")), (false, true, true));
+    }
+
+    #[test]
+    fn with_tools_appends_in_order() {
+        let more = [Tool::new("b", "B", "d"), Tool::new("c", "C", "d")];
+        let g = Group::new("demo", "1")
+            .tool(Tool::new("a", "A", "d"))
+            .with_tools(more);
+        let names: Vec<&str> = g.tools().map(Tool::name).collect();
+        assert_eq!(names, ["a", "b", "c"]);
     }
 
     #[test]

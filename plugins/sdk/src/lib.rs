@@ -6,24 +6,41 @@
 //! parsing, Looker error mapping and result encoding happen here.
 //!
 //! ```
-//! use looker_mcp_plugin_sdk::{export_group, looker, Context, Group, NoArgs, Tool, ToolError};
+//! use looker_mcp_plugin_sdk::schema::{self, Ty};
+//! use looker_mcp_plugin_sdk::{export_group, looker, shape, Context, Group, Tool, ToolError};
+//! use serde::Deserialize;
 //! use serde_json::{json, Value};
 //!
 //! export_group!(group);
 //!
-//! /// The `identity` group: one tool.
+//! /// The `identity` group: a short list of each resource module's `tools()`.
 //! pub fn group() -> Group {
-//!     Group::new("identity", env!("CARGO_PKG_VERSION")).tool(
-//!         Tool::new("whoami", "Who am I", "Returns the Looker user this server acts as.")
-//!             .read_only()
-//!             .idempotent()
-//!             .handler(whoami),
-//!     )
+//!     Group::new("identity", env!("CARGO_PKG_VERSION")).with_tools(tools())
 //! }
 //!
-//! fn whoami(_: NoArgs, _ctx: &Context) -> Result<Value, ToolError> {
-//!     let me: Value = looker::Request::get("/user").fields(&["id", "email"]).send()?.json()?;
-//!     Ok(json!({"id": me["id"], "email": me["email"]}))
+//! // In a resource module: each tool declared beside its handler.
+//! /// The fields `whoami` returns unless asked for others.
+//! const FIELDS: &str = "id,email";
+//!
+//! fn tools() -> impl IntoIterator<Item = Tool> {
+//!     [Tool::reader("whoami", "Who am I", "Returns the Looker user this server acts as.")
+//!         .schema(schema::object().with_default("fields", Ty::Str, FIELDS, "Fields to return."))
+//!         .handler(whoami)]
+//! }
+//!
+//! #[derive(Deserialize)]
+//! struct WhoAmI {
+//!     #[serde(default = "fields")]
+//!     fields: String,
+//! }
+//!
+//! fn fields() -> String {
+//!     FIELDS.to_owned()
+//! }
+//!
+//! fn whoami(a: WhoAmI, _ctx: &Context) -> Result<Value, ToolError> {
+//!     let me: Value = looker::Request::get("/user").query("fields", &a.fields).send()?.json()?;
+//!     Ok(shape::redact(me))
 //! }
 //! # fn main() { group().validate().unwrap(); }
 //! ```
@@ -33,6 +50,10 @@
 //! - [`Group`] and [`Tool`]: the declarative tool table (names, descriptions, schemas,
 //!   annotations, handlers). Handlers are `fn(A, &Context) -> Result<impl Into<Output>, ToolError>`
 //!   with `A: Deserialize`; bad arguments become [`ToolError::InvalidArguments`] naming the field.
+//!   Presets say what a tool does: [`Tool::reader`], [`Tool::creator`], [`Tool::overwriter`],
+//!   [`Tool::deleter`].
+//! - [`schema`]: input schemas in one vocabulary; [`args`]: blank checks, serde defaults,
+//!   request bodies; [`shape`]: compact and secret-free results ([`shape::redact`]).
 //! - [`looker`]: requests to the Looker API through the host ([`looker::get`],
 //!   [`looker::Request`]), with paths built by [`path!`] / [`Path`], which percent-encode every
 //!   dynamic segment.
@@ -46,14 +67,15 @@
 //! logic can be unit-tested with `cargo test`. There the WIT imports do not exist: Looker
 //! requests go to a mock from [`testing::mock_looker`], logs go to stderr, `progress::wait`
 //! returns at once and the session calls do nothing. [`Group::call`] runs a tool the way the
-//! host would, and [`Group::validate`] checks the declaration.
+//! host would, and [`Group::validate`] checks the declaration;
+//! [`testing::assert_matches_reference`] checks it against the reference server's catalogue.
 
 #![deny(missing_docs)]
 
+pub mod args;
 mod bindings;
 mod context;
 mod error;
-/// Looker filter values: `^` escaping, lists and expressions, for every tool that sends `filters`.
 pub mod filters;
 mod group;
 pub mod log;
@@ -61,10 +83,9 @@ pub mod looker;
 mod output;
 mod path;
 pub mod progress;
-/// Query bodies for `POST /queries` and `POST /queries/run/{format}`.
 pub mod queries;
+pub mod schema;
 pub mod session;
-/// Compact results: drop permission maps and nulls, pick members, search patterns.
 pub mod shape;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;

@@ -1,10 +1,152 @@
 //! User attribute definitions: `GET|POST /user_attributes`, `GET|PATCH|DELETE
 //! /user_attributes/{id}`.
 
+use looker_mcp_plugin_sdk::args::non_blank;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::redact;
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_user_attributes",
+            "List user attributes",
+            "Lists every user attribute: id, name (as used in LookML \
+            `_user_attributes['name']`), label, type, default value, and whether values \
+            are hidden or viewable/editable by users. System attributes such as `email` \
+            are included. Returns `{count, user_attributes}`.",
+        )
+        .schema(schema::object())
+        .handler(list),
+        Tool::reader(
+            "get_user_attribute",
+            "Get a user attribute",
+            "Returns one user attribute definition: name, label, type, default value, \
+            visibility flags, the allowed domains for hidden values, and whether it is a \
+            built-in system attribute.",
+        )
+        .schema(schema::object().required(
+            "user_attribute_id",
+            Ty::Str,
+            "User attribute id, e.g. `2` (from `list_user_attributes`).",
+        ))
+        .handler(get),
+        Tool::creator(
+            "create_user_attribute",
+            "Create a user attribute",
+            "Creates a user attribute, e.g. for row-level security (`access_filter`) or \
+            per-user database credentials; then give it values per group \
+            (`set_user_attribute_group_values`) or per user \
+            (`set_user_attribute_user_value`). Example: {\"name\": \"region\", \"label\": \
+            \"Region\", \"type\": \"string\", \"default_value\": \"US\"}.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "name",
+                    Ty::Str,
+                    "Name used in LookML (`_user_attributes['region']`): lowercase \
+                    letters, digits and underscores, e.g. `region`.",
+                )
+                .required(
+                    "label",
+                    Ty::Str,
+                    "Label shown in the Looker UI, e.g. `Sales Region`.",
+                )
+                .required(
+                    "type",
+                    Ty::Str,
+                    "Value type: `string`, `number`, `datetime`, `yesno`, `zipcode`, \
+                    `relative_url`, `advanced_filter_string`, `advanced_filter_number` or \
+                    `advanced_filter_datetime`.",
+                )
+                .optional(
+                    "default_value",
+                    Ty::Str,
+                    "Value for users with no user or group value.",
+                )
+                .optional(
+                    "value_is_hidden",
+                    Ty::Bool,
+                    "Hide values from everyone (for secrets such as database passwords); \
+                    they can then only be sent to `hidden_value_domain_whitelist`.",
+                )
+                .optional(
+                    "user_can_view",
+                    Ty::Bool,
+                    "Whether users can see their own value.",
+                )
+                .optional(
+                    "user_can_edit",
+                    Ty::Bool,
+                    "Whether users can change their own value (needs `user_can_view`).",
+                )
+                .optional(
+                    "hidden_value_domain_whitelist",
+                    Ty::Str,
+                    "For hidden values: URL patterns the value may be sent to, e.g. \
+                    `https://api.example.com/*`.",
+                ),
+        )
+        .handler(create),
+        Tool::overwriter(
+            "update_user_attribute",
+            "Update a user attribute",
+            "Changes a user attribute's label, default value or visibility flags. Only the \
+            fields given change; the name and type stay. Returns the attribute as it now \
+            is and the fields changed.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "user_attribute_id",
+                    Ty::Str,
+                    "User attribute id (from `list_user_attributes`).",
+                )
+                .optional("label", Ty::Str, "New UI label.")
+                .optional("default_value", Ty::Str, "New default value.")
+                .optional(
+                    "value_is_hidden",
+                    Ty::Bool,
+                    "Hide values (Looker does not let a hidden attribute be made visible \
+                    again).",
+                )
+                .optional(
+                    "user_can_view",
+                    Ty::Bool,
+                    "Whether users can see their own value.",
+                )
+                .optional(
+                    "user_can_edit",
+                    Ty::Bool,
+                    "Whether users can change their own value.",
+                )
+                .optional(
+                    "hidden_value_domain_whitelist",
+                    Ty::Str,
+                    "For hidden values: URL patterns the value may be sent to.",
+                ),
+        )
+        .handler(update),
+        Tool::deleter(
+            "delete_user_attribute",
+            "Delete a user attribute",
+            "Deletes a user attribute with all its group and user values; LookML that \
+            references it stops filtering by it. System attributes cannot be deleted. \
+            Returns `{deleted: true}`.",
+        )
+        .schema(schema::object().required(
+            "user_attribute_id",
+            Ty::Str,
+            "User attribute id, e.g. `2` (from `list_user_attributes`).",
+        ))
+        .handler(delete),
+    ]
+}
 
 /// The value types Looker accepts for a user attribute.
 pub const TYPES: &[&str] = &[
@@ -19,33 +161,6 @@ pub const TYPES: &[&str] = &[
     "advanced_filter_datetime",
 ];
 
-/// Removes the `can` permission maps and null values at every depth, so answers stay short.
-pub fn tidied(mut v: Value) -> Value {
-    fn tidy(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                map.retain(|k, v| k != "can" && !v.is_null());
-                map.values_mut().for_each(tidy);
-            }
-            Value::Array(items) => items.iter_mut().for_each(tidy),
-            _ => {}
-        }
-    }
-    tidy(&mut v);
-    v
-}
-
-/// Rejects an empty or blank required text argument before anything reaches Looker.
-pub fn non_blank(name: &str, value: &str) -> Result<(), ToolError> {
-    if value.trim().is_empty() {
-        Err(ToolError::invalid_arguments(format!(
-            "`{name}` must not be empty"
-        )))
-    } else {
-        Ok(())
-    }
-}
-
 /// `GET /user_attributes?sorts=name`.
 pub fn list(_: NoArgs, _ctx: &Context) -> Result<Value, ToolError> {
     let list: Value = Request::get("/user_attributes")
@@ -57,7 +172,7 @@ pub fn list(_: NoArgs, _ctx: &Context) -> Result<Value, ToolError> {
         .into_iter()
         .flatten()
         .cloned()
-        .map(tidied)
+        .map(redact)
         .collect();
     Ok(json!({ "count": items.len(), "user_attributes": items }))
 }
@@ -72,7 +187,7 @@ pub fn get(a: AttributeId, _ctx: &Context) -> Result<Value, ToolError> {
     let attr: Value = Request::get(path!("/user_attributes/{}", a.user_attribute_id))
         .send()?
         .json()?;
-    Ok(tidied(attr))
+    Ok(redact(attr))
 }
 
 /// The optional, writable `UserAttribute` fields create and update share.
@@ -150,7 +265,7 @@ pub fn create(a: Create, _ctx: &Context) -> Result<Value, ToolError> {
         .body(&Value::Object(body))
         .send()?
         .json()?;
-    Ok(tidied(attr))
+    Ok(redact(attr))
 }
 
 #[derive(Deserialize)]
@@ -182,7 +297,7 @@ pub fn update(a: Update, _ctx: &Context) -> Result<Value, ToolError> {
         .body(&Value::Object(body))
         .send()?
         .json()?;
-    let mut out = tidied(attr);
+    let mut out = redact(attr);
     out["updated"] = json!(true);
     out["fields_changed"] = json!(changed);
     Ok(out)

@@ -2,24 +2,134 @@
 //! `/groups/{group_id}/attribute_values/{id}`) and per user (`/users/{user_id}/attribute_values`).
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::redact;
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::attributes::tidied;
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "list_user_attribute_group_values",
+            "List a user attribute's group values",
+            "Lists the values a user attribute has per group, in priority order (rank 1 \
+            wins when a user is in several groups): group id, value and rank. Hidden \
+            values are not shown.",
+        )
+        .schema(schema::object().required(
+            "user_attribute_id",
+            Ty::Str,
+            "User attribute id, e.g. `2` (from `list_user_attributes`).",
+        ))
+        .handler(list_group_values),
+        Tool::overwriter(
+            "set_user_attribute_group_values",
+            "Set a user attribute's group values",
+            "Sets a user attribute's values for groups, replacing every current group \
+            value: list order is priority (first wins for users in several groups). Read \
+            the current list with `list_user_attribute_group_values` first. Example: \
+            {\"user_attribute_id\": \"2\", \"values\": [{\"group_id\": \"2\", \"value\": \
+            \"EMEA\"}, {\"group_id\": \"1\", \"value\": \"US\"}]}.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "user_attribute_id",
+                    Ty::Str,
+                    "User attribute id (from `list_user_attributes`).",
+                )
+                .required(
+                    "values",
+                    Ty::ObjectList,
+                    "The complete list of group values, highest priority first: each \
+                    `{\"group_id\": \"2\", \"value\": \"EMEA\"}`. Groups left out lose \
+                    their value; `[]` removes every group value.",
+                ),
+        )
+        .handler(set_group_values),
+        Tool::deleter(
+            "delete_user_attribute_group_value",
+            "Remove a group's user attribute value",
+            "Removes one group's value for a user attribute; the group's members then get \
+            their value from another group or the default. Other groups' values stay.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "group_id",
+                    Ty::Str,
+                    "Looker group id (from `list_groups` or \
+                    `list_user_attribute_group_values`).",
+                )
+                .required("user_attribute_id", Ty::Str, "User attribute id."),
+        )
+        .handler(delete_group_value),
+        Tool::reader(
+            "list_user_attribute_values_for_user",
+            "List a user's attribute values",
+            "Lists the user attribute values a user ends up with: attribute name and id, \
+            value, and where it comes from (`user` = their own value, `group`, `default`, \
+            or `system` for attributes Looker fills itself such as `email`). Hidden \
+            values are not shown. Use it to check what row-level security a user gets.",
+        )
+        .schema(schema::object().required(
+            "user_id",
+            Ty::Str,
+            "Looker user id, e.g. `42` (from `list_users`).",
+        ))
+        .handler(list_user_values),
+        Tool::overwriter(
+            "set_user_attribute_user_value",
+            "Set a user's attribute value",
+            "Sets a user's own value for a user attribute, overriding group values and the \
+            default; replaces any value the user had. Returns the user's resulting value \
+            and its source.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id.")
+                .required(
+                    "user_attribute_id",
+                    Ty::Str,
+                    "User attribute id (from `list_user_attributes`).",
+                )
+                .required(
+                    "value",
+                    Ty::Str,
+                    "The user's own value, e.g. `EMEA`; it overrides group values and the \
+                    default.",
+                ),
+        )
+        .handler(set_user_value),
+        Tool::deleter(
+            "delete_user_attribute_user_value",
+            "Remove a user's own attribute value",
+            "Removes a user's own value for a user attribute; they then get the value of \
+            their groups or the default. Returns `{deleted: true}`.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str, "Looker user id.")
+                .required("user_attribute_id", Ty::Str, "User attribute id."),
+        )
+        .handler(delete_user_value),
+    ]
+}
 
 #[derive(Deserialize)]
 pub struct AttributeId {
     user_attribute_id: String,
 }
 
-/// The items of a Looker list answer, tidied.
+/// The items of a Looker list answer, redacted.
 fn items(list: &Value) -> Vec<Value> {
     list.as_array()
         .into_iter()
         .flatten()
         .cloned()
-        .map(tidied)
+        .map(redact)
         .collect()
 }
 
@@ -158,7 +268,7 @@ pub fn set_user_value(a: SetUserValue, _ctx: &Context) -> Result<Value, ToolErro
     .body(&json!({ "value": a.value }))
     .send()?
     .json()?;
-    Ok(tidied(v))
+    Ok(redact(v))
 }
 
 #[derive(Deserialize)]

@@ -1,12 +1,110 @@
 //! Day-1/Day-2 data-layer workflows: a connection with its test run, a git-backed LookML
 //! project, deploying LookML edits, and rolling a dev workspace back to production.
 
+use looker_mcp_plugin_sdk::args::non_blank;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Prop, Ty};
+use looker_mcp_plugin_sdk::shape::{self, pick, redact};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::report::{Report, id_text, non_blank, pick};
+use crate::report::Report;
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::creator(
+            "provision_connection",
+            "Create and test a database connection",
+            "Creates a database connection and runs Looker's connection tests on it in one \
+            call (replaces `create_connection` + `test_connection`). If the create fails \
+            nothing exists; if a test check fails the connection is kept (LookML can \
+            reference it) and `test.checks` says which check failed (connect, query, \
+            tmp_table, cdt, pdt) so you can fix it with `update_connection`. The password \
+            is sent to Looker only and never returned. Example: {\"name\": \"warehouse\", \
+            \"dialect_name\": \"snowflake\", \"host\": \"acme.snowflakecomputing.com\", \
+            \"database\": \"ANALYTICS\", \"username\": \"looker\", \"password\": \"...\", \
+            \"tmp_db_name\": \"LOOKER_SCRATCH\"}. The result is a step-by-step report \
+            with `completed`, `steps`, `left_behind`, `connection` and `test`.",
+        )
+        .schema(
+            schema::object()
+                .required("name", Ty::Str.min_len(1), "Unique connection name, e.g. `warehouse`.")
+                .required("dialect_name", Ty::Str.min_len(1), "Database dialect, e.g. `snowflake`, `bigquery_standard_sql`, \
+                    `postgres`, `mysql`.")
+                .optional("host", Ty::Str, "Database host.")
+                .optional("port", Ty::Int.min(1).max(65535), "Database port.")
+                .optional("database", Ty::Str, "Default database name.")
+                .optional("username", Ty::Str, "Database username.")
+                .optional("password", Ty::Str, "Database password (sent to Looker only, never returned).")
+                .optional("schema", Ty::Str, "Default schema.")
+                .optional("tmp_db_name", Ty::Str, "Scratch schema for PDTs.")
+                .optional("ssl", Ty::Bool, "Use SSL/TLS.")
+                .optional("pdts_enabled", Ty::Bool, "Enable persistent derived tables.")
+        )
+        .handler(provision_connection),
+        Tool::creator(
+            "bootstrap_lookml_project",
+            "Create a git-backed LookML project",
+            "Stands up a LookML project wired to a git remote: creates the project (dev \
+            workspace), saves its git settings and generates an SSH deploy key, stopping \
+            at the first failure (later steps are reported as skipped). Returns \
+            `deploy_key_public`: install it on the git remote (e.g. a GitHub deploy key \
+            with write access) before pushing. Example: {\"name\": \"ecommerce\", \
+            \"git_remote_url\": \"git@github.com:acme/ecommerce-lookml.git\"}. The result \
+            is a step-by-step report with `completed`, `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required("name", Ty::Str.min_len(1), "Project name (becomes its id).")
+                .required("git_remote_url", Ty::Str.min_len(1), "Git remote to clone from and push to, e.g. \
+                    `git@github.com:acme/lookml.git`.")
+                .with_default("git_service_name", Ty::Str, "github", "Git host: `github`, `gitlab`, `bitbucket` or `custom`.")
+                .optional("git_production_branch_name", Ty::Str, "Production branch (Looker's default when omitted).")
+                .with_default("pull_request_mode", Ty::Enum(&["off", "links", "recommended", "required"]), "links", "Pull request mode.")
+        )
+        .handler(bootstrap_lookml_project),
+        Tool::new(
+            "deploy_lookml_changes",
+            "Write, validate and deploy LookML",
+            "Writes LookML files in your dev workspace in path order (each updated, or \
+            created when new), validates the project and deploys to production only if \
+            every write succeeded and validation found no errors (warnings do not block). \
+            Stops at the first failed write; on validation errors nothing is deployed and \
+            the edits stay in the dev workspace (discard them with \
+            `rollback_to_production`). Example: {\"project_id\": \"ecommerce\", \
+            \"files\": {\"views/orders.view.lkml\": \"view: orders { sql_table_name: \
+            public.orders ;; }\"}}. The result is a step-by-step report with `files`, \
+            `validation`, `deployed`, `completed`, `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str.min_len(1), "LookML project id.")
+                .required("files", Prop::json(json!({"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1})), "File path (relative to the project root) → new full content, e.g. \
+                    {\"views/orders.view.lkml\": \"view: orders { ... }\"}. Written in \
+                    path order.")
+                .with_default("validate", Ty::Bool, true, "Validate before deploying and skip the deploy on errors.")
+        )
+        .handler(deploy_lookml_changes),
+        Tool::overwriter(
+            "rollback_to_production",
+            "Reset a dev workspace to production",
+            "Discards every change in your dev workspace of a LookML project and resets it \
+            to production. This cannot be undone, so it runs only with \"confirm\": true; \
+            without it the result is a dry-run plan and nothing is sent to Looker. Use \
+            when LookML edits are stuck or a `deploy_lookml_changes` left invalid edits \
+            behind. The result is a step-by-step report with `reset`, `completed`, \
+            `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required("project_id", Ty::Str.min_len(1), "LookML project id.")
+                .with_default("confirm", Ty::Bool, false, "Must be true to reset; false returns a dry-run plan.")
+        )
+        .handler(rollback_to_production),
+    ]
+}
 
 #[derive(Deserialize)]
 pub struct ProvisionConnection {
@@ -66,7 +164,7 @@ pub fn provision_connection(a: ProvisionConnection, _ctx: &Context) -> Result<Va
             json!({"created": false, "name": a.name}),
         ));
     };
-    let connection = pick(
+    let connection = redact(pick(
         &created,
         &[
             "name",
@@ -79,7 +177,7 @@ pub fn provision_connection(a: ProvisionConnection, _ctx: &Context) -> Result<Va
             "ssl",
             "pdts_enabled",
         ],
-    );
+    ));
     let test = match report.json(
         "test_connection",
         Request::put(path!("/connections/{}/test", a.name)),
@@ -159,7 +257,7 @@ pub fn bootstrap_lookml_project(a: BootstrapProject, _ctx: &Context) -> Result<V
             json!({"created": false, "name": a.name}),
         ));
     };
-    let project_id = id_text(&project["id"]).unwrap_or_else(|| a.name.clone());
+    let project_id = shape::id(&project["id"]).unwrap_or_else(|| a.name.clone());
     let mut git = json!({
         "git_remote_url": a.git_remote_url,
         "git_service_name": a.git_service_name,
@@ -380,7 +478,7 @@ pub fn deploy_lookml_changes(a: DeployChanges, _ctx: &Context) -> Result<Value, 
 }
 
 fn problem(e: Value) -> Value {
-    pick(
+    redact(pick(
         &e,
         &[
             "severity",
@@ -392,7 +490,7 @@ fn problem(e: Value) -> Value {
             "explore",
             "field_name",
         ],
-    )
+    ))
 }
 
 fn report_ok(report: &mut Report, step: &str, looker: &str) {

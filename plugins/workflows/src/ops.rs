@@ -2,12 +2,178 @@
 //! content and stale sessions. System activity is read with `POST /queries/run/json` on the
 //! `system__activity` model.
 
+use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, filters, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::{self, pick, redact};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, filters, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::report::{Report, id_text, pick};
+use crate::report::Report;
+
+/// Defaults shared by the schemas and the argument types.
+const LIMIT: i64 = 100;
+const DAYS: i64 = 90;
+const THRESHOLD_SECONDS: u32 = 300;
+const WEEK: &str = "7 days";
+const DAY: &str = "24 hours";
+const REPORT: &str = "report";
+const ALL: &str = "all";
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "audit_query_activity",
+            "Audit query activity",
+            "Audits query activity from System Activity with a preset: `slow` (longest \
+            runs first), `errors` (runs that did not complete), `frequent` (most-run \
+            queries by user and explore), `by_user` (one user's runs; needs `user_email`) \
+            or `by_content` (runs from one dashboard or Look; needs exactly one of \
+            `dashboard_id`, `look_id`). `date_range` is a Looker date filter such as `7 \
+            days` or `2024-01-01 to 2024-02-01`. Example: {\"scope\": \"by_user\", \
+            \"user_email\": \"ada@example.com\", \"date_range\": \"30 days\"}. Read only. \
+            Returns a report with `rows` and `row_count`.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "scope",
+                    Ty::Enum(&["slow", "errors", "frequent", "by_user", "by_content"]),
+                    "Which audit to run.",
+                )
+                .with_default(
+                    "date_range",
+                    Ty::Str,
+                    WEEK,
+                    "Looker date filter, e.g. `7 days`, `this month`.",
+                )
+                .optional(
+                    "user_email",
+                    Ty::Str,
+                    "The user's email; required for `by_user`.",
+                )
+                .optional(
+                    "dashboard_id",
+                    Ty::Str,
+                    "Dashboard id for `by_content` (or `look_id`).",
+                )
+                .optional(
+                    "look_id",
+                    Ty::Str,
+                    "Look id for `by_content` (or `dashboard_id`).",
+                )
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIMIT,
+                    "Maximum rows (capped by the server's row limit).",
+                ),
+        )
+        .handler(audit_query_activity),
+        Tool::reader(
+            "audit_instance_health",
+            "Instance health report",
+            "A health check of the instance over `date_range` (a Looker date filter, \
+            default `24 hours`): failed PDT builds, failed schedule runs (samples of up \
+            to 10 rows each, `truncated` when capped) and the content validator's error \
+            count. A section whose query fails is reported and makes `healthy` false with \
+            `partial_failure` true, so a failed check never looks healthy. Read only. \
+            Returns a report with `healthy`, `sample_issue_count` and `sections`.",
+        )
+        .schema(schema::object().with_default(
+            "date_range",
+            Ty::Str,
+            DAY,
+            "Looker date filter for the window, e.g. `24 hours`, `7 days`.",
+        ))
+        .handler(audit_instance_health),
+        Tool::new(
+            "investigate_runaway_queries",
+            "Find (and kill) runaway queries",
+            "Lists queries running now for at least `threshold_seconds` (default 300). \
+            With the default \"action\": \"report\" nothing changes: the report lists \
+            each runaway with the kill it would make (status `planned`). With \"action\": \
+            \"kill\" each one is killed; a failed kill is reported and the others still \
+            run. Use when the database is saturated. Returns a report with `runaways` and \
+            `killed`.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "threshold_seconds",
+                    Ty::Num.above(0),
+                    THRESHOLD_SECONDS,
+                    "Minimum runtime in seconds for a query to count as runaway.",
+                )
+                .with_default(
+                    "action",
+                    Ty::Enum(&["report", "kill"]),
+                    REPORT,
+                    "`report` (changes nothing) or `kill`.",
+                ),
+        )
+        .handler(investigate_runaway_queries),
+        Tool::reader(
+            "find_stale_content",
+            "Find unused content",
+            "Finds dashboards and Looks nobody has opened for at least `min_days_unused` \
+            days (default 90), oldest first, from System Activity content usage: \
+            candidates for deletion or archiving. `content_type` is `dashboard`, `look` \
+            or `all`. Read only. Example: {\"min_days_unused\": 180, \"content_type\": \
+            \"dashboard\"}. Returns a report with `rows` (type, id, title, last access, \
+            days unused, views) and `stale_count`.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "min_days_unused",
+                    Ty::Int.min(0),
+                    DAYS,
+                    "Minimum days since the content was last opened.",
+                )
+                .with_default(
+                    "content_type",
+                    Ty::Enum(&["dashboard", "look", "all"]),
+                    ALL,
+                    "Which content to look at.",
+                )
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIMIT,
+                    "Maximum rows (capped by the server's row limit).",
+                ),
+        )
+        .handler(find_stale_content),
+        Tool::new(
+            "disable_stale_sessions",
+            "Find (and end) old login sessions",
+            "Finds users' login sessions created more than `max_age_days` ago (default 90) \
+            by reading every user's sessions. With the default \"action\": \"report\" \
+            nothing changes (each session that would end is listed as `planned`); with \
+            \"action\": \"terminate\" each is ended, failures reported without stopping \
+            the others. Returns a report with `stale_sessions` and `terminated`.",
+        )
+        .schema(
+            schema::object()
+                .with_default(
+                    "max_age_days",
+                    Ty::Int.min(0),
+                    DAYS,
+                    "Sessions created more than this many days ago are stale.",
+                )
+                .with_default(
+                    "action",
+                    Ty::Enum(&["report", "terminate"]),
+                    REPORT,
+                    "`report` (changes nothing) or `terminate`.",
+                ),
+        )
+        .handler(disable_stale_sessions),
+    ]
+}
 
 /// Runs a `system__activity` query as step `step`; its rows, or `None` (recorded as failed).
 fn activity(
@@ -67,15 +233,11 @@ fn date_range(value: &str) -> Result<String, ToolError> {
 }
 
 fn week() -> String {
-    "7 days".into()
+    WEEK.into()
 }
 
 fn day() -> String {
-    "24 hours".into()
-}
-
-fn hundred() -> i64 {
-    100
+    DAY.into()
 }
 
 #[derive(Deserialize)]
@@ -89,7 +251,7 @@ pub struct AuditActivity {
     dashboard_id: Option<String>,
     #[serde(default)]
     look_id: Option<String>,
-    #[serde(default = "hundred")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 
@@ -268,7 +430,7 @@ pub fn audit_instance_health(a: Health, _ctx: &Context) -> Result<Value, ToolErr
                 .map(|c| c["errors"].as_array().map_or(1, Vec::len))
                 .sum();
             report.note("total_errors", errors);
-            let mut out = pick(
+            let mut out = redact(pick(
                 &v,
                 &[
                     "total_looks_validated",
@@ -278,7 +440,7 @@ pub fn audit_instance_health(a: Health, _ctx: &Context) -> Result<Value, ToolErr
                     "total_alerts_validated",
                     "total_explores_validated",
                 ],
-            );
+            ));
             out["total_errors"] = json!(errors);
             out["content_with_errors_count"] = json!(broken.len());
             out["truncated"] = json!(broken.len() > SAMPLE as usize);
@@ -336,28 +498,33 @@ fn broken_content(c: &Value) -> Value {
         .get("dashboard")
         .filter(|d| d.is_object() && kind != "dashboard")
     {
-        out["dashboard"] = pick(d, &["id", "title"]);
+        out["dashboard"] = redact(pick(d, &["id", "title"]));
     }
     out["errors"] = c["errors"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|e| pick(e, &["message", "field_name", "model_name", "explore_name"]))
+        .map(|e| {
+            redact(pick(
+                e,
+                &["message", "field_name", "model_name", "explore_name"],
+            ))
+        })
         .collect();
     out
 }
 
-fn five_minutes() -> f64 {
-    300.0
+fn threshold() -> f64 {
+    f64::from(THRESHOLD_SECONDS)
 }
 
 fn report_action() -> String {
-    "report".into()
+    REPORT.into()
 }
 
 #[derive(Deserialize)]
 pub struct Runaway {
-    #[serde(default = "five_minutes")]
+    #[serde(default = "threshold")]
     threshold_seconds: f64,
     #[serde(default = "report_action")]
     action: String,
@@ -396,7 +563,7 @@ pub fn investigate_runaway_queries(a: Runaway, _ctx: &Context) -> Result<Value, 
         .flatten()
         .filter(|q| q["runtime"].as_f64().unwrap_or(0.0) >= a.threshold_seconds)
         .map(|q| {
-            let mut out = pick(
+            let mut out = redact(pick(
                 q,
                 &[
                     "query_task_id",
@@ -407,11 +574,11 @@ pub fn investigate_runaway_queries(a: Runaway, _ctx: &Context) -> Result<Value, 
                     "status",
                     "created_at",
                 ],
-            );
+            ));
             if let Some(email) = q["user"]["email"].as_str() {
                 out["user"] = json!(email);
             }
-            if let Some(id) = id_text(&q["user"]["id"]) {
+            if let Some(id) = shape::id(&q["user"]["id"]) {
                 out["user_id"] = json!(id);
             }
             out
@@ -420,7 +587,7 @@ pub fn investigate_runaway_queries(a: Runaway, _ctx: &Context) -> Result<Value, 
     report.note("runaway_count", runaways.len());
     let mut killed = Vec::new();
     for q in &runaways {
-        let Some(task) = id_text(&q["query_task_id"]) else {
+        let Some(task) = shape::id(&q["query_task_id"]) else {
             continue;
         };
         let looker = format!("DELETE {}", path!("/running_queries/{}", task));
@@ -460,21 +627,17 @@ pub fn investigate_runaway_queries(a: Runaway, _ctx: &Context) -> Result<Value, 
     ))
 }
 
-fn ninety() -> i64 {
-    90
-}
-
 fn all() -> String {
-    "all".into()
+    ALL.into()
 }
 
 #[derive(Deserialize)]
 pub struct StaleContent {
-    #[serde(default = "ninety")]
+    #[serde(default = "default::int::<DAYS>")]
     min_days_unused: i64,
     #[serde(default = "all")]
     content_type: String,
-    #[serde(default = "hundred")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 
@@ -532,7 +695,7 @@ pub fn find_stale_content(a: StaleContent, ctx: &Context) -> Result<Value, ToolE
 
 #[derive(Deserialize)]
 pub struct StaleSessions {
-    #[serde(default = "ninety")]
+    #[serde(default = "default::int::<DAYS>")]
     max_age_days: i64,
     #[serde(default = "report_action")]
     action: String,
@@ -585,7 +748,7 @@ pub fn disable_stale_sessions(a: StaleSessions, _ctx: &Context) -> Result<Value,
     let mut stale: Vec<Value> = Vec::new();
     let mut scanned = 0;
     for user in &users {
-        let Some(uid) = id_text(&user["id"]) else {
+        let Some(uid) = shape::id(&user["id"]) else {
             continue;
         };
         let step = format!("list_sessions user {uid}");
@@ -607,7 +770,7 @@ pub fn disable_stale_sessions(a: StaleSessions, _ctx: &Context) -> Result<Value,
                 continue;
             };
             if created < cutoff {
-                let mut row = pick(
+                let mut row = redact(pick(
                     s,
                     &[
                         "id",
@@ -616,7 +779,7 @@ pub fn disable_stale_sessions(a: StaleSessions, _ctx: &Context) -> Result<Value,
                         "ip_address",
                         "credentials_type",
                     ],
-                );
+                ));
                 row["user_id"] = json!(uid);
                 if let Some(email) = user["email"].as_str() {
                     row["email"] = json!(email);
@@ -627,7 +790,7 @@ pub fn disable_stale_sessions(a: StaleSessions, _ctx: &Context) -> Result<Value,
     }
     let mut terminated = Vec::new();
     for s in &stale {
-        let (Some(uid), Some(sid)) = (id_text(&s["user_id"]), id_text(&s["id"])) else {
+        let (Some(uid), Some(sid)) = (shape::id(&s["user_id"]), shape::id(&s["id"])) else {
             continue;
         };
         let step = format!("terminate_session {uid}:{sid}");

@@ -1,11 +1,146 @@
 //! User lifecycle workflows: provision a user, grant a role, offboard, rotate API keys.
 
+use looker_mcp_plugin_sdk::args::{default, non_blank};
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, Output, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::{self, pick, redact};
+use looker_mcp_plugin_sdk::{Context, Output, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::report::{Report, id_text, non_blank, pick};
+use crate::report::Report;
+
+/// This module's tools, each declared beside its handler below.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::creator(
+            "provision_user",
+            "Onboard a user",
+            "Onboards a user in one call: creates the user, attaches email login, assigns \
+            roles, adds them to groups, sets per-user attribute values and (by default) \
+            emails an account setup link. Only a failed create stops the workflow; every \
+            later step runs independently and a failure is reported without rolling the \
+            user back (`left_behind` says what to redo). Example: {\"email\": \
+            \"ada@example.com\", \"first_name\": \"Ada\", \"last_name\": \"Lovelace\", \
+            \"role_ids\": [2], \"group_ids\": [1], \"user_attribute_values\": {\"3\": \
+            \"EMEA\"}}. The result is a step-by-step report with `user_id`, `completed`, \
+            `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required("email", Ty::Str.min_len(3), "Email address (the login).")
+                .required("first_name", Ty::Str.min_len(1), "First name.")
+                .required("last_name", Ty::Str.min_len(1), "Last name.")
+                .optional(
+                    "role_ids",
+                    Ty::IntList,
+                    "Role ids to assign directly (from `list_roles`).",
+                )
+                .optional(
+                    "group_ids",
+                    Ty::IntList,
+                    "Group ids to add the user to (from `list_groups`).",
+                )
+                .optional(
+                    "user_attribute_values",
+                    Ty::StrMap,
+                    "Per-user attribute values keyed by user attribute id, e.g. {\"3\": \
+                    \"EMEA\"}.",
+                )
+                .with_default(
+                    "send_invite",
+                    Ty::Bool,
+                    true,
+                    "Email the user an account setup link at the end.",
+                ),
+        )
+        .handler(provision_user),
+        Tool::creator(
+            "grant_access",
+            "Grant a role to a user or group",
+            "Grants a role to a user or a group, keeping every existing member: reads the \
+            role's direct members and writes the list back with the principal added \
+            (nothing is written when the principal already holds the role: \
+            `already_granted`). Example: {\"principal_type\": \"group\", \
+            \"principal_id\": \"4\", \"role_id\": \"2\"}. The result is a step-by-step \
+            report with `granted`, `completed`, `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "principal_type",
+                    Ty::Enum(&["user", "group"]),
+                    "`user` or `group`.",
+                )
+                .required("principal_id", Ty::Str.min_len(1), "User id or group id.")
+                .required(
+                    "role_id",
+                    Ty::Str.min_len(1),
+                    "Role id to grant (from `list_roles`).",
+                ),
+        )
+        .idempotent()
+        .handler(grant_access),
+        Tool::overwriter(
+            "offboard_user",
+            "Offboard a user",
+            "Offboards a user: ends their login sessions, deletes their API3 keys, then \
+            disables the account (default, reversible) or, with \"deactivate_only\": \
+            false, deletes the user for good. Every step runs even if an earlier one \
+            failed, so the user ends up as locked out as possible; each failure is \
+            reported with Looker's message and `left_behind` says what is still in place. \
+            The result is a step-by-step report with `deactivated`, `deleted`, \
+            `completed`, `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str.min_len(1), "Looker user id.")
+                .with_default(
+                    "terminate_sessions",
+                    Ty::Bool,
+                    true,
+                    "End all the user's login sessions.",
+                )
+                .with_default(
+                    "revoke_api_credentials",
+                    Ty::Bool,
+                    true,
+                    "Delete all the user's API3 key pairs.",
+                )
+                .with_default(
+                    "deactivate_only",
+                    Ty::Bool,
+                    true,
+                    "true: disable the account (reversible); false: delete the user for \
+                    good.",
+                ),
+        )
+        .handler(offboard_user),
+        Tool::new(
+            "rotate_api_credentials",
+            "Rotate a user's API keys",
+            "Rotates a user's API3 key pair: creates a new pair and, only if given \
+            `delete_previous_id` (the old pair's credentials_api3 id, from \
+            `list_credentials_api3`), deletes that old pair afterwards (never the new \
+            one). Without it nothing is deleted: move consumers to the new pair, verify \
+            it, then retire the old pair with `delete_credentials_api3`. The new \
+            `client_secret` is shown once, in this result only (never logged): store it \
+            now. The result is a step-by-step report with `new_credentials`, \
+            `old_pair_deletion`, `completed`, `steps` and `left_behind`.",
+        )
+        .schema(
+            schema::object()
+                .required("user_id", Ty::Str.min_len(1), "Looker user id.")
+                .optional(
+                    "delete_previous_id",
+                    Ty::Str,
+                    "credentials_api3 id of the OLD pair to delete after creating the new \
+                    one; pass it only once the new pair works.",
+                ),
+        )
+        .handler(rotate_api_credentials),
+    ]
+}
 
 #[derive(Deserialize)]
 pub struct ProvisionUser {
@@ -18,12 +153,8 @@ pub struct ProvisionUser {
     group_ids: Option<Vec<i64>>,
     #[serde(default)]
     user_attribute_values: Option<Map<String, Value>>,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     send_invite: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// `POST /users` (stops on failure), then, each reported and independent of the others:
@@ -68,10 +199,10 @@ pub fn provision_user(a: ProvisionUser, _ctx: &Context) -> Result<Value, ToolErr
             json!({"email": email, "created": false}),
         ));
     };
-    let Some(user_id) = id_text(&user["id"]) else {
+    let Some(user_id) = shape::id(&user["id"]) else {
         return Err(ToolError::internal(format!(
             "Looker created a user but its answer has no id: {}",
-            pick(&user, &["first_name", "last_name", "display_name"])
+            redact(pick(&user, &["first_name", "last_name", "display_name"]))
         )));
     };
     report.note("user_id", user_id.clone());
@@ -174,7 +305,7 @@ pub fn grant_access(a: GrantAccess, _ctx: &Context) -> Result<Value, ToolError> 
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|m| id_text(&m["id"]))
+        .filter_map(|m| shape::id(&m["id"]))
         .collect();
     report.note("member_count", ids.len());
     if ids.contains(&principal) {
@@ -219,11 +350,11 @@ fn merge(mut a: Value, b: Value) -> Value {
 #[derive(Deserialize)]
 pub struct Offboard {
     user_id: String,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     terminate_sessions: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     revoke_api_credentials: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     deactivate_only: bool,
 }
 
@@ -246,7 +377,7 @@ pub fn offboard_user(a: Offboard, _ctx: &Context) -> Result<Value, ToolError> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|s| id_text(&s["id"]))
+                .filter_map(|s| shape::id(&s["id"]))
                 .collect();
             report.note("count", ids.len());
             for sid in ids {
@@ -278,7 +409,7 @@ pub fn offboard_user(a: Offboard, _ctx: &Context) -> Result<Value, ToolError> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|c| id_text(&c["id"]))
+                .filter_map(|c| shape::id(&c["id"]))
                 .collect();
             report.note("count", ids.len());
             for cid in ids {
@@ -374,7 +505,7 @@ pub fn rotate_api_credentials(a: Rotate, _ctx: &Context) -> Result<Output, ToolE
                 .to_string(),
         ));
     };
-    let new_id = id_text(&new["id"]).unwrap_or_default();
+    let new_id = shape::id(&new["id"]).unwrap_or_default();
     report.note("credentials_api3_id", new_id.clone());
     let mut deletion = Value::Null;
     if let Some(old) = a.delete_previous_id.as_ref().filter(|old| **old == new_id) {

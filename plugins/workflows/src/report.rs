@@ -3,46 +3,7 @@
 
 use looker_mcp_plugin_sdk::looker::{Request, Response};
 use looker_mcp_plugin_sdk::{LookerError, ToolError};
-use serde_json::{Map, Value, json};
-
-/// Keys whose values are secrets; removed from everything a workflow returns (except the one
-/// place a rotated credential's new secret is shown).
-const SECRET_KEYS: &[&str] = &[
-    "password",
-    "client_secret",
-    "password_reset_url",
-    "account_setup_url",
-    "token",
-    "access_token",
-    "secret_parameters",
-];
-
-/// Removes secrets, `can` maps and nulls at every depth.
-pub fn tidy(mut v: Value) -> Value {
-    fn walk(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                map.retain(|k, v| !SECRET_KEYS.contains(&k.as_str()) && k != "can" && !v.is_null());
-                map.values_mut().for_each(walk);
-            }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    walk(&mut v);
-    v
-}
-
-/// Copies `keys` of `src` that carry a value into a new object (secrets removed).
-pub fn pick(src: &Value, keys: &[&str]) -> Value {
-    let mut out = Map::new();
-    for key in keys {
-        if let Some(v) = src.get(*key).filter(|v| !v.is_null()) {
-            out.insert((*key).to_owned(), v.clone());
-        }
-    }
-    tidy(Value::Object(out))
-}
+use serde_json::{Value, json};
 
 /// Looker's error as a report entry: HTTP status and Looker's own message.
 pub fn error_json(e: &ToolError) -> Value {
@@ -156,25 +117,5 @@ impl Report {
             }
         }
         out
-    }
-}
-
-/// Rejects an empty or blank text argument before anything reaches Looker.
-pub fn non_blank(name: &str, value: &str) -> Result<(), ToolError> {
-    if value.trim().is_empty() {
-        Err(ToolError::invalid_arguments(format!(
-            "`{name}`: must not be empty"
-        )))
-    } else {
-        Ok(())
-    }
-}
-
-/// A Looker id (number or string) as text.
-pub fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }

@@ -13,7 +13,7 @@ fn arguments(value: serde_json::Value) -> rmcp::model::JsonObject {
 #[tokio::test]
 async fn prompts_follow_the_served_tools_and_name_them() {
     let h = Harness::new().await;
-    let client = h.stdio_client(&[]).await;
+    let client = h.stdio_client(&["--groups", "all"]).await;
     let prompts = client.list_all_prompts().await.unwrap();
     let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(

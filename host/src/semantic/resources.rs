@@ -52,6 +52,9 @@ impl Uri {
             return Some(Self::ResultView);
         }
         let rest = uri.strip_prefix(MODELS_URI)?;
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None;
+        }
         let segments: Vec<String> = rest
             .split('/')
             .skip(1)

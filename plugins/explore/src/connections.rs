@@ -1,10 +1,26 @@
 //! `list_connections`: the database connections models can use.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError};
+use looker_mcp_plugin_sdk::schema;
+use looker_mcp_plugin_sdk::shape::{items, pick_as};
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError};
 use serde_json::{Value, json};
 
-use crate::shape::pick;
+/// `list_connections`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [Tool::reader(
+        "list_connections",
+        "List database connections",
+        LIST_CONNECTIONS,
+    )
+    .schema(schema::object())
+    .handler(list_connections)]
+}
+
+const LIST_CONNECTIONS: &str = "\
+Lists the Looker database connections: name, SQL dialect, host, database, default schema and \
+whether persistent derived tables are enabled. Use it to find the connection behind a model \
+or to pick one for the schema tools.";
 
 /// What `list_connections` shows of each connection (Looker key, our key).
 const SHOWN: [(&str, &str); 6] = [
@@ -25,12 +41,7 @@ pub fn list_connections(_: NoArgs, _ctx: &Context) -> Result<Value, ToolError> {
 
 /// Compacts Looker's connection list.
 pub fn connections(found: &Value) -> Vec<Value> {
-    found
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| pick(c, &SHOWN).into())
-        .collect()
+    items(found).map(|c| pick_as(c, &SHOWN)).collect()
 }
 
 #[cfg(test)]

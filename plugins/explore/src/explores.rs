@@ -1,11 +1,94 @@
 //! `get_explore`, `list_dimensions` and `list_measures`: one explore and its fields.
 
+use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Ty};
+use looker_mcp_plugin_sdk::shape::items;
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::shape::{is_hidden, items, pick};
+use crate::models::{MODEL_NAME, is_hidden, picked};
+
+/// `get_explore`, `list_dimensions` and `list_measures`, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader("get_explore", "Get an explore and its fields", GET_EXPLORE)
+            .schema(
+                explore_fields()
+                    .optional(
+                        "fields",
+                        Ty::StrList,
+                        "Only these fields: `view.field` names, or bare field names matched in \
+                         any view. Fields named here are shown even when hidden.",
+                    )
+                    .optional(
+                        "views",
+                        Ty::StrList,
+                        "Only fields (and joins) of these views.",
+                    )
+                    .with_default(
+                        "include_sql",
+                        Ty::Bool,
+                        false,
+                        "Add each field's SQL and each join's `sql_on`.",
+                    )
+                    .with_default(
+                        "include_descriptions",
+                        Ty::Bool,
+                        true,
+                        "Add the explore's and each field's description.",
+                    ),
+            )
+            .handler(get_explore),
+        Tool::reader(
+            "list_dimensions",
+            "List an explore's dimensions",
+            LIST_DIMENSIONS,
+        )
+        .schema(explore_fields())
+        .handler(list_dimensions),
+        Tool::reader("list_measures", "List an explore's measures", LIST_MEASURES)
+            .schema(explore_fields())
+            .handler(list_measures),
+    ]
+}
+
+/// The arguments every field tool takes: the explore and whether to show hidden fields.
+fn explore_fields() -> ObjectSchema {
+    schema::object()
+        .required("model_name", Ty::Str, MODEL_NAME)
+        .required(
+            "explore_name",
+            Ty::Str,
+            "Explore name within the model, e.g. `order_items` (from `list_models` or \
+             `get_model`).",
+        )
+        .with_default(
+            "include_hidden",
+            Ty::Bool,
+            false,
+            "Also list fields hidden in the Looker UI.",
+        )
+}
+
+const GET_EXPLORE: &str = "\
+Returns one explore: label, description, base view, connection, required filters \
+(`always_filter`, which every query must include), joins, and its fields grouped into \
+`dimensions`, `measures`, `filters` and `parameters`. Each field has its full `view.field` \
+name (what query tools expect), label, type and description. Narrow large explores with \
+`fields` or `views`; set `include_sql` to see the SQL behind fields and joins. Hidden fields \
+are left out unless `include_hidden` is true.";
+
+const LIST_DIMENSIONS: &str = "\
+Lists an explore's dimensions (what you group and filter by): full `view.field` name, label, \
+type (e.g. `string`, `number`, `date_date`), view and description. Smaller than `get_explore` \
+when you only need dimensions.";
+
+const LIST_MEASURES: &str = "\
+Lists an explore's measures (the aggregates: counts, sums, averages): full `view.field` name, \
+label, type (e.g. `count`, `sum`, `average`), view and description. Smaller than `get_explore` \
+when you only need measures.";
 
 /// Arguments of `get_explore`.
 #[derive(Debug, Deserialize)]
@@ -20,12 +103,8 @@ pub struct GetExplore {
     views: Option<Vec<String>>,
     #[serde(default)]
     include_sql: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "default::yes")]
     include_descriptions: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Arguments of `list_dimensions` and `list_measures`.
@@ -123,7 +202,7 @@ fn fetch(model: &str, explore: &str, fields: &[&str]) -> Result<Value, ToolError
 pub fn explore(e: &Value, model: &str, view: &FieldView) -> Value {
     let mut out = Map::new();
     out.insert("model".to_owned(), model.into());
-    out.extend(pick(
+    out.extend(picked(
         e,
         &[
             ("name", "name"),
@@ -133,18 +212,18 @@ pub fn explore(e: &Value, model: &str, view: &FieldView) -> Value {
         ],
     ));
     if view.include_descriptions {
-        out.extend(pick(e, &[("description", "description")]));
+        out.extend(picked(e, &[("description", "description")]));
     }
     if is_hidden(e) {
         out.insert("hidden".to_owned(), true.into());
     }
-    let always: Vec<Value> = items(e, "always_filter")
-        .map(|f| pick(f, &[("name", "field"), ("value", "value")]).into())
+    let always: Vec<Value> = items(&e["always_filter"])
+        .map(|f| picked(f, &[("name", "field"), ("value", "value")]).into())
         .collect();
     if !always.is_empty() {
         out.insert("always_filter".to_owned(), always.into());
     }
-    let joins: Vec<Value> = items(e, "joins")
+    let joins: Vec<Value> = items(&e["joins"])
         .filter(|j| in_views(j["name"].as_str().unwrap_or(""), view.views))
         .map(|j| join(j, view.include_sql))
         .collect();
@@ -162,7 +241,7 @@ pub fn explore(e: &Value, model: &str, view: &FieldView) -> Value {
 }
 
 fn join(j: &Value, include_sql: bool) -> Value {
-    let mut out = pick(
+    let mut out = picked(
         j,
         &[
             ("name", "name"),
@@ -176,7 +255,7 @@ fn join(j: &Value, include_sql: bool) -> Value {
         out.remove("from");
     }
     if include_sql {
-        out.extend(pick(
+        out.extend(picked(
             j,
             &[("sql_on", "sql_on"), ("foreign_key", "foreign_key")],
         ));
@@ -189,7 +268,7 @@ pub fn fields_of(e: &Value, kind: &str, view: &FieldView) -> Vec<Value> {
     let Some(set) = e.get("fields") else {
         return Vec::new();
     };
-    items(set, kind)
+    items(&set[kind])
         .filter(|f| selected(f, view))
         .map(|f| field(f, view))
         .collect()
@@ -236,7 +315,7 @@ fn field_view(f: &Value) -> &str {
 }
 
 fn field(f: &Value, view: &FieldView) -> Value {
-    let mut out = pick(
+    let mut out = picked(
         f,
         &[
             ("name", "name"),
@@ -247,17 +326,17 @@ fn field(f: &Value, view: &FieldView) -> Value {
         ],
     );
     if view.include_descriptions {
-        out.extend(pick(f, &[("description", "description")]));
+        out.extend(picked(f, &[("description", "description")]));
     }
     if view.include_sql {
-        out.extend(pick(f, &[("sql", "sql")]));
+        out.extend(picked(f, &[("sql", "sql")]));
     }
     for flag in ["primary_key", "hidden"] {
         if f[flag].as_bool() == Some(true) {
             out.insert(flag.to_owned(), true.into());
         }
     }
-    let allowed: Vec<Value> = items(f, "enumerations")
+    let allowed: Vec<Value> = items(&f["enumerations"])
         .filter_map(|en| en.get("value").cloned())
         .collect();
     if !allowed.is_empty() {

@@ -1,11 +1,54 @@
 //! `list_models` and `get_model`: LookML models and the explores they offer.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::{items, pick_as};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::shape::{is_hidden, items, pick};
+/// `list_models` and `get_model`, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    const HIDDEN: &str = "Also list explores hidden in the Looker UI.";
+    [
+        Tool::reader("list_models", "List LookML models", LIST_MODELS)
+            .schema(schema::object().with_default("include_hidden", Ty::Bool, false, HIDDEN))
+            .handler(list_models),
+        Tool::reader("get_model", "Get a LookML model", GET_MODEL)
+            .schema(
+                schema::object()
+                    .required("model_name", Ty::Str, MODEL_NAME)
+                    .with_default("include_hidden", Ty::Bool, false, HIDDEN),
+            )
+            .handler(get_model),
+    ]
+}
+
+/// The description of the `model_name` argument every explore tool takes.
+pub(crate) const MODEL_NAME: &str = "LookML model name, e.g. `thelook` (from `list_models`).";
+
+const LIST_MODELS: &str = "\
+Lists the LookML models you can query, each with its explores (name, label, group and \
+description). Start here to find which model and explore answer a question; then call \
+`get_explore` for the field names. Hidden explores are left out unless `include_hidden` is true.";
+
+const GET_MODEL: &str = "\
+Returns one LookML model: its label, LookML project, the database connections it may use and \
+its explores (name, label, group, description). Use it when you already know the model and \
+want its explores; `list_models` gives the same for every model.";
+
+/// Whether Looker marked `v` as `hidden: true`.
+pub(crate) fn is_hidden(v: &Value) -> bool {
+    v.get("hidden").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// [`pick_as`] as a map, for answers built member by member.
+pub(crate) fn picked(src: &Value, keys: &[(&str, &str)]) -> Map<String, Value> {
+    match pick_as(src, keys) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
 
 /// Arguments of `list_models`.
 #[derive(Debug, Deserialize)]
@@ -55,7 +98,7 @@ pub fn get_model(args: GetModel, _ctx: &Context) -> Result<Value, ToolError> {
 
 /// A compact model; `detailed` adds what only `get_model` shows.
 pub fn model(m: &Value, include_hidden: bool, detailed: bool) -> Value {
-    let mut out = pick(
+    let mut out = picked(
         m,
         &[
             ("name", "name"),
@@ -64,12 +107,12 @@ pub fn model(m: &Value, include_hidden: bool, detailed: bool) -> Value {
         ],
     );
     if detailed {
-        out.extend(pick(
+        out.extend(picked(
             m,
             &[("allowed_db_connection_names", "allowed_connections")],
         ));
     }
-    let explores: Vec<Value> = items(m, "explores")
+    let explores: Vec<Value> = items(&m["explores"])
         .filter(|e| include_hidden || !is_hidden(e))
         .map(explore_summary)
         .collect();
@@ -79,7 +122,7 @@ pub fn model(m: &Value, include_hidden: bool, detailed: bool) -> Value {
 
 /// A compact explore entry from a model's explore list.
 fn explore_summary(e: &Value) -> Value {
-    let mut out = pick(
+    let mut out = picked(
         e,
         &[
             ("name", "name"),

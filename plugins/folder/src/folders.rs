@@ -1,12 +1,170 @@
 //! The folder tools: search, read, create, rename/move and delete folders, walk the tree, and
 //! list the looks and dashboards a folder holds.
 
+use looker_mcp_plugin_sdk::args::{default, non_blank};
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::{clean, contains, items, pick};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use looker_mcp_plugin_sdk::shape::{clean, contains, items, pick};
+/// The folder tools, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    let folder_id = || {
+        schema::object().required(
+            "folder_id",
+            Ty::Str.min_len(1),
+            "Folder id, e.g. `6` (from `list_folders`).",
+        )
+    };
+    [
+        Tool::reader("list_folders", "Search folders", LIST_FOLDERS)
+            .schema(
+                schema::object()
+                    .optional(
+                        "name",
+                        Ty::Str,
+                        "Only folders whose name contains this text (case-insensitive; `%` and \
+                         `_` work as wildcards).",
+                    )
+                    .optional(
+                        "parent_id",
+                        Ty::Str,
+                        "Only direct subfolders of this folder id.",
+                    )
+                    .with_default(
+                        "limit",
+                        Ty::Int.min(1),
+                        LIST_LIMIT,
+                        "Most folders to return.",
+                    ),
+            )
+            .handler(list_folders),
+        Tool::reader("get_folder", "Get a folder and its content", GET_FOLDER)
+            .schema(folder_id())
+            .handler(get_folder),
+        Tool::creator("create_folder", "Create a folder", CREATE_FOLDER)
+            .schema(
+                schema::object()
+                    .required(
+                        "name",
+                        Ty::Str.min_len(1),
+                        "Name of the new folder; unique among its siblings.",
+                    )
+                    .required(
+                        "parent_id",
+                        Ty::Str.min_len(1),
+                        "Id of the folder to create it in, e.g. `1` for the Shared folder.",
+                    ),
+            )
+            .handler(create_folder),
+        Tool::overwriter("update_folder", "Rename or move a folder", UPDATE_FOLDER)
+            .schema(
+                schema::object()
+                    .required(
+                        "folder_id",
+                        Ty::Str.min_len(1),
+                        "Id of the folder to change.",
+                    )
+                    .optional("name", Ty::Str.min_len(1), "New name.")
+                    .optional(
+                        "parent_id",
+                        Ty::Str.min_len(1),
+                        "Id of the folder to move it into.",
+                    ),
+            )
+            .handler(update_folder),
+        Tool::deleter("delete_folder", "Delete a folder", DELETE_FOLDER)
+            .schema(folder_id())
+            .handler(delete_folder),
+        Tool::reader(
+            "get_folder_children",
+            "List a folder's subfolders",
+            GET_FOLDER_CHILDREN,
+        )
+        .schema(
+            schema::object()
+                .required("folder_id", Ty::Str.min_len(1), "Id of the parent folder.")
+                .with_default(
+                    "limit",
+                    Ty::Int.min(1),
+                    LIST_LIMIT,
+                    "Most subfolders to return.",
+                ),
+        )
+        .handler(get_folder_children),
+        Tool::reader(
+            "get_folder_ancestors",
+            "Get a folder's ancestors",
+            GET_FOLDER_ANCESTORS,
+        )
+        .schema(folder_id())
+        .handler(get_folder_ancestors),
+        Tool::reader(
+            "get_folder_looks",
+            "List the looks in a folder",
+            GET_FOLDER_LOOKS,
+        )
+        .schema(folder_id())
+        .handler(get_folder_looks),
+        Tool::reader(
+            "get_folder_dashboards",
+            "List the dashboards in a folder",
+            GET_FOLDER_DASHBOARDS,
+        )
+        .schema(folder_id())
+        .handler(get_folder_dashboards),
+    ]
+}
+
+const LIST_FOLDERS: &str = "\
+Searches Looker folders by name and/or parent folder and returns each match's id, name, parent \
+id, number of subfolders, creator and kind (personal, shared root, users root), sorted by name. \
+With no arguments it lists folders up to `limit`. Use it to find the folder id other tools need, \
+e.g. `{\"name\": \"sales\"}` or `{\"parent_id\": \"1\"}` for the top of the Shared folder. \
+`limit_reached: true` means there may be more: narrow the search or raise `limit`.";
+
+const GET_FOLDER: &str = "\
+Returns one folder: id, name, parent id, number of subfolders, creator, kind (personal, shared \
+root, users root), and the looks and dashboards it directly holds (id, title, description, \
+owner, last update, views), with their counts. Use `get_folder_children` for its subfolders.";
+
+const CREATE_FOLDER: &str = "\
+Creates a folder named `name` inside the folder `parent_id` and returns it (id, name, parent \
+id). The name must be unique among the parent's subfolders. Example: `{\"name\": \"Q3 reviews\", \
+\"parent_id\": \"1\"}` creates it at the top of the Shared folder.";
+
+const UPDATE_FOLDER: &str = "\
+Renames a folder (`name`) and/or moves it, with everything in it, under another folder \
+(`parent_id`); give at least one of them. Returns the folder as it is now. Root and personal \
+folders cannot be renamed or moved, and a folder cannot move into one of its own subfolders.";
+
+const DELETE_FOLDER: &str = "\
+Deletes a folder together with all its subfolders and every look and dashboard inside them \
+(Looker keeps deleted content in its trash, where an admin can restore it). Check what it holds \
+with `get_folder` and `get_folder_children` first. Root and personal folders cannot be deleted.";
+
+const GET_FOLDER_CHILDREN: &str = "\
+Lists a folder's direct subfolders (id, name, parent id, number of subfolders, kind), sorted by \
+name. Use it to browse the folder tree one level at a time, starting e.g. from the Shared \
+folder. `limit_reached: true` means there may be more: raise `limit`.";
+
+const GET_FOLDER_ANCESTORS: &str = "\
+Returns the chain of folders above a folder, from the root down to its parent (id, name, parent \
+id each), and the same as a readable `path` such as `Shared / Sales`. Use it to tell where a \
+folder, or content in it, lives.";
+
+const GET_FOLDER_LOOKS: &str = "\
+Lists the looks saved directly in a folder: id, title, description, query id, owner id, whether \
+it is public, last update and view count. Run one with the query tools (`run_look`).";
+
+const GET_FOLDER_DASHBOARDS: &str = "\
+Lists the dashboards saved directly in a folder: id, title, description, owner id, whether it is \
+hidden, last update and view count.";
+
+/// Most folders (or subfolders) a listing returns unless told otherwise.
+const LIST_LIMIT: u32 = 50;
 
 /// What the folder tools show of a folder.
 const FOLDER: [&str; 10] = [
@@ -52,7 +210,7 @@ pub struct ListFolders {
     name: Option<String>,
     #[serde(default)]
     parent_id: Option<String>,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::count::<LIST_LIMIT>")]
     limit: u32,
 }
 
@@ -66,7 +224,7 @@ pub struct FolderId {
 #[derive(Debug, Deserialize)]
 pub struct Children {
     folder_id: String,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::count::<LIST_LIMIT>")]
     limit: u32,
 }
 
@@ -85,10 +243,6 @@ pub struct UpdateFolder {
     name: Option<String>,
     #[serde(default)]
     parent_id: Option<String>,
-}
-
-fn default_limit() -> u32 {
-    50
 }
 
 /// The compact folders of a list answer.
@@ -143,7 +297,7 @@ pub fn get_folder(args: FolderId, _ctx: &Context) -> Result<Value, ToolError> {
 
 /// `POST /folders` → the new folder.
 pub fn create_folder(args: CreateFolder, _ctx: &Context) -> Result<Value, ToolError> {
-    let name = non_blank("name", &args.name)?;
+    let name = non_blank("name", &args.name)?.trim();
     let created: Value = Request::post("/folders")
         .body(&json!({"name": name, "parent_id": args.parent_id}))
         .send()?
@@ -155,7 +309,7 @@ pub fn create_folder(args: CreateFolder, _ctx: &Context) -> Result<Value, ToolEr
 pub fn update_folder(args: UpdateFolder, _ctx: &Context) -> Result<Value, ToolError> {
     let mut body = Map::new();
     if let Some(name) = &args.name {
-        body.insert("name".into(), non_blank("name", name)?.into());
+        body.insert("name".into(), non_blank("name", name)?.trim().into());
     }
     if let Some(parent) = args.parent_id {
         if parent == args.folder_id {
@@ -230,17 +384,6 @@ pub fn get_folder_dashboards(args: FolderId, _ctx: &Context) -> Result<Value, To
         .json()?;
     let dashboards: Vec<Value> = items(&found).map(clean).collect();
     Ok(json!({"folder_id": args.folder_id, "dashboards": dashboards}))
-}
-
-/// `value` trimmed, or an invalid-arguments error naming `arg` when it is blank.
-fn non_blank<'a>(arg: &str, value: &'a str) -> Result<&'a str, ToolError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ToolError::invalid_arguments(format!(
-            "`{arg}` must not be blank"
-        )));
-    }
-    Ok(trimmed)
 }
 
 #[cfg(test)]

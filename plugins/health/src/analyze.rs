@@ -3,11 +3,41 @@
 use std::collections::BTreeMap;
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::activity::{Activity, MODEL, USAGE_WINDOW, count, number, seconds};
+
+/// `health_analyze`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [Tool::reader(
+        "health_analyze",
+        "Analyze model or content usage",
+        HEALTH_ANALYZE,
+    )
+    .schema(schema::object().with_default(
+        "analysis_type",
+        Ty::Enum(&["models", "content"]),
+        DEFAULT_ANALYSIS,
+        "`models`: each model's explores with their query counts over 90 days (the default). \
+         `content`: the most viewed Looks and dashboards, the dashboards running the most \
+         queries, and queries by source.",
+    ))
+    .handler(health_analyze)]
+}
+
+const HEALTH_ANALYZE: &str = "\
+Summarizes how the instance is used, from Looker's `system__activity` usage data over 90 days. \
+`models` (default): every model's explores, busiest first, with query counts, average runtime \
+and how many explores nobody used. `content`: the ten most viewed Looks and dashboards, the \
+dashboards that run the most queries, and queries by source (dashboard, look, explore, API, \
+schedule). Use it to see what matters before a cleanup or a change. Example: \
+{\"analysis_type\": \"content\"}.";
+
+/// What `health_analyze` analyzes unless told otherwise.
+const DEFAULT_ANALYSIS: &str = "models";
 
 /// `health_analyze` arguments.
 #[derive(Deserialize)]
@@ -17,7 +47,7 @@ pub struct AnalyzeArgs {
 }
 
 fn default_analysis() -> String {
-    "models".to_owned()
+    DEFAULT_ANALYSIS.to_owned()
 }
 
 /// How many of the most viewed Looks and dashboards the content summary lists.

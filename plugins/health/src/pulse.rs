@@ -1,11 +1,30 @@
 //! `health_pulse`: connection, query, dashboard and schedule health in one call.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError, path, progress};
+use looker_mcp_plugin_sdk::schema;
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError, path, progress};
 use serde_json::{Value, json};
 
 use crate::activity::{Activity, MODEL, RECENT_WINDOW, USAGE_WINDOW, count, number, seconds};
 use crate::section;
+
+/// `health_pulse`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader("health_pulse", "Check the instance's health", HEALTH_PULSE)
+            .schema(schema::object())
+            .handler(health_pulse),
+    ]
+}
+
+const HEALTH_PULSE: &str = "\
+Checks the Looker instance's health and returns `status` (`healthy` or `needs_attention`), \
+plain-language `findings`, and four sections: connections (each tested with Looker's \
+connection tests, plus its query count over 90 days), queries (runs, errors and error rate over \
+7 days, slowest explores), running queries (those running over 5 minutes), dashboards (with \
+queries slower than 30 s, or failing, over 7 days), schedules (failed deliveries over 7 days, \
+with the error) and datagroups (failing trigger checks). Use it to spot instance-wide problems. Needs access to the `system__activity` model; a check that fails is reported in its \
+section and the others still run.";
 
 /// Connections Looker keeps for itself; they are not the customer's warehouse.
 const INTERNAL_CONNECTIONS: [&str; 4] = [

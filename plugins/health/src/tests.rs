@@ -1,21 +1,13 @@
 use looker_mcp_plugin_sdk::looker::Response;
-use looker_mcp_plugin_sdk::testing::mock_looker;
+use looker_mcp_plugin_sdk::testing::{assert_matches_reference, mock_looker};
 use looker_mcp_plugin_sdk::{Context, ToolError};
 use serde_json::{Value, json};
 
 use super::group;
 
 #[test]
-fn declaration_is_valid_and_read_only() {
-    group().validate().unwrap();
-    for tool in group().tools() {
-        let a = tool.annotations();
-        assert!(
-            a.read_only && !a.destructive && a.idempotent,
-            "{}",
-            tool.name()
-        );
-    }
+fn declaration_matches_the_reference() {
+    assert_matches_reference(&group(), &[]);
 }
 
 fn forbidden() -> Response {

@@ -3,12 +3,39 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path, progress};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path, progress};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::activity::{Activity, USAGE_WINDOW, count};
 use crate::analyze::{explore_usage, lookml_models};
+
+/// `health_vacuum`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader("health_vacuum", "Find cleanup candidates", HEALTH_VACUUM)
+            .schema(schema::object().with_default(
+                "scope",
+                Ty::Enum(&["explores", "content"]),
+                DEFAULT_SCOPE,
+                "`explores`: explores not queried in 90 days and unused fields of the queried \
+                 ones (the default). `content`: Looks and dashboards never viewed or not \
+                 queried in 90 days.",
+            ))
+            .handler(health_vacuum),
+    ]
+}
+
+const HEALTH_VACUUM: &str = "\
+Finds cleanup candidates and returns them with the reason. `explores` (default): explores \
+nobody queried in 90 days, and for the most used explores the visible fields no query used or \
+filtered on. `content`: Looks and dashboards never viewed or with no queries in 90 days (up to \
+500 of each are scanned; `partial` says when there are more). It deletes nothing: review the \
+candidates, then use the delete tools. Example: {\"scope\": \"content\"}.";
+
+/// What `health_vacuum` looks for unless told otherwise.
+const DEFAULT_SCOPE: &str = "explores";
 
 /// `health_vacuum` arguments.
 #[derive(Deserialize)]
@@ -18,7 +45,7 @@ pub struct VacuumArgs {
 }
 
 fn default_scope() -> String {
-    "explores".to_owned()
+    DEFAULT_SCOPE.to_owned()
 }
 
 /// At most this many used explores are checked field by field (two requests each).

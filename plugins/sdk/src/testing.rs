@@ -103,8 +103,8 @@ pub fn reference_tools(group: &str) -> Vec<Value> {
 
 /// Asserts that `group` is valid ([`Group::validate`]), declares the reference server's tools
 /// of the same group in the same order (tools of ours alone may sit among them), and that each
-/// input schema equals the reference's once
-/// the keywords we add are removed: `description` always, plus `ignore` (e.g. `&["minimum"]`).
+/// input schema equals the reference's once the keywords we add are removed: `description`
+/// always, plus `ignore` (e.g. `&["minimum"]`).
 /// Keywords are removed wherever a schema may hold them, never from `properties` (so an
 /// argument named `description` still counts).
 pub fn assert_matches_reference(group: &Group, ignore: &[&str]) {

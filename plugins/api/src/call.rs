@@ -67,7 +67,7 @@ pub fn send(args: &ApiRequest, via: Via, ctx: &Context) -> Result<Response, Tool
 }
 
 /// The operation `args` name, with the path parameters a concrete `path` filled.
-fn resolve(args: &ApiRequest) -> Result<(&'static Operation, Vec<(String, String)>), ToolError> {
+fn resolve(args: &ApiRequest) -> Result<(&'static Operation, index::Filled), ToolError> {
     let bad = |why: String| Err(ToolError::InvalidArguments(why));
     match (&args.operation, &args.method, &args.path) {
         (Some(id), None, None) => match index::by_id(id.trim()) {

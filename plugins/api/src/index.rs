@@ -78,6 +78,9 @@ pub fn operations() -> &'static [Operation] {
     OPS.get_or_init(|| serde_json::from_str(OPS_JSON).expect("build.rs writes a valid index"))
 }
 
+/// Path parameters a concrete path filled: (name, value).
+pub type Filled = Vec<(String, String)>;
+
 /// The operation with id `id`.
 pub fn by_id(id: &str) -> Option<&'static Operation> {
     operations().iter().find(|op| op.id == id)
@@ -86,9 +89,9 @@ pub fn by_id(id: &str) -> Option<&'static Operation> {
 /// The operation whose method is `method` and whose template matches `path`, with the path
 /// parameters the concrete segments fill (`/dashboards/12` → `dashboard_id` = `12`). A literal
 /// template segment wins over a parameter (`/users/me` before `/users/{user_id}`).
-pub fn by_route(method: &str, path: &str) -> Option<(&'static Operation, Vec<(String, String)>)> {
+pub fn by_route(method: &str, path: &str) -> Option<(&'static Operation, Filled)> {
     let wanted: Vec<&str> = segments(path).collect();
-    let mut best: Option<(&Operation, Vec<(String, String)>, usize)> = None;
+    let mut best: Option<(&Operation, Filled, usize)> = None;
     for op in operations()
         .iter()
         .filter(|op| op.method.eq_ignore_ascii_case(method))

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value, json};
 
 /// The vendored spec, relative to this crate. The one place that names it.
-const SPEC: &str = "../../tests/looker-sim/spec/Looker.4.0.oas.json";
+const SPEC: &str = "../../host/looker-sim/spec/Looker.4.0.oas.json";
 
 /// The longest description kept for an operation or a property.
 const OP_DESCRIPTION_CHARS: usize = 200;

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 /// `method<TAB>path` lines of the spec's operations (tag, operationId, method, path, status).
-const OPERATIONS: &str = include_str!("../../../tests/looker-sim/spec/operations.tsv");
+const OPERATIONS: &str = include_str!("../../looker-sim/spec/operations.tsv");
 
 /// What a path that matches no spec route is reported as.
 pub const UNKNOWN_ROUTE: &str = "/{unknown}";

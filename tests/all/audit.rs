@@ -61,8 +61,9 @@ fn fields(body: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// `get_query_history`: defaults, every filter, and literal values escaped (an underscore in an email matches only itself).
 #[tokio::test]
-async fn history_tools_query_system_activity() {
+async fn get_query_history_with_defaults_and_every_filter() {
     let h = Harness::new().await;
     let client = h.client("audit").await;
 
@@ -126,6 +127,15 @@ async fn history_tools_query_system_activity() {
     let body = activity_query(&h);
     assert_eq!(body["filters"]["user.email"], "a^_min@example.com");
     assert_eq!(none["count"], 0, "{none}");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `get_content_usage`: both lists by default; one list with a threshold.
+#[tokio::test]
+async fn get_content_usage_lists_both_or_one_with_a_threshold() {
+    let h = Harness::new().await;
+    let client = h.client("audit").await;
 
     // get_content_usage: both lists by default; one list with a threshold.
     let usage = json(&call(&client, "get_content_usage", json!({})).await);
@@ -173,6 +183,15 @@ async fn history_tools_query_system_activity() {
     assert_eq!(body["filters"]["history.query_run_count"], ">=1000");
     assert_eq!(looks["looks"], json!([]), "{looks}");
     assert!(looks.get("dashboards").is_none());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `get_pdt_build_log` reads the PDT build events from system activity.
+#[tokio::test]
+async fn get_pdt_build_log_reads_pdt_events() {
+    let h = Harness::new().await;
+    let client = h.client("audit").await;
 
     // get_pdt_build_log.
     let log = json(&call(&client, "get_pdt_build_log", json!({})).await);
@@ -208,6 +227,15 @@ async fn history_tools_query_system_activity() {
             .unwrap()
             .contains("timed out")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `get_schedule_history` reads schedule runs from system activity.
+#[tokio::test]
+async fn get_schedule_history_reads_schedule_runs() {
+    let h = Harness::new().await;
+    let client = h.client("audit").await;
 
     // get_schedule_history.
     let runs = json(&call(&client, "get_schedule_history", json!({})).await);
@@ -245,6 +273,15 @@ async fn history_tools_query_system_activity() {
             .unwrap()
             .contains("SMTP")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `get_user_activity_log` reads one user's events.
+#[tokio::test]
+async fn get_user_activity_log_reads_a_users_events() {
+    let h = Harness::new().await;
+    let client = h.client("audit").await;
 
     // get_user_activity_log.
     let events = json(&call(&client, "get_user_activity_log", json!({})).await);
@@ -276,6 +313,15 @@ async fn history_tools_query_system_activity() {
         .collect();
     assert_eq!(names.len(), 2, "{alice}");
     assert!(names.contains(&"login") && names.contains(&"create_dashboard"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Looker's refusal of a system-activity query comes back as a tool error with its message.
+#[tokio::test]
+async fn history_tools_pass_on_lookers_refusal() {
+    let h = Harness::new().await;
+    let client = h.client("audit").await;
 
     // Looker's refusal comes back as a tool error with its message.
     h.sim.inject(Fault {
@@ -287,6 +333,15 @@ async fn history_tools_query_system_activity() {
     let refused = call(&client, "get_schedule_history", json!({})).await;
     failed(&refused, &["HTTP 422"]);
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Arguments the schemas refuse never reach Looker.
+#[tokio::test]
+async fn invalid_history_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("audit").await;
 
     // Arguments the schema refuses never reach Looker.
     for (tool, args) in [

@@ -10,9 +10,12 @@ const OPERATIONS: &str = include_str!("../../looker-sim/spec/operations.tsv");
 /// What a path that matches no spec route is reported as.
 pub const UNKNOWN_ROUTE: &str = "/{unknown}";
 
-/// Each template, split into segments (`None` for a `{parameter}`).
-fn templates() -> &'static [(&'static str, Vec<Option<&'static str>>)] {
-    static TEMPLATES: OnceLock<Vec<(&'static str, Vec<Option<&'static str>>)>> = OnceLock::new();
+/// A template and its segments (`None` for a `{parameter}`).
+type Template = (&'static str, Vec<Option<&'static str>>);
+
+/// Every spec template, split into segments.
+fn templates() -> &'static [Template] {
+    static TEMPLATES: OnceLock<Vec<Template>> = OnceLock::new();
     TEMPLATES.get_or_init(|| {
         let mut templates: Vec<_> = OPERATIONS
             .lines()

@@ -120,7 +120,12 @@ pub fn assert_matches_reference(group: &Group, ignore: &[&str]) {
         .map(|t| t.name())
         .filter(|name| theirs.contains(name))
         .collect();
-    assert_eq!(ours, theirs, "the reference tools of group `{}`", group.name());
+    assert_eq!(
+        ours,
+        theirs,
+        "the reference tools of group `{}`",
+        group.name()
+    );
     let shared = group.tools().filter(|t| theirs.contains(&t.name()));
     for (tool, seed) in shared.zip(&reference) {
         let mut ours = tool.input_schema().to_value().expect("a JSON input schema");

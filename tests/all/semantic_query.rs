@@ -499,6 +499,7 @@ async fn a_tile_is_placed_through_its_layout_component() {
         (&json!(0), &json!(24), &json!(8))
     );
 
+    h.api_requests();
     let off_grid = call(
         &client,
         "update_dashboard_layout_component",

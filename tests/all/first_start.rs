@@ -26,7 +26,7 @@ async fn a_fresh_install_lists_every_group_without_compiling_a_component() {
 
     let (client, logs) = h.stdio_client_with_logs(&["--groups", "all"]).await;
     let tools = client.list_all_tools().await.unwrap();
-    let groups = looker_mcp::plugins::embedded::EMBEDDED.len();
+    let groups = looker_mcp::runtime::embedded::EMBEDDED.len();
     assert!(groups > 10, "the build embeds every group ({groups})");
     assert!(
         tools.len() > 100,

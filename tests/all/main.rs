@@ -12,7 +12,7 @@ mod bad_input;
 mod board;
 mod catalog;
 mod cli;
-mod code_mode;
+mod api;
 mod completions;
 mod confirm;
 mod connection;

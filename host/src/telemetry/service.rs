@@ -5,14 +5,18 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
+use futures::future::BoxFuture;
 use opentelemetry::context::FutureExt;
 use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue};
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
-    ClientNotification, ClientRequest, NumberOrString, ProtocolVersion, ServerConfig, ServerResult,
+    CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResponse, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, NumberOrString, PaginatedRequestParams, ProtocolVersion,
+    ReadResourceRequestParams, ReadResourceResponse, ServerConfig, Tool,
 };
-use rmcp::service::{NotificationContext, RequestContext, Service};
+use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer};
 
 use super::{metrics, traces};
@@ -40,41 +44,23 @@ impl<H> Drop for Traced<H> {
 
 /// What one request is, as spans and metrics may show it.
 struct Operation {
-    method: String,
+    method: &'static str,
     /// The tool a `tools/call` names, when the server serves it (an unknown name is the
     /// client's text and is never recorded).
     tool: Option<String>,
 }
 
 impl<H: ServerHandler> Traced<H> {
-    fn operation(&self, request: &ClientRequest) -> Operation {
-        let tool = match request {
-            ClientRequest::CallToolRequest(call) => {
-                let name = call.params.name.as_ref();
-                Some(if self.inner.get_tool(name).is_some() {
-                    name.to_owned()
-                } else {
-                    "_unknown".to_owned()
-                })
-            }
-            _ => None,
-        };
-        Operation {
-            method: request.method().to_owned(),
-            tool,
-        }
-    }
-
     fn span(&self, operation: &Operation, context: &RequestContext<RoleServer>) -> Option<Context> {
         if !traces::enabled() {
             return None;
         }
         let name = match &operation.tool {
             Some(tool) => format!("{} {tool}", operation.method),
-            None => operation.method.clone(),
+            None => operation.method.to_owned(),
         };
         let mut attributes = vec![
-            KeyValue::new("mcp.method.name", operation.method.clone()),
+            KeyValue::new("mcp.method.name", operation.method),
             KeyValue::new("jsonrpc.request.id", request_id(&context.id)),
             KeyValue::new("network.transport", self.transport),
             KeyValue::new("jsonrpc.protocol.version", "2.0"),
@@ -96,34 +82,33 @@ impl<H: ServerHandler> Traced<H> {
         );
         traces::start(name, SpanKind::Server, attributes, &parent)
     }
-}
 
-impl<H: ServerHandler> Service<RoleServer> for Traced<H> {
-    async fn handle_request(
-        &self,
-        request: ClientRequest,
+    /// Runs `work` (the inner handler answering one request) under the request's span and
+    /// records its duration; `failed` says whether a successful answer is a tool error.
+    async fn observe<'a, T>(
+        &'a self,
+        operation: Operation,
         context: RequestContext<RoleServer>,
-    ) -> Result<ServerResult, McpError> {
+        work: impl FnOnce(RequestContext<RoleServer>) -> BoxFuture<'a, Result<T, McpError>>,
+        failed: impl Fn(&T) -> bool,
+    ) -> Result<T, McpError> {
         if !traces::enabled() && !metrics::enabled() {
-            return self.inner.handle_request(request, context).await;
+            return work(context).await;
         }
-        let operation = self.operation(&request);
         let span = self.span(&operation, &context);
         let started = Instant::now();
-        let handled = self.inner.handle_request(request, context);
+        let handled = work(context);
         let result = match &span {
             Some(span) => handled.with_context(span.clone()).await,
             None => handled.await,
         };
         let error_type: Option<Cow<'static, str>> = match &result {
             Err(error) => Some(error.code.0.to_string().into()),
-            Ok(ServerResult::CallToolResult(call)) if call.is_error == Some(true) => {
-                Some("tool_error".into())
-            }
+            Ok(answer) if failed(answer) => Some("tool_error".into()),
             Ok(_) => None,
         };
         metrics::operation(
-            &operation.method,
+            operation.method,
             operation.tool.as_deref(),
             error_type.as_deref(),
             started.elapsed(),
@@ -145,20 +130,141 @@ impl<H: ServerHandler> Service<RoleServer> for Traced<H> {
         result
     }
 
-    async fn handle_notification(
-        &self,
-        notification: ClientNotification,
-        context: NotificationContext<RoleServer>,
-    ) -> Result<(), McpError> {
-        self.inner.handle_notification(notification, context).await
+    /// A request with no tool that cannot fail as a tool does.
+    async fn observe_method<'a, T>(
+        &'a self,
+        method: &'static str,
+        context: RequestContext<RoleServer>,
+        work: impl FnOnce(RequestContext<RoleServer>) -> BoxFuture<'a, Result<T, McpError>>,
+    ) -> Result<T, McpError> {
+        let operation = Operation { method, tool: None };
+        self.observe(operation, context, work, |_| false).await
     }
+}
 
+/// Every method the server answers, delegated to the inner handler under a span; methods the
+/// inner handler does not override keep rmcp's defaults (`initialize`, `ping`, …).
+impl<H: ServerHandler> ServerHandler for Traced<H> {
     fn get_info(&self) -> ServerConfig {
-        Service::get_info(&self.inner)
+        self.inner.get_info()
     }
 
-    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
-        Service::supported_protocol_versions(&self.inner)
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner.get_tool(name)
+    }
+
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        self.observe_method("tools/list", context, |c| {
+            Box::pin(self.inner.list_tools(request, c))
+        })
+        .await
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.as_ref();
+        let tool = Some(if self.inner.get_tool(name).is_some() {
+            name.to_owned()
+        } else {
+            "_unknown".to_owned()
+        });
+        let operation = Operation {
+            method: "tools/call",
+            tool,
+        };
+        let failed = |answer: &CallToolResponse| matches!(answer, CallToolResponse::Complete(call) if call.is_error == Some(true));
+        self.observe(
+            operation,
+            context,
+            |c| Box::pin(self.inner.call_tool(request, c)),
+            failed,
+        )
+        .await
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        self.observe_method("resources/list", context, |c| {
+            Box::pin(self.inner.list_resources(request, c))
+        })
+        .await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        self.observe_method("resources/templates/list", context, |c| {
+            Box::pin(self.inner.list_resource_templates(request, c))
+        })
+        .await
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        self.observe_method("resources/read", context, |c| {
+            Box::pin(self.inner.read_resource(request, c))
+        })
+        .await
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        self.observe_method("completion/complete", context, |c| {
+            Box::pin(self.inner.complete(request, c))
+        })
+        .await
+    }
+
+    async fn list_prompts(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        self.observe_method("prompts/list", context, |c| {
+            Box::pin(self.inner.list_prompts(request, c))
+        })
+        .await
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        self.observe_method("prompts/get", context, |c| {
+            Box::pin(self.inner.get_prompt(request, c))
+        })
+        .await
+    }
+
+    #[allow(deprecated)] // the inner handler still answers logging/setLevel
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.observe_method("logging/setLevel", context, |c| {
+            Box::pin(self.inner.set_level(request, c))
+        })
+        .await
     }
 }
 

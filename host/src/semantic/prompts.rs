@@ -22,8 +22,11 @@ pub struct Spec {
     /// Tools the message tells the assistant to use; the prompt is offered only when all are served.
     needs: &'static [&'static str],
     /// The message for the given arguments (`get` finds each by name, `""` when absent).
-    message: fn(&dyn Fn(&str) -> String) -> String,
+    message: Message,
 }
+
+/// Writes a prompt's message from its arguments (`get` finds each by name).
+type Message = fn(get: &dyn Fn(&str) -> String) -> String;
 
 /// Every prompt.
 pub static PROMPTS: [Spec; 4] = [

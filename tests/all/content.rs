@@ -93,7 +93,7 @@ async fn looks_search_create_update_delete() {
             "column_limit": "10", "total": true, "row_total": "right", "subtotals": ["orders.region"],
             "vis_config": {"type": "looker_bar", "stacking": "normal"},
             "query_timezone": "Europe/Paris",
-            "dynamic_fields": "[{\"table_calculation\":\"share\",\"expression\":\"1\"}]"
+            "dynamic_fields": "[{\"expression\":\"1\",\"table_calculation\":\"share\"}]", // checked, then re-sent as compact JSON
         })
     );
     assert_eq!(method_path(&requests[1]), ("POST", "/looks"));

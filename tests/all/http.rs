@@ -235,7 +235,7 @@ async fn stateless_2026_07_28_over_http() {
     let list = rpc_answer(&list.text().await.unwrap());
     assert_eq!(
         list["result"]["tools"].as_array().map(Vec::len),
-        Some(7),
+        Some(8),
         "{list}"
     );
     let called = post(

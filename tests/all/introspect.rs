@@ -134,7 +134,7 @@ fn signatures(tools: &Value) -> Vec<Value> {
 }
 
 fn assert_same_tools(discovered: &Value, listed: &Value) {
-    assert_eq!(signatures(discovered).len(), 7, "{discovered}");
+    assert_eq!(signatures(discovered).len(), 8, "{discovered}");
     assert_eq!(signatures(discovered), signatures(listed));
     assert_eq!(discovered, listed, "the whole listing is the same");
 }

@@ -6,13 +6,13 @@
 mod support;
 
 mod admin;
+mod api;
 mod audit;
 mod auth;
 mod bad_input;
 mod board;
 mod catalog;
 mod cli;
-mod api;
 mod completions;
 mod confirm;
 mod connection;

@@ -34,7 +34,8 @@ async fn progressive_mode_lists_a_small_core_and_three_tools_that_reach_the_rest
     );
     // A few thousand tokens: the whole list is a small fraction of the full one.
     let size = serde_json::to_string(&tools).unwrap().len();
-    assert!(size < 30_000, "{size} characters");
+    // The core's query tools carry the semantic-layer options (pivots, dynamic fields, …).
+    assert!(size < 36_000, "{size} characters");
     for tool in &tools {
         let input = Value::Object((*tool.input_schema).clone());
         jsonschema::draft202012::meta::validate(&input)

@@ -83,7 +83,7 @@ async fn stateless_2026_07_28_without_initialize() {
         .await;
     assert_eq!(
         list["result"]["tools"].as_array().map(Vec::len),
-        Some(7),
+        Some(8),
         "{list}"
     );
     let call = server

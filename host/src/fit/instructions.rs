@@ -59,7 +59,7 @@ const PURPOSES: &[(&str, &str)] = &[
     ("identity", "whoami: the Looker user your calls run as"),
     (
         "api",
-        "code mode, the whole Looker API: search_looker_api → describe_looker_api → call_looker_api (reads) or change_looker_api; run_looker_script for many calls in one",
+        "the whole Looker API: search, describe, call or change it; scripts",
     ),
 ];
 

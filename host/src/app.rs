@@ -11,7 +11,7 @@ use crate::identity::Identities;
 use crate::looker::LookerClient;
 use crate::runtime::lock::{LockFile, Trusted, components_in};
 use crate::runtime::{Registry, Runtime, embedded};
-use crate::server::LookerMcp;
+use crate::server::{LookerMcp, ToolListChange};
 
 /// Builds the MCP handler with the selected groups loaded; `identities` are the server's
 /// identity rules ([`Identities::new`]), which decide who each call runs as.
@@ -26,7 +26,6 @@ pub async fn build(
         per_principal: config.limits.slots_per_principal,
         max_wait: config.limits.slot_wait,
     })?;
-    let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
     let settings = plugin_settings(config, identities.act_as_offered());
     let services = Arc::new(Services {
         looker,
@@ -35,6 +34,43 @@ pub async fn build(
         settings: Arc::new(settings),
         governance: governance(config)?,
     });
+    let registry = load_registry(config, runtime, services, groups, extra).await?;
+    let tool_lists = tool_lists(config, &registry)?;
+    if config.sudo_associative {
+        tracing::warn!(
+            "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
+        );
+    }
+    let fit = crate::fit::Fit::new(config.max_result_chars).with_tool_mode(config.tool_mode);
+    Ok(LookerMcp::new(registry, tool_lists, fit))
+}
+
+/// Reloads the third-party components (SIGHUP, or a change `LOOKER_PLUGIN_WATCH` saw): admits
+/// them again (lock file, pins, policies), loads a new registry beside the served one and
+/// serves it; calls in flight finish on the old components. When anything is refused under
+/// `--strict-plugins`, or the new set cannot load, the served set stays and the error says why.
+pub async fn reload(
+    config: &Config,
+    groups: Option<&str>,
+    server: &LookerMcp,
+) -> anyhow::Result<ToolListChange> {
+    let extra = admit_third_party(config)?;
+    let (runtime, services) =
+        server.with_registry(|served| (served.runtime().clone(), served.services().clone()));
+    let registry = load_registry(config, runtime, services, groups, extra).await?;
+    let tool_lists = tool_lists(config, &registry)?;
+    Ok(server.replace(registry, tool_lists).await)
+}
+
+/// Loads the selected groups (embedded and the admitted third-party ones) and logs what loaded.
+async fn load_registry(
+    config: &Config,
+    runtime: Runtime,
+    services: Arc<Services>,
+    groups: Option<&str>,
+    extra: Vec<Trusted>,
+) -> anyhow::Result<Registry> {
+    let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
     let builtin_limits = CallLimits {
         memory_bytes: config.plugin_memory_bytes,
         cpu: config.plugin_cpu,
@@ -57,16 +93,13 @@ pub async fn build(
         tools = registry.tools().len(),
         "tool groups loaded"
     );
+    Ok(registry)
+}
+
+/// `LOOKER_TOOLS` / `LOOKER_EXCLUDE_TOOLS`, checked against the loaded tools.
+fn tool_lists(config: &Config, registry: &Registry) -> anyhow::Result<ToolLists> {
     let loaded: Vec<&str> = registry.tools().iter().map(|t| t.name.as_str()).collect();
-    let tool_lists = ToolLists::new(&config.tools, &config.exclude_tools, &loaded)
-        .map_err(anyhow::Error::msg)?;
-    if config.sudo_associative {
-        tracing::warn!(
-            "LOOKER_SUDO_ASSOCIATIVE=true has no effect: Looker API 4.0's login_user takes no associative parameter"
-        );
-    }
-    let fit = crate::fit::Fit::new(config.max_result_chars).with_tool_mode(config.tool_mode);
-    Ok(LookerMcp::new(registry, tool_lists, fit))
+    ToolLists::new(&config.tools, &config.exclude_tools, &loaded).map_err(anyhow::Error::msg)
 }
 
 /// The request-level governance rules from the settings.

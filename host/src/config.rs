@@ -145,6 +145,9 @@ pub struct Config {
     pub strict_plugins: bool,
     /// Load unpinned components read-only (`LOOKER_ALLOW_UNPINNED_PLUGINS`).
     pub allow_unpinned_plugins: bool,
+    /// Reload third-party components when the plugin directory, a `--plugin` file or the lock
+    /// file changes (`LOOKER_PLUGIN_WATCH`); SIGHUP reloads whatever this says.
+    pub plugin_watch: bool,
     /// Serve only read-only tools and send nothing that changes Looker (`LOOKER_READ_ONLY`,
     /// `--read-only`).
     pub read_only: bool,
@@ -379,6 +382,7 @@ impl Config {
             plugin_lock: get("LOOKER_PLUGIN_LOCK").map(Into::into),
             strict_plugins: flag("LOOKER_STRICT_PLUGINS", false)?,
             allow_unpinned_plugins: flag("LOOKER_ALLOW_UNPINNED_PLUGINS", false)?,
+            plugin_watch: flag("LOOKER_PLUGIN_WATCH", false)?,
             read_only: flag("LOOKER_READ_ONLY", false)?,
             tools: list("LOOKER_TOOLS"),
             exclude_tools: list("LOOKER_EXCLUDE_TOOLS"),

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod config;
 pub mod identity;
+pub mod reload;
 pub mod transport;
 
 // Used by the binary and the tests, not an API.

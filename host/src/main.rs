@@ -86,11 +86,12 @@ async fn run() -> anyhow::Result<()> {
         .transpose()?;
     let identities = Identities::new(&config, &posture, bind);
     let handler = app::build(&config, cli.groups.as_deref(), identities).await?;
+    looker_mcp::reload::spawn(config.clone(), cli.groups.clone(), handler.clone());
     let served = match listener {
         None => transport::stdio::serve(handler, config.limits.shutdown_grace).await,
         Some(listener) => {
-            let identities = handler.registry().services().identities.clone();
-            let auth = Auth::new(posture, &config, handler.looker().clone(), identities);
+            let identities = handler.services().identities.clone();
+            let auth = Auth::new(posture, &config, handler.looker(), identities);
             transport::http::serve(handler, auth, listener, &config).await
         }
     };

@@ -1,7 +1,7 @@
 //! The MCP server: lists the loaded components' tools and routes each call to its component.
 //! Transport-agnostic; `transport::{stdio, http}` only carry it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use base64::Engine as _;
 use rmcp::handler::server::ServerHandler;
@@ -13,7 +13,7 @@ use rmcp::model::{
     ReadResourceRequestParams, ReadResourceResponse, ResourceContents, ServerCapabilities,
     ServerConfig, Tool, ToolAnnotations,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer};
 use serde_json::Value;
 
@@ -36,10 +36,19 @@ pub const SERVER_NAME: &str = "looker-mcp-server";
 /// its own per-session state.
 #[derive(Clone)]
 pub struct LookerMcp {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
     log_level: SessionLogLevel,
 }
 
+/// What every session shares: the current tool set, replaced whole by a plugin reload, and the
+/// connected clients to tell when it changes.
+struct Shared {
+    current: RwLock<Arc<Inner>>,
+    peers: Mutex<Vec<Peer<RoleServer>>>,
+}
+
+/// One consistent tool set. A request takes it once ([`LookerMcp::inner`]) and keeps it to the
+/// end, so a call in flight during a reload finishes on the components it started on.
 struct Inner {
     registry: Registry,
     /// The served tools: the loaded tools the governance rules leave.
@@ -55,19 +64,11 @@ struct Inner {
     completions: Completions,
 }
 
-/// Whether a result is fitted to the client's budget (`tools/call`) or kept whole for the host
-/// (resources and completions shape their own compact answers).
-#[derive(Clone, Copy, PartialEq)]
-enum Fitting {
-    Client,
-    Whole,
-}
-
-impl LookerMcp {
-    /// Wraps the loaded registry; the tool list is built once here, without the tools the
-    /// allow/deny lists or the read-only posture leave out. Where no caller may use
-    /// `act_as_user`, tool schemas do not offer it. `fit` shapes the list and the results.
-    pub fn new(registry: Registry, tool_lists: ToolLists, fit: Fit) -> Self {
+impl Inner {
+    /// The tool list is built once here, without the tools the allow/deny lists or the
+    /// read-only posture leave out. Where no caller may use `act_as_user`, tool schemas do not
+    /// offer it. `fit` shapes the list and the results.
+    fn new(registry: Registry, tool_lists: ToolLists, fit: Fit) -> Self {
         let offer_act_as = registry.services().identities.act_as_offered();
         let read_only = registry.services().governance.read_only;
         let served = |entry: &ToolEntry| refusal(entry, &tool_lists, read_only).is_none();
@@ -83,50 +84,166 @@ impl LookerMcp {
             instructions.push_str(&format!("\n{}", progressive::INSTRUCTIONS));
         }
         Self {
-            inner: Arc::new(Inner {
-                registry,
-                tools,
-                listed,
-                tool_lists,
-                fit,
-                instructions,
-                completions: Completions::default(),
+            registry,
+            tools,
+            listed,
+            tool_lists,
+            fit,
+            instructions,
+            completions: Completions::default(),
+        }
+    }
+
+    /// Whether `name` is a served tool.
+    fn serves(&self, name: &str) -> bool {
+        self.tools.iter().any(|t| t.name == name)
+    }
+}
+
+/// How a reload changed the listed tools.
+#[derive(Debug, Default, PartialEq)]
+pub struct ToolListChange {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl ToolListChange {
+    fn between(before: &[Tool], after: &[Tool]) -> Self {
+        let names =
+            |tools: &[Tool]| -> Vec<String> { tools.iter().map(|t| t.name.to_string()).collect() };
+        let (before, after) = (names(before), names(after));
+        Self {
+            added: after
+                .iter()
+                .filter(|n| !before.contains(n))
+                .cloned()
+                .collect(),
+            removed: before
+                .iter()
+                .filter(|n| !after.contains(n))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether the listed tools are the same.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Whether a result is fitted to the client's budget (`tools/call`) or kept whole for the host
+/// (resources and completions shape their own compact answers).
+#[derive(Clone, Copy, PartialEq)]
+enum Fitting {
+    Client,
+    Whole,
+}
+
+impl LookerMcp {
+    /// Wraps the loaded registry (see [`Inner::new`] for what is served).
+    pub fn new(registry: Registry, tool_lists: ToolLists, fit: Fit) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                current: RwLock::new(Arc::new(Inner::new(registry, tool_lists, fit))),
+                peers: Mutex::default(),
             }),
             log_level: SessionLogLevel::default(),
+        }
+    }
+
+    /// The current tool set, for one request.
+    fn inner(&self) -> Arc<Inner> {
+        self.shared
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Serves `registry` from now on (a plugin reload): new requests see it at once, calls in
+    /// flight finish on the components they started on, and when the listed tools differ
+    /// every connected client gets `notifications/tools/list_changed`.
+    pub async fn replace(&self, registry: Registry, tool_lists: ToolLists) -> ToolListChange {
+        let fit = self.inner().fit.clone();
+        let next = Arc::new(Inner::new(registry, tool_lists, fit));
+        let previous = std::mem::replace(
+            &mut *self
+                .shared
+                .current
+                .write()
+                .unwrap_or_else(PoisonError::into_inner),
+            next.clone(),
+        );
+        let change = ToolListChange::between(&previous.listed, &next.listed);
+        if !change.is_empty() {
+            self.notify_tool_list_changed().await;
+        }
+        change
+    }
+
+    /// Sends `notifications/tools/list_changed` to every connected client, forgetting the
+    /// ones that went away.
+    async fn notify_tool_list_changed(&self) {
+        let peers: Vec<Peer<RoleServer>> = {
+            let mut peers = self
+                .shared
+                .peers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            peers.retain(|peer| !peer.is_transport_closed());
+            peers.clone()
+        };
+        for peer in peers {
+            if let Err(error) = peer.notify_tool_list_changed().await {
+                tracing::debug!(%error, "could not send tools/list_changed");
+            }
         }
     }
 
     /// A handler for a new MCP session: the same server, fresh per-session state (log level).
     pub fn new_session(&self) -> Self {
         Self {
-            inner: self.inner.clone(),
+            shared: self.shared.clone(),
             log_level: SessionLogLevel::default(),
         }
     }
 
     /// The Looker client (for readiness checks).
-    pub fn looker(&self) -> &Arc<crate::looker::LookerClient> {
-        &self.inner.registry.services().looker
+    pub fn looker(&self) -> Arc<crate::looker::LookerClient> {
+        self.services().looker.clone()
     }
 
     /// Branch-swap coordination, and with Redis the shared MCP sessions.
-    pub fn coordination(&self) -> &Arc<crate::coordination::Coordination> {
-        &self.inner.registry.services().coordination
+    pub fn coordination(&self) -> Arc<crate::coordination::Coordination> {
+        self.services().coordination.clone()
     }
 
-    /// The loaded registry.
-    pub fn registry(&self) -> &Registry {
-        &self.inner.registry
+    /// What every call shares (the Looker client, identities, coordination, governance); the
+    /// same across reloads.
+    pub fn services(&self) -> Arc<crate::capability::Services> {
+        self.inner().registry.services().clone()
+    }
+
+    /// The plugin slots calls share (a shutdown waits for and stops calls through them); the
+    /// same across reloads.
+    pub fn slots(&self) -> Arc<crate::runtime::Slots> {
+        self.inner().registry.slots().clone()
+    }
+
+    /// Runs `visit` on the registry served now (a reload builds the next one from it).
+    pub fn with_registry<T>(&self, visit: impl FnOnce(&Registry) -> T) -> T {
+        visit(&self.inner().registry)
     }
 
     /// The `tools/list` answer, in one page (`/_introspect` lists the same).
     pub fn tool_list(&self) -> ListToolsResult {
-        ListToolsResult::with_all_items(self.inner.listed.clone())
+        ListToolsResult::with_all_items(self.inner().listed.clone())
     }
 
-    /// Whether `name` is a served tool.
+    /// Whether `name` is a served tool now.
     fn serves(&self, name: &str) -> bool {
-        self.inner.tools.iter().any(|t| t.name == name)
+        self.inner().serves(name)
     }
 
     /// One of the progressive tools (`search_tools`, `describe_tool`, `call_tool`); `responses`
@@ -137,11 +254,12 @@ impl LookerMcp {
         responses: Option<&InputResponses>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResponse {
-        let tools = &self.inner.tools;
+        let inner = self.inner();
+        let tools = &inner.tools;
         match call {
             Err(why) => error_result(format!("Invalid arguments: {why}")).into(),
             Ok(MetaCall::Search { query, limit }) => {
-                let registry = &self.inner.registry;
+                let registry = &inner.registry;
                 let group = |name: &str| {
                     registry
                         .tool(name)
@@ -155,7 +273,7 @@ impl LookerMcp {
                 Err(why) => error_result(why).into(),
             },
             Ok(MetaCall::Call { name, arguments }) => {
-                if self.inner.registry.tool(&name).is_none() {
+                if inner.registry.tool(&name).is_none() {
                     return error_result(progressive::not_served(&name)).into();
                 }
                 let arguments = match arguments {
@@ -222,6 +340,7 @@ impl ServerHandler for LookerMcp {
         ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
+                .enable_tool_list_changed()
                 .enable_logging()
                 .enable_resources()
                 .enable_prompts()
@@ -233,7 +352,19 @@ impl ServerHandler for LookerMcp {
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-        .with_instructions(self.inner.instructions.clone())
+        .with_instructions(self.inner().instructions.clone())
+    }
+
+    /// Remembers the client, to tell it when a plugin reload changes the tools.
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let mut peers = self
+            .shared
+            .peers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Sessions that ended are forgotten here too, so the list stays as long as the live ones.
+        peers.retain(|peer| !peer.is_transport_closed());
+        peers.push(context.peer);
     }
 
     async fn list_tools(
@@ -280,7 +411,7 @@ impl ServerHandler for LookerMcp {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
-        self.inner
+        self.inner()
             .completions
             .complete(&self.caller(&context), &request)
             .await
@@ -318,9 +449,11 @@ impl ServerHandler for LookerMcp {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        let listed = self.inner.listed.iter();
-        listed
-            .chain(&self.inner.tools)
+        let inner = self.inner();
+        inner
+            .listed
+            .iter()
+            .chain(&inner.tools)
             .find(|t| t.name == name)
             .cloned()
     }
@@ -332,13 +465,14 @@ impl ServerHandler for LookerMcp {
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.as_ref();
         let arguments = request.arguments.unwrap_or_default();
-        if self.inner.fit.tool_mode == ToolMode::Progressive
+        let inner = self.inner();
+        if inner.fit.tool_mode == ToolMode::Progressive
             && let Some(call) = MetaCall::parse(name, &arguments)
         {
             let responses = request.input_responses.as_ref();
             return Ok(self.meta_call(call, responses, context).await);
         }
-        if self.inner.registry.tool(name).is_none() {
+        if inner.registry.tool(name).is_none() {
             return Err(McpError::invalid_params(
                 format!("unknown tool: {name}"),
                 None,
@@ -387,14 +521,14 @@ impl LookerMcp {
         fitting: Fitting,
     ) -> Result<CallToolResponse, CallToolResponse> {
         let refused = |why: String| CallToolResponse::from(error_result(why));
-        let tool = self
-            .inner
+        let inner = self.inner();
+        let tool = inner
             .registry
             .tool(name)
             .ok_or_else(|| refused(progressive::not_served(name)))?;
-        let arguments = self.inner.fit.arguments(tool, arguments.into());
-        let services = self.inner.registry.services().clone();
-        if let Some(why) = refusal(tool, &self.inner.tool_lists, services.governance.read_only) {
+        let arguments = inner.fit.arguments(tool, arguments.into());
+        let services = inner.registry.services().clone();
+        if let Some(why) = refusal(tool, &inner.tool_lists, services.governance.read_only) {
             return Err(refused(why));
         }
         let principal = Self::principal(&context).map_err(|e| refused(e.to_string()))?;
@@ -429,8 +563,7 @@ impl LookerMcp {
         };
         let scope = self.scope(&context, name, principal.clone(), identity.clone());
         let journal = scope.journal.clone();
-        let outcome = self
-            .inner
+        let outcome = inner
             .registry
             .call(tool, &arguments.to_string(), scope)
             .await;
@@ -457,7 +590,7 @@ impl LookerMcp {
                 tracing::debug!(tool = name, elapsed_ms, "tool call succeeded");
                 let result = success_result(output);
                 Ok(match fitting {
-                    Fitting::Client => self.inner.fit.result(tool, result),
+                    Fitting::Client => inner.fit.result(tool, result),
                     Fitting::Whole => result,
                 }
                 .into())
@@ -469,7 +602,7 @@ impl LookerMcp {
                     && let Some(failed) = requests.iter().rev().find(|r| r.status == Some(e.status))
                     && let Some(hint) =
                         crate::fit::not_found::hint(e.status, &failed.path, &arguments, |tool| {
-                            self.serves(tool)
+                            inner.serves(tool)
                         })
                 {
                     message.push_str(&format!("\n{hint}"));
@@ -504,7 +637,8 @@ impl semantic::Tools for CallerTools<'_> {
     }
 
     async fn run(&self, name: &str, arguments: Value) -> Result<Value, String> {
-        let tool = self.server.inner.registry.tool(name);
+        let inner = self.server.inner();
+        let tool = inner.registry.tool(name);
         if !tool.is_some_and(|t| t.annotations.read_only) || !self.serves(name) {
             return Err(progressive::not_served(name));
         }

@@ -39,6 +39,7 @@ mod progressive;
 mod prompts;
 mod protocol;
 mod query;
+mod reload;
 mod render;
 mod replicas;
 mod resources;

@@ -109,14 +109,7 @@ impl Harness {
             .stderr(Stdio::piped())
             .spawn()
             .expect("server spawns");
-        let logs = Logs::default();
-        let sink = logs.clone();
-        let mut lines = BufReader::new(stderr.expect("stderr is piped")).lines();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                sink.0.lock().unwrap().push(line);
-            }
-        });
+        let logs = Logs::collect(stderr.expect("stderr is piped"));
         (
             ().serve(transport)
                 .await
@@ -152,6 +145,19 @@ pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
 
 impl Logs {
     /// Everything logged so far, one line each.
+    /// Collects the lines `stderr` writes, from now on.
+    pub fn collect(stderr: tokio::process::ChildStderr) -> Self {
+        let logs = Self::default();
+        let sink = logs.clone();
+        let mut lines = BufReader::new(stderr).lines();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                sink.0.lock().unwrap().push(line);
+            }
+        });
+        logs
+    }
+
     pub fn text(&self) -> String {
         self.0.lock().unwrap().join("\n")
     }
@@ -189,7 +195,7 @@ pub fn cache_dir() -> String {
 
 /// Calls a tool; panics on protocol errors (tool errors come back as `is_error`).
 pub async fn call(
-    client: &RunningService<RoleClient, ()>,
+    client: &rmcp::service::Peer<RoleClient>,
     tool: &str,
     args: Value,
 ) -> CallToolResult {

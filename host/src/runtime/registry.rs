@@ -283,6 +283,11 @@ impl Registry {
         self.runtime.slots()
     }
 
+    /// The engine the groups were compiled with (a reload compiles the next set with it).
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
     /// What every call shares.
     pub fn services(&self) -> &Arc<Services> {
         &self.services

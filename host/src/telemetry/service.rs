@@ -17,7 +17,7 @@ use rmcp::model::{
     NumberOrString, PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams,
     ReadResourceResponse, ServerConfig, Tool,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer};
 
 use super::{metrics, traces};
@@ -163,6 +163,10 @@ impl<H: ServerHandler> ServerHandler for Traced<H> {
             Box::pin(self.inner.initialize(request, c))
         })
         .await
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.inner.on_initialized(context).await
     }
 
     async fn list_tools(

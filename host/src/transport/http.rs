@@ -206,7 +206,7 @@ pub async fn serve(
     let sessions_end = CancellationToken::new();
     let bind = listener.local_addr()?;
     let options = HttpOptions::for_bind(&bind, config);
-    let slots = handler.registry().slots().clone();
+    let slots = handler.slots();
     let answering = Answering::default();
     let router = app(handler, auth, &options, sessions_end.clone()).layer(
         axum::middleware::from_fn_with_state(answering.clone(), answering::middleware),

@@ -63,7 +63,7 @@ where
     );
     let mut filter = tokio::spawn(filter);
     let writer = tokio::spawn(write_output(from_rmcp, answered, output, in_flight));
-    let slots = handler.registry().slots().clone();
+    let slots = handler.slots();
     let traced = crate::telemetry::Traced::new(handler, "pipe");
     let result = match traced.serve((rmcp_input, rmcp_output)).await {
         Ok(service) => {

@@ -202,6 +202,18 @@ async fn each_request_is_a_span_with_plugin_and_looker_children_under_the_caller
         attribute(looker, "http.response.status_code").as_deref(),
         Some("200")
     );
+    // Looker (or a tracing proxy in front of it) is told the span, so its trace joins ours.
+    let sent = h
+        .sim
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/user")
+        .expect("GET /user reached the simulator");
+    assert_eq!(
+        sent.traceparent,
+        Some(format!("00-{TRACE_ID}-{}-01", hex(&looker.span_id))),
+        "the Looker request carries its own span as traceparent"
+    );
 
     // A call Looker refused: a tool error, its Looker request named by the route template.
     let failed = named(&spans, "tools/call get_model");
@@ -234,13 +246,21 @@ async fn each_request_is_a_span_with_plugin_and_looker_children_under_the_caller
 async fn metrics_are_scraped_from_metrics_and_carry_names_not_values() {
     let mut h = Harness::new().await;
     h.set("LOOKER_METRICS", "true");
-    let server = http::start(&h, "identity,explore").await;
+    let server = http::start(&h, "identity,explore,modeling").await;
     let transport = StreamableHttpClientTransport::from_uri(format!("{}/mcp", server.base));
     let client = ().serve(transport).await.expect("MCP initialize over HTTP");
     call(&client, "whoami", json!({})).await;
     call(&client, "whoami", json!({})).await;
     let refused = call(&client, "get_model", json!({"model_name": SECRET})).await;
     assert_eq!(refused.is_error, Some(true));
+    // A call on a branch takes the branch lock for the call.
+    let on_branch = call(
+        &client,
+        "list_project_files",
+        json!({"project_id": "ecommerce", "branch": "feature/new-dashboard"}),
+    )
+    .await;
+    assert_ne!(on_branch.is_error, Some(true), "{on_branch:?}");
 
     let scrape = reqwest::get(format!("{}/metrics", server.base))
         .await
@@ -308,6 +328,22 @@ async fn metrics_are_scraped_from_metrics_and_carry_names_not_values() {
             "looker_mcp_plugin_call_duration_seconds",
             &[("group", "identity")]
         ) >= 2.0
+    );
+    // Every plugin call's peak linear memory (a histogram: its count is the calls).
+    assert!(
+        value(
+            "looker_mcp_plugin_memory_peak_bytes",
+            &[("group", "identity")]
+        ) >= 2.0,
+        "{text}"
+    );
+    assert_eq!(
+        value(
+            "looker_mcp_branch_lock_wait_seconds",
+            &[("backend", "local"), ("outcome", "taken")]
+        ),
+        1.0,
+        "{text}"
     );
     assert_eq!(value("looker_mcp_sessions", &[]), 1.0);
     // The explicit buckets of `mcp.server.operation.duration`.

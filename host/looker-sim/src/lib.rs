@@ -94,6 +94,8 @@ pub struct RecordedRequest {
     pub workspace: String,
     /// Status code of the response.
     pub status: u16,
+    /// The W3C `traceparent` header the request carried, if any.
+    pub traceparent: Option<String>,
 }
 
 /// A request that does not match the Looker 4.0 contract.

@@ -53,6 +53,11 @@ async fn handle(State(state): State<Arc<SimState>>, request: Request) -> Respons
         user_id: None,
         workspace: Workspace::Production.as_str().to_string(),
         status: 0,
+        traceparent: parts
+            .headers
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
     };
     let parsed = parse_body(content_type.as_deref(), &bytes);
     record.body = match &parsed {

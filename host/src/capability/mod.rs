@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 pub use branch::BranchLease;
@@ -106,11 +106,72 @@ impl CallScope {
     }
 }
 
+/// A call's store limits, remembering the most linear memory the call was granted (for the
+/// `looker_mcp_plugin_memory_peak` metric).
+pub(crate) struct MeteredLimits {
+    limits: StoreLimits,
+    /// Bytes of linear memory at the call's largest, after a granted growth.
+    pub(crate) peak_memory: usize,
+}
+
+impl From<StoreLimits> for MeteredLimits {
+    fn from(limits: StoreLimits) -> Self {
+        Self {
+            limits,
+            peak_memory: 0,
+        }
+    }
+}
+
+impl ResourceLimiter for MeteredLimits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let granted = self.limits.memory_growing(current, desired, maximum)?;
+        if granted {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(granted)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
+}
+
 /// The data of one call's `Store`.
 pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
-    pub(crate) store_limits: StoreLimits,
+    pub(crate) store_limits: MeteredLimits,
     group: Arc<str>,
     services: Arc<Services>,
     grant: Arc<Grant>,
@@ -148,7 +209,8 @@ impl HostState {
             .table_elements(100_000)
             .instances(64)
             .trap_on_grow_failure(true)
-            .build();
+            .build()
+            .into();
         Self {
             wasi,
             table: ResourceTable::new(),

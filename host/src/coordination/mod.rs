@@ -138,12 +138,25 @@ impl Coordination {
                 Backend::Redis(redis) => lease::acquire_redis(redis, cell, call).await,
             }
         };
-        tokio::select! {
+        let started = std::time::Instant::now();
+        let outcome = tokio::select! {
             taken = tokio::time::timeout(self.wait, waiting) => taken.unwrap_or_else(|_| {
                 Err(CoordinationError::Busy { project: cell.project.clone(), waited: self.wait })
             }),
             () = call.cancelled() => Err(CoordinationError::Cancelled(cell.project.clone())),
-        }
+        };
+        let backend = match &self.backend {
+            Backend::Local { .. } => "local",
+            Backend::Redis(_) => "redis",
+        };
+        let ended = match &outcome {
+            Ok(_) => "taken",
+            Err(CoordinationError::Busy { .. }) => "busy",
+            Err(CoordinationError::Cancelled(_)) => "cancelled",
+            Err(_) => "error",
+        };
+        crate::telemetry::branch_lock_wait(backend, ended, started.elapsed());
+        outcome
     }
 
     /// The branch an interrupted swap of `cell` left to restore, if any.

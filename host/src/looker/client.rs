@@ -449,6 +449,9 @@ impl LookerClient {
             )
             .header(AUTHORIZATION, auth_header(token)?)
             .timeout(request_deadline(timeout));
+        if let Some(traceparent) = traced.traceparent() {
+            builder = builder.header("traceparent", traceparent);
+        }
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }

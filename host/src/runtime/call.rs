@@ -136,7 +136,8 @@ pub async fn run(
         }
     };
     let cpu = EPOCH_TICK * spent.load(Ordering::Relaxed) as u32;
-    traced.finish(cpu, outcome.as_ref().err().map(CallFailure::kind));
+    let memory = store.data().store_limits.peak_memory;
+    traced.finish(cpu, memory, outcome.as_ref().err().map(CallFailure::kind));
     store.into_data().finish().await;
     outcome
 }

@@ -23,6 +23,15 @@ fn histogram() -> Histogram {
     Histogram::new(BUCKETS.iter().copied())
 }
 
+/// Linear-memory buckets for plugin calls: 1 MiB to 1 GiB, doubling.
+fn memory_histogram() -> Histogram {
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        1024.0 * 1024.0,
+        2.0,
+        11,
+    ))
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Operation {
     mcp_method_name: String,
@@ -53,6 +62,14 @@ struct Group {
     group: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BranchLockWait {
+    /// `local` or `redis`.
+    backend: String,
+    /// `taken`, `busy` (waited the whole `LOOKER_BRANCH_WAIT_SECONDS`), `cancelled` or `error`.
+    outcome: String,
+}
+
 struct Metrics {
     registry: Registry,
     operations: Family<Operation, Histogram>,
@@ -61,6 +78,8 @@ struct Metrics {
     looker: Family<LookerRequest, Histogram>,
     plugin_wall: Family<Group, Histogram>,
     plugin_cpu: Family<Group, Counter<f64, AtomicU64>>,
+    plugin_memory: Family<Group, Histogram>,
+    branch_lock_wait: Family<BranchLockWait, Histogram>,
     sessions: Gauge,
 }
 
@@ -114,6 +133,23 @@ pub fn enable() {
             Unit::Seconds,
             plugin_cpu.clone(),
         );
+        let plugin_memory =
+            Family::<Group, Histogram>::new_with_constructor(memory_histogram as fn() -> Histogram);
+        registry.register_with_unit(
+            "looker_mcp_plugin_memory_peak",
+            "Most linear memory a plugin call held, per group",
+            Unit::Bytes,
+            plugin_memory.clone(),
+        );
+        let branch_lock_wait = Family::<BranchLockWait, Histogram>::new_with_constructor(
+            histogram as fn() -> Histogram,
+        );
+        registry.register_with_unit(
+            "looker_mcp_branch_lock_wait",
+            "Time calls waited for a git branch lock (dev-mode tools), per backend and outcome",
+            Unit::Seconds,
+            branch_lock_wait.clone(),
+        );
         let sessions = Gauge::default();
         registry.register(
             "looker_mcp_sessions",
@@ -128,6 +164,8 @@ pub fn enable() {
             looker,
             plugin_wall,
             plugin_cpu,
+            plugin_memory,
+            branch_lock_wait,
             sessions,
         }
     });
@@ -193,8 +231,9 @@ pub fn looker_request(method: &str, route: &str, status: u16, took: Duration) {
     }
 }
 
-/// One plugin call of `group`: its wall time and its epoch-sampled CPU time.
-pub fn plugin_call(group: &str, wall: Duration, cpu: Duration) {
+/// One plugin call of `group`: its wall time, its epoch-sampled CPU time and the most linear
+/// memory it held (bytes).
+pub fn plugin_call(group: &str, wall: Duration, cpu: Duration, memory: usize) {
     if let Some(metrics) = METRICS.get() {
         let label = Group {
             group: group.to_owned(),
@@ -207,6 +246,23 @@ pub fn plugin_call(group: &str, wall: Duration, cpu: Duration) {
             .plugin_cpu
             .get_or_create(&label)
             .inc_by(cpu.as_secs_f64());
+        metrics
+            .plugin_memory
+            .get_or_create(&label)
+            .observe(memory as f64);
+    }
+}
+
+/// One wait for a branch lock: the backend (`local`, `redis`), how it ended, how long it took.
+pub fn branch_lock_wait(backend: &'static str, outcome: &'static str, took: Duration) {
+    if let Some(metrics) = METRICS.get() {
+        metrics
+            .branch_lock_wait
+            .get_or_create(&BranchLockWait {
+                backend: backend.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .observe(took.as_secs_f64());
     }
 }
 

@@ -9,7 +9,7 @@ mod service;
 mod spans;
 mod traces;
 
-pub use metrics::render as render_metrics;
+pub use metrics::{branch_lock_wait, render as render_metrics};
 pub use service::Traced;
 pub use spans::{LookerRequest, PluginCall};
 

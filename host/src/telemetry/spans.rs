@@ -39,14 +39,19 @@ impl PluginCall {
         future.with_context(self.context.clone().unwrap_or_else(Context::current))
     }
 
-    /// Ends the call: `cpu` is its epoch-sampled CPU time, `error` its failure kind if it failed.
-    pub fn finish(self, cpu: Duration, error: Option<&'static str>) {
-        metrics::plugin_call(&self.group, self.started.elapsed(), cpu);
+    /// Ends the call: `cpu` is its epoch-sampled CPU time, `memory` the most linear memory it
+    /// held (bytes), `error` its failure kind if it failed.
+    pub fn finish(self, cpu: Duration, memory: usize, error: Option<&'static str>) {
+        metrics::plugin_call(&self.group, self.started.elapsed(), cpu, memory);
         if let Some(context) = self.context {
             let span = context.span();
             span.set_attribute(KeyValue::new(
                 "looker_mcp.plugin.cpu_ms",
                 cpu.as_millis() as i64,
+            ));
+            span.set_attribute(KeyValue::new(
+                "looker_mcp.plugin.memory_peak_bytes",
+                memory as i64,
             ));
             if let Some(error) = error {
                 span.set_attribute(KeyValue::new("error.type", error));
@@ -88,6 +93,22 @@ impl LookerRequest {
             context,
             started: Instant::now(),
         }
+    }
+
+    /// The W3C `traceparent` naming this request's span, sent to Looker so a tracing proxy or
+    /// gateway in front of it joins the caller's trace; `None` when tracing is off.
+    pub fn traceparent(&self) -> Option<String> {
+        let context = self.context.as_ref()?;
+        let span = context.span();
+        let span = span.span_context();
+        span.is_valid().then(|| {
+            format!(
+                "00-{}-{}-{:02x}",
+                span.trace_id(),
+                span.span_id(),
+                span.trace_flags().to_u8()
+            )
+        })
     }
 
     /// Looker answered with `status`.

@@ -121,6 +121,52 @@ async fn completes_models_explores_views_and_fields_and_caches_them() {
 }
 
 #[tokio::test]
+async fn field_values_complete_through_the_suggestions_endpoint_per_caller() {
+    let h = Harness::new().await;
+    let client = h.stdio_client(&["--groups", "explore,query"]).await;
+    let status = context(&[
+        ("model", "ecommerce"),
+        ("explore", "orders"),
+        ("field", "orders.status"),
+    ]);
+    let values = client
+        .complete_prompt_argument("answer_question", "value", "comp", status.clone())
+        .await
+        .unwrap();
+    assert_eq!(values.values, ["complete"], "{values:?}");
+    let requests = h.api_requests();
+    assert_eq!(
+        shape(&requests),
+        ["GET /models/ecommerce/views/orders/fields/orders.status/suggestions"],
+        "one suggestions request, the explore in its view segment"
+    );
+    assert_eq!(crate::support::query(&requests[0], "term"), Some("comp"));
+    let again = client
+        .complete_prompt_argument("answer_question", "value", "comp", status)
+        .await
+        .unwrap();
+    assert_eq!(again.values, values.values);
+    assert!(
+        h.api_requests().is_empty(),
+        "the same caller's same question is answered from the cache"
+    );
+    // No field in the context: nothing to suggest, and nothing asked of Looker.
+    let none = client
+        .complete_prompt_argument(
+            "answer_question",
+            "value",
+            "c",
+            context(&[("model", "ecommerce"), ("explore", "orders")]),
+        )
+        .await
+        .unwrap();
+    assert!(none.values.is_empty());
+    assert!(h.api_requests().is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+#[tokio::test]
 async fn completion_is_refused_for_unknown_templates_prompts_and_arguments() {
     let h = Harness::new().await;
     let client = h.stdio_client(&["--groups", "explore,query"]).await;

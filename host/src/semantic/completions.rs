@@ -19,8 +19,8 @@ use super::{Tools, prompts};
 pub const TTL: Duration = Duration::from_secs(30);
 /// Most cached tool answers (callers × explores); least recently used go first.
 const CAPACITY: u64 = 1_000;
-/// Field values come from this tool once it is served (the query-features branch adds it);
-/// until then value completion answers no values. The arguments and answer shape are read in
+/// Field values come from this tool (the `explore` group's); where it is not served, value
+/// completion answers no values. The arguments and answer shape are read in
 /// [`value_arguments`] and [`suggested_values`].
 const SUGGESTIONS_TOOL: &str = "get_field_value_suggestions";
 /// `content_type` of `find_stale_content`.
@@ -155,13 +155,15 @@ impl Completions {
                     .collect()
             }
             Slot::Value => {
+                // Looker's suggestions route names the explore in its `view` segment: the
+                // explore when the context has one, else the view the field is prefixed with.
                 let field = context("field");
-                let view = match context("view") {
-                    v if v.is_empty() => field
+                let view = match explore {
+                    e if e.is_empty() => field
                         .split_once('.')
                         .map(|(v, _)| v.to_owned())
-                        .unwrap_or(explore),
-                    v => v,
+                        .unwrap_or_default(),
+                    e => e,
                 };
                 if model.is_empty()
                     || field.is_empty()

@@ -33,20 +33,42 @@ const FIELDS: [&str; 7] = [
 ];
 
 /// `--large-results`: a simulator of its own, then [`run`].
-pub async fn standalone() -> Result<()> {
+/// With `python` (`--compare PYTHON --large-results`), the Python server is measured in the same
+/// run and the processing times are printed side by side with their ratio.
+pub async fn standalone(python: Option<&std::path::Path>) -> Result<()> {
     let bin = crate::server_binary()?;
     let sim = Simulator::start(SimConfig::default()).await?;
     let scratch = std::env::temp_dir().join(format!("looker-mcp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let rust = ServerCmd::new("rust", &bin, &sim, &scratch);
     println!("binary: {}", rust.program.display());
-    let result = run(&sim, &rust).await;
+    let result = async {
+        let ours = run(&sim, &rust).await?;
+        if let Some(python) = python {
+            let python = ServerCmd::new("python", python, &sim, &scratch);
+            println!("\n== python: {}", python.program.display());
+            let theirs = run(&sim, &python).await?;
+            println!("\nprocessing (end to end minus the simulator's own time), rust vs python:");
+            for ((case, rust), (_, python)) in ours.iter().zip(&theirs) {
+                println!(
+                    "  {case}: {:.1} ms vs {:.1} ms ({:.1}x faster)",
+                    ms(*rust),
+                    ms(*python),
+                    python.as_secs_f64() / rust.as_secs_f64().max(1e-9)
+                );
+            }
+        }
+        Ok(())
+    }
+    .await;
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
 
-/// Measures `cmd` on large results; leaves the simulator at its default size.
-pub async fn run(sim: &Simulator, cmd: &ServerCmd) -> Result<()> {
+/// Measures `cmd` on large results; leaves the simulator at its default size. Returns each
+/// case's processing time (end to end minus the simulator's own).
+pub async fn run(sim: &Simulator, cmd: &ServerCmd) -> Result<Vec<(String, Duration)>> {
+    let mut processing = Vec::new();
     println!("\nlarge query results (query tool, result_format json, stdio; medians of {RUNS})");
     for rows in [5_000usize, 50_000] {
         sim.set_fact_rows(rows);
@@ -63,6 +85,10 @@ pub async fn run(sim: &Simulator, cmd: &ServerCmd) -> Result<()> {
             };
             let figures = measure(sim, &cmd, rows).await?;
             figures.print(rows, label);
+            processing.push((
+                format!("{rows} × 7, {label}"),
+                figures.end_to_end.saturating_sub(figures.simulator),
+            ));
         }
     }
     sim.set_fact_rows(60);
@@ -76,7 +102,7 @@ pub async fn run(sim: &Simulator, cmd: &ServerCmd) -> Result<()> {
             ms(s.p99)
         );
     }
-    Ok(())
+    Ok(processing)
 }
 
 struct Figures {

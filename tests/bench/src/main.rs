@@ -55,12 +55,13 @@ pub const LOAD_CALLS: usize = 10_000;
 /// Wall-clock bound of one load run.
 pub const LOAD_TIME_LIMIT: Duration = Duration::from_secs(300);
 
-const USAGE: &str =
-    "usage: looker-mcp-bench [--compare PYTHON_SERVER [--calls N] [--python-load-calls N]]";
+const USAGE: &str = "usage: looker-mcp-bench [--compare PYTHON_SERVER [--calls N] [--python-load-calls N]] \
+     [--large-results | --semantic]";
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let mut compare = None;
+    let mut compare: Option<PathBuf> = None;
+    let mut large_only = false;
     let mut options = compare::Options::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -71,7 +72,7 @@ async fn main() -> Result<()> {
             "--python-load-calls" => {
                 options.python_load_calls = value()?.parse().context("--python-load-calls")?;
             }
-            "--large-results" => return large::standalone().await,
+            "--large-results" => large_only = true,
             "--semantic" => return semantic::standalone().await,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -79,6 +80,9 @@ async fn main() -> Result<()> {
             }
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
+    }
+    if large_only {
+        return large::standalone(compare.as_deref()).await;
     }
     let bin = server_binary()?;
     let sim = Simulator::start(SimConfig::default()).await?;

@@ -6,7 +6,7 @@ use rmcp::RoleClient;
 use rmcp::service::RunningService;
 use serde_json::json;
 
-use crate::support::{Harness, assert_tool_error, call, json, shape, text};
+use crate::support::{Harness, RawStdio, assert_tool_error, call, json, shape, text};
 
 type Client = RunningService<RoleClient, ()>;
 
@@ -497,4 +497,112 @@ async fn scripts_cannot_change_whom_they_act_as() {
         shape(&requests)
     );
     assert_eq!(requests.iter().filter(|r| r.path == "/user").count(), 1);
+}
+
+/// A raw stdio session serving the `api` group, initialized.
+async fn raw_api_session(h: &Harness) -> RawStdio {
+    let mut server = RawStdio::spawn(h.command(&["--groups", "api"]));
+    server
+        .request(1, "initialize", json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
+        .await;
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_script_reports_progress_per_looker_request() {
+    let h = Harness::new().await;
+    let mut server = raw_api_session(&h).await;
+    server
+        .send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "run_looker_script",
+            "arguments": {"code": "[1, 2, 3].map(() => looker.get('/user', {fields: 'id'}).id).length"},
+            "_meta": {"progressToken": "script-1"}}}))
+        .await;
+    let mut progress = Vec::new();
+    let result = loop {
+        let message = server.recv().await;
+        if message["method"] == "notifications/progress" {
+            assert_eq!(message["params"]["progressToken"], "script-1");
+            progress.push(message["params"].clone());
+        } else if message["id"] == 2 {
+            break message;
+        }
+    };
+    assert_eq!(result["result"]["isError"], json!(false), "{result}");
+    assert_eq!(progress.len(), 3, "one per Looker request: {progress:#?}");
+    for (n, step) in progress.iter().enumerate() {
+        assert_eq!(step["progress"].as_f64(), Some((n + 1) as f64));
+        let message = step["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("request {}", n + 1)) && message.contains("/user"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        shape(&h.api_requests()),
+        ["GET /user", "GET /user", "GET /user"]
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_script_stops_at_its_next_request_and_the_server_keeps_serving() {
+    let h = Harness::new().await;
+    // Each Looker answer takes a while, so the script is mid-loop when it is cancelled.
+    h.sim.set_latency(std::time::Duration::from_millis(150));
+    let mut server = raw_api_session(&h).await;
+    server
+        .send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "run_looker_script",
+            "arguments": {"code": "let n = 0; for (let i = 0; i < 40; i++) { looker.get('/user', {fields: 'id'}); n++ } n"}}}))
+        .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while h
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/user")
+        .count()
+        < 2
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the script never got going"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 2, "reason": "user"}}))
+        .await;
+    let at_cancel = h
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/user")
+        .count();
+    // Long enough for several more requests, had the script gone on.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    h.sim.set_latency(std::time::Duration::ZERO);
+    let after = h
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/user")
+        .count();
+    assert!(
+        after <= at_cancel + 1,
+        "at most the request in flight finishes: {at_cancel} at the cancel, {after} later"
+    );
+    assert!(after < 40, "the script did not run to its end");
+    // The server keeps serving.
+    let answer = server
+        .request(
+            3,
+            "tools/call",
+            json!({"name": "search_looker_api", "arguments": {"query": "dashboard by id"}}),
+        )
+        .await;
+    assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
 }

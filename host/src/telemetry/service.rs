@@ -304,3 +304,46 @@ fn session_id(context: &RequestContext<RoleServer>) -> Option<String> {
     let value = parts.headers.get("mcp-session-id")?.to_str().ok()?;
     Some(value.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The names of the methods in the block that starts at `header` (up to the first line that
+    /// closes it at column 0).
+    fn methods(source: &str, header: &str) -> BTreeSet<String> {
+        let start = source.find(header).expect("the impl block is there");
+        let block = &source[start..];
+        let block = &block[..block.find("\n}\n").expect("the block closes")];
+        block
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim_start();
+                let rest = line
+                    .strip_prefix("async fn ")
+                    .or_else(|| line.strip_prefix("fn "))?;
+                Some(rest[..rest.find(['(', '<'])?].to_owned())
+            })
+            .collect()
+    }
+
+    /// A method added to the server's handler and not to [`super::Traced`] would silently answer
+    /// with rmcp's default behind the wrapper (e.g. no completions over HTTP).
+    #[test]
+    fn every_method_the_server_answers_is_delegated_by_the_tracing_wrapper() {
+        let served = methods(
+            include_str!("../server.rs"),
+            "impl ServerHandler for LookerMcp {",
+        );
+        let traced = methods(
+            include_str!("service.rs"),
+            "impl<H: ServerHandler> ServerHandler for Traced<H> {",
+        );
+        assert!(served.len() >= 10, "{served:?}");
+        let missing: Vec<&String> = served.difference(&traced).collect();
+        assert!(
+            missing.is_empty(),
+            "Traced does not delegate {missing:?}: add them to telemetry/service.rs"
+        );
+    }
+}

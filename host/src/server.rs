@@ -185,20 +185,24 @@ impl LookerMcp {
     /// Sends `notifications/tools/list_changed` to every connected client, forgetting the
     /// ones that went away.
     async fn notify_tool_list_changed(&self) {
-        let peers: Vec<Peer<RoleServer>> = {
-            let mut peers = self
-                .shared
-                .peers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            peers.retain(|peer| !peer.is_transport_closed());
-            peers.clone()
-        };
+        let peers: Vec<Peer<RoleServer>> = self.live_peers().clone();
         for peer in peers {
             if let Err(error) = peer.notify_tool_list_changed().await {
                 tracing::debug!(%error, "could not send tools/list_changed");
             }
         }
+    }
+
+    /// The connected clients, the ones whose session ended forgotten (so the list stays as long
+    /// as the live sessions).
+    fn live_peers(&self) -> std::sync::MutexGuard<'_, Vec<Peer<RoleServer>>> {
+        let mut peers = self
+            .shared
+            .peers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        peers.retain(|peer| !peer.is_transport_closed());
+        peers
     }
 
     /// A handler for a new MCP session: the same server, fresh per-session state (log level).
@@ -357,14 +361,7 @@ impl ServerHandler for LookerMcp {
 
     /// Remembers the client, to tell it when a plugin reload changes the tools.
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        let mut peers = self
-            .shared
-            .peers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        // Sessions that ended are forgotten here too, so the list stays as long as the live ones.
-        peers.retain(|peer| !peer.is_transport_closed());
-        peers.push(context.peer);
+        self.live_peers().push(context.peer);
     }
 
     async fn list_tools(

@@ -499,38 +499,14 @@ async fn scripts_cannot_change_whom_they_act_as() {
     assert_eq!(requests.iter().filter(|r| r.path == "/user").count(), 1);
 }
 
-/// A raw stdio session serving the `api` group, initialized.
-async fn raw_api_session(h: &Harness) -> RawStdio {
-    let mut server = RawStdio::spawn(h.command(&["--groups", "api"]));
-    server
-        .request(1, "initialize", json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
-        .await;
-    server
-        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        .await;
-    server
-}
-
 #[tokio::test]
 async fn a_script_reports_progress_per_looker_request() {
     let h = Harness::new().await;
-    let mut server = raw_api_session(&h).await;
-    server
-        .send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": "run_looker_script",
-            "arguments": {"code": "[1, 2, 3].map(() => looker.get('/user', {fields: 'id'}).id).length"},
-            "_meta": {"progressToken": "script-1"}}}))
+    let mut server = RawStdio::initialized(h.command(&["--groups", "api"])).await;
+    let code = "[1, 2, 3].map(() => looker.get('/user', {fields: 'id'}).id).length";
+    let (result, progress) = server
+        .call_with_progress(2, "run_looker_script", json!({"code": code}), "script-1")
         .await;
-    let mut progress = Vec::new();
-    let result = loop {
-        let message = server.recv().await;
-        if message["method"] == "notifications/progress" {
-            assert_eq!(message["params"]["progressToken"], "script-1");
-            progress.push(message["params"].clone());
-        } else if message["id"] == 2 {
-            break message;
-        }
-    };
     assert_eq!(result["result"]["isError"], json!(false), "{result}");
     assert_eq!(progress.len(), 3, "one per Looker request: {progress:#?}");
     for (n, step) in progress.iter().enumerate() {
@@ -552,7 +528,7 @@ async fn a_cancelled_script_stops_at_its_next_request_and_the_server_keeps_servi
     let h = Harness::new().await;
     // Each Looker answer takes a while, so the script is mid-loop when it is cancelled.
     h.sim.set_latency(std::time::Duration::from_millis(150));
-    let mut server = raw_api_session(&h).await;
+    let mut server = RawStdio::initialized(h.command(&["--groups", "api"])).await;
     server
         .send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
             "name": "run_looker_script",

@@ -272,32 +272,17 @@ async fn render_failures_caps_and_branch_swaps() {
 #[tokio::test]
 async fn renders_report_progress_and_stop_when_cancelled() {
     let h = Harness::new().await;
-    let mut server = RawStdio::spawn(h.command(&["--groups", "render"]));
-    server
-        .request(1, "initialize", json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
-        .await;
-    server
-        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        .await;
+    let mut server = RawStdio::initialized(h.command(&["--groups", "render"])).await;
 
     // A render that finishes: progress while it runs, then the image.
-    server
-        .send(
-            json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": "render_look", "arguments": {"look_id": "1", "width": 2000, "height": 2000},
-            "_meta": {"progressToken": "render-1"}}}),
+    let (result, progress) = server
+        .call_with_progress(
+            2,
+            "render_look",
+            json!({"look_id": "1", "width": 2000, "height": 2000}),
+            "render-1",
         )
         .await;
-    let mut progress = Vec::new();
-    let result = loop {
-        let message = server.recv().await;
-        if message["method"] == "notifications/progress" {
-            assert_eq!(message["params"]["progressToken"], "render-1");
-            progress.push(message["params"].clone());
-        } else if message["id"] == 2 {
-            break message;
-        }
-    };
     assert_eq!(result["result"]["isError"], json!(false), "{result}");
     assert_eq!(result["result"]["content"][0]["type"], "image");
     assert!(progress.len() >= 2, "{progress:#?}");

@@ -338,13 +338,7 @@ async fn a_call_outliving_the_grace_period_is_cancelled_and_its_branch_restored(
 async fn sigterm_over_stdio_answers_the_call_in_flight_and_exits_0() {
     let h = Harness::new().await;
     h.sim.inject(delay("/lookml_models", 3, 1));
-    let mut server = RawStdio::spawn(h.command(&["--groups", "explore"]));
-    server
-        .request(1, "initialize", json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}))
-        .await;
-    server
-        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-        .await;
+    let mut server = RawStdio::initialized(h.command(&["--groups", "explore"])).await;
     server
         .send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_models", "arguments": {}}}))
         .await;

@@ -262,6 +262,49 @@ impl RawStdio {
         }
     }
 
+    /// [`Self::spawn`], then the `initialize` handshake (2025-06-18) and `initialized`.
+    pub async fn initialized(cmd: Command) -> Self {
+        let mut server = Self::spawn(cmd);
+        server
+            .request(
+                1,
+                "initialize",
+                json!({"protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"}}),
+            )
+            .await;
+        server
+            .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        server
+    }
+
+    /// Calls `tool` as request `id` with a progress token; returns the answer and the progress
+    /// notifications' params that came before it (each checked to carry the token).
+    pub async fn call_with_progress(
+        &mut self,
+        id: u64,
+        tool: &str,
+        arguments: Value,
+        token: &str,
+    ) -> (Value, Vec<Value>) {
+        self.send(
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+            "name": tool, "arguments": arguments, "_meta": {"progressToken": token}}}),
+        )
+        .await;
+        let mut progress = Vec::new();
+        loop {
+            let message = self.recv().await;
+            if message["method"] == "notifications/progress" {
+                assert_eq!(message["params"]["progressToken"], token);
+                progress.push(message["params"].clone());
+            } else if message["id"] == id {
+                return (message, progress);
+            }
+        }
+    }
+
     pub async fn send(&mut self, message: Value) {
         let mut line = message.to_string();
         line.push('\n');

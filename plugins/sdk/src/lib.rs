@@ -58,6 +58,7 @@
 //!   [`looker::Request`]), with paths built by [`path!`] / [`Path`], which percent-encode every
 //!   dynamic segment.
 //! - [`session`], [`progress`], [`log`]: the other host capabilities.
+//! - [`deploy_key`]: tools more than one group offers, declared once.
 //! - [`Context`]: the host's settings for this call (`max_rows`, …).
 //! - [`Output`]: what a tool returns (JSON, text, image, resource).
 //!
@@ -75,6 +76,7 @@
 pub mod args;
 mod bindings;
 mod context;
+pub mod deploy_key;
 mod error;
 pub mod filters;
 mod group;

@@ -33,7 +33,7 @@ mod tests {
     use super::*;
     use looker_mcp_plugin_sdk::looker::Response;
     use looker_mcp_plugin_sdk::testing::{assert_matches_reference, mock_looker};
-    use looker_mcp_plugin_sdk::{Context, ToolError};
+    use looker_mcp_plugin_sdk::{Context, ToolError, conventions};
     use serde_json::{Value, json};
 
     #[test]
@@ -44,23 +44,7 @@ mod tests {
 
     #[test]
     fn annotations_follow_what_tools_do() {
-        for tool in group().tools() {
-            let (name, a) = (tool.name(), tool.annotations());
-            let reads = ["list_", "get_"].iter().any(|p| name.starts_with(p));
-            assert_eq!(a.read_only, reads, "{name}");
-            if reads {
-                assert!(a.idempotent && !a.destructive, "{name}");
-            }
-            if ["delete_", "remove_", "set_", "update_"]
-                .iter()
-                .any(|p| name.starts_with(p))
-            {
-                assert!(a.destructive && a.idempotent, "{name}");
-            }
-            if name.starts_with("create_") {
-                assert!(!a.destructive && !a.idempotent, "{name}");
-            }
-        }
+        conventions::annotations_follow_names(&group()).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]

@@ -70,12 +70,15 @@
 //! returns at once and the session calls do nothing. [`Group::call`] runs a tool the way the
 //! host would, and [`Group::validate`] checks the declaration;
 //! [`testing::assert_matches_reference`] checks it against the reference server's catalogue.
+//! [`conventions::annotations_follow_names`] checks that each tool's annotations say what its
+//! name says.
 
 #![deny(missing_docs)]
 
 pub mod args;
 mod bindings;
 mod context;
+pub mod conventions;
 pub mod deploy_key;
 mod error;
 pub mod filters;

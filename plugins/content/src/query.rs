@@ -2,7 +2,8 @@
 
 use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::queries::QueryOptions;
-use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Prop, Ty};
+use looker_mcp_plugin_sdk::query_args;
+use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Ty};
 use looker_mcp_plugin_sdk::{ToolError, filters, looker};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -56,12 +57,7 @@ impl QueryArgs {
             )
             .optional(
                 "filters",
-                Prop::json(json!({
-                    "type": "object",
-                    "additionalProperties": {"anyOf": [
-                        {"type": "string"}, {"type": "array", "items": {"type": "string"}}
-                    ]}
-                })),
+                query_args::filters(),
                 "Filters: field name → Looker filter expression, e.g. {\"orders.created_date\": \
                  \"90 days\", \"orders.amount\": \">=100\", \"orders.region\": \"-NULL\"}. A list of \
                  values matches any of them: {\"orders.status\": [\"complete\", \"pending\"]}. \
@@ -181,9 +177,7 @@ pub fn option_args() -> ObjectSchema {
         )
         .with_default(
             "dynamic_fields",
-            Prop::json(json!({"anyOf": [
-                {"type": "array", "items": {"type": "object"}}, {"type": "string"}, {"type": "null"}
-            ]})),
+            query_args::dynamic_fields_or_null(),
             Value::Null,
             "Custom fields and table calculations: a JSON array (or that array as JSON text) of \
              objects such as {\"measure\": \"total_amount\", \"based_on\": \"orders.amount\", \

@@ -11,6 +11,7 @@
 
 use looker_mcp_plugin_sdk::looker::Request;
 use looker_mcp_plugin_sdk::queries::{QueryOptions, QuerySpec};
+use looker_mcp_plugin_sdk::query_args;
 use looker_mcp_plugin_sdk::schema::{self, Prop, Ty};
 use looker_mcp_plugin_sdk::{Context, Output, Tool, ToolError, path};
 use serde::Deserialize;
@@ -59,7 +60,7 @@ fn source_queries() -> Value {
                 "model": {"type": "string"},
                 "view": {"type": "string", "description": "Explore."},
                 "fields": {"type": "array", "items": {"type": "string"}},
-                "filters": {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}},
+                "filters": query_args::filters_value(),
                 "sorts": {"type": "array", "items": {"type": "string"}},
                 "limit": {"type": "integer", "description": "Rows of this query (default 500)."},
                 "name": {"type": "string", "description": "Name of this source, used when a column name is taken: `orders.count (returns)`."},

@@ -4,7 +4,8 @@
 
 use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Prop, Ty};
+use looker_mcp_plugin_sdk::query_args;
+use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Ty};
 use looker_mcp_plugin_sdk::shape;
 use looker_mcp_plugin_sdk::{Context, Output, Tool, ToolError, path};
 use serde::Deserialize;
@@ -153,12 +154,7 @@ fn query_args() -> ObjectSchema {
         )
         .optional(
             "filters",
-            Prop::json(json!({
-                "type": "object",
-                "additionalProperties": {"anyOf": [
-                    {"type": "string"}, {"type": "array", "items": {"type": "string"}}
-                ]}
-            })),
+            query_args::filters(),
             "Filters by `view.field`. A string is one Looker filter expression (`\">100\"`, \
              `\"-Cancelled\"`, `\"%shoes%\"`, `\"last 7 days\"`, `\"NULL\"`) in which commas are \
              literal text; give a list for \"any of these exact values\". Example: \
@@ -185,9 +181,7 @@ pub(crate) fn query_options() -> ObjectSchema {
         )
         .optional(
             "dynamic_fields",
-            Prop::json(json!({"anyOf": [
-                {"type": "array", "items": {"type": "object"}}, {"type": "string"}
-            ]})),
+            query_args::dynamic_fields(),
             "Custom fields and table calculations, as a JSON array (or that array as JSON \
              text). Each object names one new field: {\"measure\": \"total_amount\", \
              \"based_on\": \"orders.amount\", \"type\": \"sum\"} (type: count, count_distinct, sum, \

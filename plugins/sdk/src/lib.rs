@@ -89,6 +89,7 @@ mod output;
 mod path;
 pub mod progress;
 pub mod queries;
+pub mod query_args;
 pub mod schema;
 pub mod session;
 pub mod shape;

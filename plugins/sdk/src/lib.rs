@@ -90,6 +90,7 @@ mod path;
 pub mod progress;
 pub mod queries;
 pub mod query_args;
+pub mod rows;
 pub mod schema;
 pub mod session;
 pub mod shape;

@@ -1194,23 +1194,37 @@ fn plan_options() -> Value {
     })
 }
 
-#[tokio::test]
-async fn schedules_and_secrets() {
-    let h = Harness::new().await;
-    // This server's stderr (the log, at DEBUG) is kept to check no secret reaches it.
-    let (transport, stderr) = TokioChildProcess::builder(h.command(&["--groups", "admin"]))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server spawns");
-    let client = ().serve(transport).await.expect("MCP initialize");
-    let mut stderr = stderr.expect("stderr is piped");
-    let log = tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text).await;
-        text
-    });
+/// The secret of the S3 destination the schedule tests create: sent to Looker, never shown
+/// back nor logged.
+const S3_SECRET: &str = "s3-secret-key-do-not-leak";
 
-    // list_schedules: every user's by default, never an undeclared `limit`.
+/// A harness, an `admin` client and a new schedule (look 1, weekly, two email recipients), with
+/// the requests that made it already taken.
+async fn with_weekly_plan() -> (Harness, RunningService<RoleClient, ()>, String) {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let created = json(&call(&client, "create_schedule", weekly_plan()).await);
+    let plan_id = created["id"].as_str().expect("a schedule id").to_string();
+    h.api_requests();
+    (h, client, plan_id)
+}
+
+/// `create_schedule`'s arguments for the weekly plan: every option, the recipients shorthand.
+fn weekly_plan() -> Value {
+    let mut args = plan_options();
+    args["name"] = json!("Weekly orders");
+    args["look_id"] = json!("1");
+    args["crontab"] = json!("0 9 * * 1");
+    args["recipients"] = json!(["alice@example.com", "boss@example.com"]);
+    args["email_format"] = json!("csv");
+    args
+}
+
+/// `list_schedules`: every user's by default, one user's, a limit; never an undeclared `limit`.
+#[tokio::test]
+async fn list_schedules_shows_every_users_or_one_users_and_says_when_cut() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let all = json(&call(&client, "list_schedules", json!({})).await);
     assert_eq!(all["count"], 2, "{all}");
     assert_eq!(
@@ -1245,17 +1259,16 @@ async fn schedules_and_secrets() {
         ),
         (json!(1), json!(2), json!(true))
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // create_schedule with the recipients shorthand and every option.
-    let mut args = plan_options();
-    args["name"] = json!("Weekly orders");
-    args["look_id"] = json!("1");
-    args["crontab"] = json!("0 9 * * 1");
-    args["recipients"] = json!(["alice@example.com", "boss@example.com"]);
-    args["email_format"] = json!("csv");
-    let created = json(&call(&client, "create_schedule", args).await);
-    let plan_id = created["id"].as_str().unwrap().to_string();
+/// `create_schedule` with the recipients shorthand and every option, then on a dashboard and a
+/// LookML dashboard (PDF by default).
+#[tokio::test]
+async fn create_schedule_sends_every_option_and_each_target() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let created = json(&call(&client, "create_schedule", weekly_plan()).await);
     assert_eq!(created["title"], "Orders by status", "{created}");
     assert_eq!(created["user_id"], "2");
     assert_eq!(
@@ -1276,34 +1289,6 @@ async fn schedules_and_secrets() {
                {"type": "email", "address": "boss@example.com", "format": "csv"}])
     );
 
-    // create_schedule with full destinations (a write-only secret) and the other targets.
-    let secret = "s3-secret-key-do-not-leak";
-    let s3 = json(
-        &call(
-            &client,
-            "create_schedule",
-            json!({"name": "Nightly export", "query_id": "1", "datagroup": "nightly",
-                   "destinations": [{"type": "s3", "format": "csv", "address": "s3://bucket/path",
-                                     "parameters": {"region": "eu-west-1", "access_key_id": "AKIA"},
-                                     "secret_parameters": {"secret_access_key": secret},
-                                     "apply_formatting": false, "apply_vis": false, "message": "hi"}]}),
-        )
-        .await,
-    );
-    let s3_id = s3["id"].as_str().unwrap().to_string();
-    assert!(!s3.to_string().contains(secret), "{s3}");
-    let r = only(&h, "POST", "/scheduled_plans");
-    let dest = &r.body.as_ref().unwrap()["scheduled_plan_destination"][0];
-    let parameters: Value = serde_json::from_str(dest["parameters"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        parameters,
-        json!({"region": "eu-west-1", "access_key_id": "AKIA"})
-    );
-    assert!(
-        dest["secret_parameters"].as_str().unwrap().contains(secret),
-        "sent to Looker"
-    );
-    assert_eq!(r.body.as_ref().unwrap()["datagroup"], "nightly");
     for (target, id) in [
         ("dashboard_id", "1"),
         ("lookml_dashboard_id", "ecommerce::overview"),
@@ -1319,8 +1304,14 @@ async fn schedules_and_secrets() {
             "wysiwyg_pdf"
         );
     }
+    h.assert_no_violations();
+}
 
-    // update_schedule with every option, retargeting, and new destinations.
+/// `update_schedule` with every option, retargeting and new destinations; recipients alone
+/// become email destinations; each other target is sent alone.
+#[tokio::test]
+async fn update_schedule_sends_every_option_retargets_and_replaces_destinations() {
+    let (h, client, plan_id) = with_weekly_plan().await;
     let mut args = plan_options();
     args["schedule_id"] = json!(plan_id);
     args["name"] = json!("Monthly orders");
@@ -1374,8 +1365,13 @@ async fn schedules_and_secrets() {
             Some(json!({(target): id}))
         );
     }
+    h.assert_no_violations();
+}
 
-    // run_schedule_once.
+/// `run_schedule_once` triggers one run and sends no body.
+#[tokio::test]
+async fn run_schedule_once_triggers_a_run() {
+    let (h, client, plan_id) = with_weekly_plan().await;
     let run = json(
         &call(
             &client,
@@ -1388,10 +1384,14 @@ async fn schedules_and_secrets() {
     assert_eq!(run["run"]["run_once"], true, "{run}");
     let r = only(&h, "POST", &format!("/scheduled_plans/{plan_id}/run_once"));
     assert!(r.body.is_none());
-    json(&call(&client, "run_schedule_once", json!({"schedule_id": s3_id})).await);
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Looker's refusals.
+/// Looker's refusals of schedule calls (422, 404) come back as tool errors with Looker's words.
+#[tokio::test]
+async fn looker_refusals_on_schedules_come_back_with_lookers_words() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     failed(
         &call(&client, "create_schedule", json!({"name": "x", "look_id": "999", "crontab": "0 9 * * *", "recipients": ["a@example.com"]})).await,
         &["HTTP 422", "look_id 999 does not exist"],
@@ -1409,9 +1409,13 @@ async fn schedules_and_secrets() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // delete_schedule.
+/// `delete_schedule`, then the schedule is gone (404).
+#[tokio::test]
+async fn delete_schedule_removes_it_then_404() {
+    let (h, client, plan_id) = with_weekly_plan().await;
     assert_eq!(
         json(&call(&client, "delete_schedule", json!({"schedule_id": plan_id})).await)["deleted"],
         true
@@ -1421,9 +1425,14 @@ async fn schedules_and_secrets() {
         &call(&client, "delete_schedule", json!({"schedule_id": plan_id})).await,
         &["HTTP 404", "Not found"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Arguments refused before Looker.
+/// Schedule arguments refused before any Looker call, each with a message naming the problem.
+#[tokio::test]
+async fn invalid_schedule_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let base = json!({"name": "x", "look_id": "1", "crontab": "0 9 * * *", "recipients": ["a@example.com"]});
     let with = |extra: Value| {
         let mut v = base.clone();
@@ -1529,15 +1538,69 @@ async fn schedules_and_secrets() {
             "{tool} {args}: {}",
             text(&result)
         );
-        assert!(!text(&result).contains(secret));
+        assert!(!text(&result).contains(S3_SECRET));
     }
     assert!(
         h.api_requests().is_empty(),
         "invalid arguments never reach Looker"
     );
+    h.assert_no_violations();
+}
 
-    // Secrets: the credentials tools' one-time links never come back, and nothing secret is
-    // logged.
+/// Secrets: an S3 destination's secret is sent to Looker but never shown back, the credentials
+/// tools' one-time links never come back, and none of them (nor the API client secret) reaches
+/// the server's log, kept at DEBUG (a child process, for its stderr).
+#[tokio::test]
+async fn secrets_never_come_back_nor_reach_the_log() {
+    let h = Harness::new().await;
+    // This server's stderr (the log, at DEBUG) is kept to check no secret reaches it.
+    let (transport, stderr) = TokioChildProcess::builder(h.command(&["--groups", "admin"]))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server spawns");
+    let client = ().serve(transport).await.expect("MCP initialize");
+    let mut stderr = stderr.expect("stderr is piped");
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+
+    // create_schedule with a full destination whose secret is write-only: sent to Looker,
+    // never shown back.
+    let s3 = json(
+        &call(
+            &client,
+            "create_schedule",
+            json!({"name": "Nightly export", "query_id": "1", "datagroup": "nightly",
+                   "destinations": [{"type": "s3", "format": "csv", "address": "s3://bucket/path",
+                                     "parameters": {"region": "eu-west-1", "access_key_id": "AKIA"},
+                                     "secret_parameters": {"secret_access_key": S3_SECRET},
+                                     "apply_formatting": false, "apply_vis": false, "message": "hi"}]}),
+        )
+        .await,
+    );
+    let s3_id = s3["id"].as_str().unwrap().to_string();
+    assert!(!s3.to_string().contains(S3_SECRET), "{s3}");
+    let r = only(&h, "POST", "/scheduled_plans");
+    let dest = &r.body.as_ref().unwrap()["scheduled_plan_destination"][0];
+    let parameters: Value = serde_json::from_str(dest["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        parameters,
+        json!({"region": "eu-west-1", "access_key_id": "AKIA"})
+    );
+    assert!(
+        dest["secret_parameters"]
+            .as_str()
+            .unwrap()
+            .contains(S3_SECRET),
+        "sent to Looker"
+    );
+    assert_eq!(r.body.as_ref().unwrap()["datagroup"], "nightly");
+    json(&call(&client, "run_schedule_once", json!({"schedule_id": s3_id})).await);
+    h.api_requests();
+
+    // The credentials tools' one-time links never come back.
     let creds = call(
         &client,
         "create_credentials_email",
@@ -1567,7 +1630,7 @@ async fn schedules_and_secrets() {
         "the log was captured at DEBUG: {log}"
     );
     for secret_text in [
-        secret,
+        S3_SECRET,
         "/password/reset/",
         "/account/setup/",
         "demo-client-secret",

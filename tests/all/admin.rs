@@ -30,9 +30,12 @@ fn body_keys(r: &RecordedRequest) -> Vec<String> {
     keys
 }
 
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
+
 /// A harness, an `admin` client and a new user, Grace (email credentials, role 3), with the
 /// requests that made her already taken.
-async fn with_grace() -> (Harness, RunningService<RoleClient, ()>, String) {
+async fn with_grace() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("admin").await;
     let created = json(
@@ -540,13 +543,56 @@ async fn permissions_and_permission_sets_are_listed() {
     h.assert_no_violations();
 }
 
-/// Permission sets, model sets and roles: created, updated, assigned to users and groups, refused by Looker where it refuses, deleted in dependency order.
-#[tokio::test]
-async fn roles_permission_sets_and_model_sets_lifecycle() {
+/// A permission set (`Explorers`: access_data, see_looks, explore) and a model set (`Shop`:
+/// ecommerce, marketing), with the requests that made them already taken: their ids.
+async fn role_parts(h: &Harness, client: &Client) -> (String, String) {
+    let pset = json(
+        &call(
+            client,
+            "create_permission_set",
+            json!({"name": "Explorers", "permissions": ["access_data", "see_looks", "explore"]}),
+        )
+        .await,
+    );
+    let mset = json(
+        &call(
+            client,
+            "create_model_set",
+            json!({"name": "Shop", "models": ["ecommerce", "marketing"]}),
+        )
+        .await,
+    );
+    h.api_requests();
+    let id = |v: &Value| v["id"].as_str().expect("an id").to_string();
+    (id(&pset), id(&mset))
+}
+
+/// A harness, an `admin` client and a new role named `name` on [`role_parts`], with the
+/// requests that made them already taken: the role's, the permission set's and the model set's
+/// ids.
+async fn with_role(name: &str) -> (Harness, Client, String, String, String) {
     let h = Harness::new().await;
     let client = h.client("admin").await;
+    let (pset_id, mset_id) = role_parts(&h, &client).await;
+    let role = json(
+        &call(
+            &client,
+            "create_role",
+            json!({"name": name, "permission_set_id": pset_id.parse::<i64>().unwrap(),
+                   "model_set_id": mset_id.parse::<i64>().unwrap()}),
+        )
+        .await,
+    );
+    let role_id = role["id"].as_str().expect("a role id").to_string();
+    h.api_requests();
+    (h, client, role_id, pset_id, mset_id)
+}
 
-    // Permission set lifecycle.
+/// Permission sets are created and updated (name and permissions).
+#[tokio::test]
+async fn permission_sets_are_created_and_updated() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let pset = json(
         &call(
             &client,
@@ -572,8 +618,14 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         r.body.as_ref().unwrap()["permissions"],
         json!(["access_data", "see_looks", "explore"])
     );
+    h.assert_no_violations();
+}
 
-    // Model set lifecycle.
+/// Model sets are listed with their models, created and updated.
+#[tokio::test]
+async fn model_sets_are_listed_created_and_updated() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let msets = json(&call(&client, "list_model_sets", json!({})).await);
     assert_eq!(
         msets["model_sets"][0]["models"],
@@ -606,8 +658,16 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
     assert_eq!(mset["models"], json!(["ecommerce", "marketing"]));
     assert_eq!(mset["fields_changed"], json!(["models", "name"]));
     only(&h, "PATCH", &format!("/model_sets/{mset_id}"));
+    h.assert_no_violations();
+}
 
-    // Role lifecycle.
+/// Roles are created on a permission set and a model set, read with both, updated (name,
+/// sets, one set alone) and listed.
+#[tokio::test]
+async fn roles_are_created_read_updated_and_listed() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let (pset_id, mset_id) = role_parts(&h, &client).await;
     let role = json(
         &call(&client, "create_role", json!({"name": "Shop explorer", "permission_set_id": pset_id.parse::<i64>().unwrap(), "model_set_id": mset_id.parse::<i64>().unwrap()})).await,
     );
@@ -658,8 +718,13 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         "{roles}"
     );
     only(&h, "GET", "/roles");
+    h.assert_no_violations();
+}
 
-    // Who holds the role: users and groups, replaced as a whole.
+/// Who holds a role, users and groups, is replaced as a whole and read back.
+#[tokio::test]
+async fn role_users_and_groups_are_replaced_as_a_whole() {
+    let (h, client, role_id, _, _) = with_role("Shop explorer").await;
     let users = json(
         &call(
             &client,
@@ -718,8 +783,14 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
     assert_eq!(held["groups"].as_array().unwrap().len(), 1, "{held}");
     assert_eq!(held["groups"][0]["name"], "Analysts");
     only(&h, "GET", &format!("/roles/{role_id}/groups"));
+    h.assert_no_violations();
+}
 
-    // Looker's refusals.
+/// Looker's refusals on roles, permission sets and model sets (a set in use, built-in sets, a
+/// taken name, unknown ids) come back as tool errors with Looker's words.
+#[tokio::test]
+async fn looker_refusals_on_roles_and_sets_come_back_with_lookers_words() {
+    let (h, client, role_id, _, mset_id) = with_role("Shop viewer").await;
     failed(
         &call(
             &client,
@@ -817,9 +888,23 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Deletes, in dependency order.
+/// A role is deleted before its sets; its holders keep their other roles; a deleted set is
+/// gone (404).
+#[tokio::test]
+async fn roles_and_sets_are_deleted_in_dependency_order() {
+    let (h, client, role_id, pset_id, mset_id) = with_role("Shop viewer").await;
+    json(
+        &call(
+            &client,
+            "set_role_users",
+            json!({"role_id": role_id, "user_ids": [3]}),
+        )
+        .await,
+    );
+    h.api_requests();
     assert_eq!(
         json(&call(&client, "delete_role", json!({"role_id": role_id})).await)["deleted"],
         true
@@ -865,7 +950,6 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
     client.cancel().await.unwrap();
     h.assert_no_violations();
 }
@@ -1200,7 +1284,7 @@ const S3_SECRET: &str = "s3-secret-key-do-not-leak";
 
 /// A harness, an `admin` client and a new schedule (look 1, weekly, two email recipients), with
 /// the requests that made it already taken.
-async fn with_weekly_plan() -> (Harness, RunningService<RoleClient, ()>, String) {
+async fn with_weekly_plan() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("admin").await;
     let created = json(&call(&client, "create_schedule", weekly_plan()).await);

@@ -999,8 +999,24 @@ async fn invalid_role_arguments_never_reach_looker() {
     h.assert_no_violations();
 }
 
+/// A harness, an `admin` client and two new groups, `Data Team` and `Platform`, with the
+/// requests that made them already taken: their ids.
+async fn with_groups() -> (Harness, Client, String, String) {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let mut ids = Vec::new();
+    for name in ["Data Team", "Platform"] {
+        let group = json(&call(&client, "create_group", json!({"name": name})).await);
+        ids.push(group["id"].as_str().expect("a group id").to_string());
+    }
+    h.api_requests();
+    let platform_id = ids.pop().unwrap();
+    (h, client, ids.pop().unwrap(), platform_id)
+}
+
+/// Groups are listed (with a limit), created (with and without options) and updated.
 #[tokio::test]
-async fn groups_members_and_nesting() {
+async fn groups_are_listed_created_and_updated() {
     let h = Harness::new().await;
     let client = h.client("admin").await;
 
@@ -1028,7 +1044,7 @@ async fn groups_members_and_nesting() {
         Some(json!({"name": "Data Team", "can_add_to_content_metadata": false}))
     );
     let plain = json(&call(&client, "create_group", json!({"name": "Platform"})).await);
-    let platform_id = plain["id"].as_str().unwrap().to_string();
+    assert!(plain["id"].is_string(), "{plain}");
     assert_eq!(
         only(&h, "POST", "/groups").body,
         Some(json!({"name": "Platform"}))
@@ -1052,8 +1068,13 @@ async fn groups_members_and_nesting() {
         r.body,
         Some(json!({"name": "Data", "can_add_to_content_metadata": true}))
     );
+    h.assert_no_violations();
+}
 
-    // Members.
+/// Members are added (twice changes nothing), listed (with a limit and a count) and removed.
+#[tokio::test]
+async fn group_members_are_added_once_listed_and_removed() {
+    let (h, client, team_id, _) = with_groups().await;
     let added = json(
         &call(
             &client,
@@ -1127,8 +1148,14 @@ async fn groups_members_and_nesting() {
     );
     assert_eq!(removed["removed"], true);
     only(&h, "DELETE", &format!("/groups/{team_id}/users/3"));
+    h.assert_no_violations();
+}
 
-    // Nesting.
+/// A group is nested in another, listed there, refused where it would make a cycle, and
+/// taken out again.
+#[tokio::test]
+async fn groups_nest_without_cycles_and_unnest() {
+    let (h, client, team_id, platform_id) = with_groups().await;
     let nested = json(
         &call(
             &client,
@@ -1173,9 +1200,14 @@ async fn groups_members_and_nesting() {
     );
     let none = json(&call(&client, "list_group_groups", json!({"group_id": team_id})).await);
     assert_eq!(none["groups"], json!([]));
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Deletes and Looker's refusals.
+/// `delete_group`, then the group is gone (404); Looker's refusals on groups come back as tool
+/// errors with Looker's words.
+#[tokio::test]
+async fn groups_are_deleted_and_lookers_refusals_come_back() {
+    let (h, client, team_id, platform_id) = with_groups().await;
     assert_eq!(
         json(&call(&client, "delete_group", json!({"group_id": platform_id})).await)["deleted"],
         true
@@ -1233,8 +1265,13 @@ async fn groups_members_and_nesting() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
+/// Group arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_group_arguments_never_reach_looker() {
+    let (h, client, team_id, _) = with_groups().await;
     for (tool, args) in [
         ("list_groups", json!({"limit": -5})),
         ("list_groups", json!({"limit": "ten"})),

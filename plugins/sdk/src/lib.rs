@@ -90,6 +90,8 @@ mod path;
 pub mod progress;
 pub mod queries;
 pub mod query_args;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod refusals;
 pub mod rows;
 pub mod schema;
 pub mod session;

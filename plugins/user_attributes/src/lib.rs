@@ -24,7 +24,7 @@ mod tests {
     use super::*;
     use looker_mcp_plugin_sdk::looker::Response;
     use looker_mcp_plugin_sdk::testing::{assert_matches_reference, mock_looker};
-    use looker_mcp_plugin_sdk::{Context, ToolError, conventions};
+    use looker_mcp_plugin_sdk::{Context, conventions, refusals};
     use serde_json::{Value, json};
 
     #[test]
@@ -66,34 +66,27 @@ mod tests {
 
     #[test]
     fn bad_arguments_never_reach_looker() {
-        let seen = mock_looker(|_| Ok(Response::json_ok(&json!({}))));
-        for (tool, args) in [
-            ("update_user_attribute", json!({"user_attribute_id": "1"})),
-            (
-                "create_user_attribute",
-                json!({"name": "has space", "label": "L", "type": "string"}),
-            ),
-            (
-                "create_user_attribute",
-                json!({"name": "ok", "label": "L", "type": "varchar"}),
-            ),
-            (
-                "set_user_attribute_group_values",
-                json!({"user_attribute_id": "1", "values": [{"value": "x"}]}),
-            ),
-            (
-                "set_user_attribute_group_values",
-                json!({"user_attribute_id": "1", "values": [{"group_id": "1", "value": null}]}),
-            ),
-        ] {
-            let err = group()
-                .call(tool, &args.to_string(), &Context::default())
-                .unwrap_err();
-            assert!(
-                matches!(err, ToolError::InvalidArguments(_)),
-                "{tool}: {err}"
-            );
-        }
-        assert!(seen.requests().is_empty());
+        refusals::assert_refused_before_looker(
+            &group(),
+            [
+                ("update_user_attribute", json!({"user_attribute_id": "1"})),
+                (
+                    "create_user_attribute",
+                    json!({"name": "has space", "label": "L", "type": "string"}),
+                ),
+                (
+                    "create_user_attribute",
+                    json!({"name": "ok", "label": "L", "type": "varchar"}),
+                ),
+                (
+                    "set_user_attribute_group_values",
+                    json!({"user_attribute_id": "1", "values": [{"value": "x"}]}),
+                ),
+                (
+                    "set_user_attribute_group_values",
+                    json!({"user_attribute_id": "1", "values": [{"group_id": "1", "value": null}]}),
+                ),
+            ],
+        );
     }
 }

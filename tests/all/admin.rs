@@ -30,9 +30,12 @@ fn body_keys(r: &RecordedRequest) -> Vec<String> {
     keys
 }
 
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
+
 /// A harness, an `admin` client and a new user, Grace (email credentials, role 3), with the
 /// requests that made her already taken.
-async fn with_grace() -> (Harness, RunningService<RoleClient, ()>, String) {
+async fn with_grace() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("admin").await;
     let created = json(
@@ -540,13 +543,56 @@ async fn permissions_and_permission_sets_are_listed() {
     h.assert_no_violations();
 }
 
-/// Permission sets, model sets and roles: created, updated, assigned to users and groups, refused by Looker where it refuses, deleted in dependency order.
-#[tokio::test]
-async fn roles_permission_sets_and_model_sets_lifecycle() {
+/// A permission set (`Explorers`: access_data, see_looks, explore) and a model set (`Shop`:
+/// ecommerce, marketing), with the requests that made them already taken: their ids.
+async fn role_parts(h: &Harness, client: &Client) -> (String, String) {
+    let pset = json(
+        &call(
+            client,
+            "create_permission_set",
+            json!({"name": "Explorers", "permissions": ["access_data", "see_looks", "explore"]}),
+        )
+        .await,
+    );
+    let mset = json(
+        &call(
+            client,
+            "create_model_set",
+            json!({"name": "Shop", "models": ["ecommerce", "marketing"]}),
+        )
+        .await,
+    );
+    h.api_requests();
+    let id = |v: &Value| v["id"].as_str().expect("an id").to_string();
+    (id(&pset), id(&mset))
+}
+
+/// A harness, an `admin` client and a new role named `name` on [`role_parts`], with the
+/// requests that made them already taken: the role's, the permission set's and the model set's
+/// ids.
+async fn with_role(name: &str) -> (Harness, Client, String, String, String) {
     let h = Harness::new().await;
     let client = h.client("admin").await;
+    let (pset_id, mset_id) = role_parts(&h, &client).await;
+    let role = json(
+        &call(
+            &client,
+            "create_role",
+            json!({"name": name, "permission_set_id": pset_id.parse::<i64>().unwrap(),
+                   "model_set_id": mset_id.parse::<i64>().unwrap()}),
+        )
+        .await,
+    );
+    let role_id = role["id"].as_str().expect("a role id").to_string();
+    h.api_requests();
+    (h, client, role_id, pset_id, mset_id)
+}
 
-    // Permission set lifecycle.
+/// Permission sets are created and updated (name and permissions).
+#[tokio::test]
+async fn permission_sets_are_created_and_updated() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let pset = json(
         &call(
             &client,
@@ -572,8 +618,14 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         r.body.as_ref().unwrap()["permissions"],
         json!(["access_data", "see_looks", "explore"])
     );
+    h.assert_no_violations();
+}
 
-    // Model set lifecycle.
+/// Model sets are listed with their models, created and updated.
+#[tokio::test]
+async fn model_sets_are_listed_created_and_updated() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let msets = json(&call(&client, "list_model_sets", json!({})).await);
     assert_eq!(
         msets["model_sets"][0]["models"],
@@ -606,8 +658,16 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
     assert_eq!(mset["models"], json!(["ecommerce", "marketing"]));
     assert_eq!(mset["fields_changed"], json!(["models", "name"]));
     only(&h, "PATCH", &format!("/model_sets/{mset_id}"));
+    h.assert_no_violations();
+}
 
-    // Role lifecycle.
+/// Roles are created on a permission set and a model set, read with both, updated (name,
+/// sets, one set alone) and listed.
+#[tokio::test]
+async fn roles_are_created_read_updated_and_listed() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let (pset_id, mset_id) = role_parts(&h, &client).await;
     let role = json(
         &call(&client, "create_role", json!({"name": "Shop explorer", "permission_set_id": pset_id.parse::<i64>().unwrap(), "model_set_id": mset_id.parse::<i64>().unwrap()})).await,
     );
@@ -658,8 +718,13 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         "{roles}"
     );
     only(&h, "GET", "/roles");
+    h.assert_no_violations();
+}
 
-    // Who holds the role: users and groups, replaced as a whole.
+/// Who holds a role, users and groups, is replaced as a whole and read back.
+#[tokio::test]
+async fn role_users_and_groups_are_replaced_as_a_whole() {
+    let (h, client, role_id, _, _) = with_role("Shop explorer").await;
     let users = json(
         &call(
             &client,
@@ -718,8 +783,14 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
     assert_eq!(held["groups"].as_array().unwrap().len(), 1, "{held}");
     assert_eq!(held["groups"][0]["name"], "Analysts");
     only(&h, "GET", &format!("/roles/{role_id}/groups"));
+    h.assert_no_violations();
+}
 
-    // Looker's refusals.
+/// Looker's refusals on roles, permission sets and model sets (a set in use, built-in sets, a
+/// taken name, unknown ids) come back as tool errors with Looker's words.
+#[tokio::test]
+async fn looker_refusals_on_roles_and_sets_come_back_with_lookers_words() {
+    let (h, client, role_id, _, mset_id) = with_role("Shop viewer").await;
     failed(
         &call(
             &client,
@@ -817,9 +888,23 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Deletes, in dependency order.
+/// A role is deleted before its sets; its holders keep their other roles; a deleted set is
+/// gone (404).
+#[tokio::test]
+async fn roles_and_sets_are_deleted_in_dependency_order() {
+    let (h, client, role_id, pset_id, mset_id) = with_role("Shop viewer").await;
+    json(
+        &call(
+            &client,
+            "set_role_users",
+            json!({"role_id": role_id, "user_ids": [3]}),
+        )
+        .await,
+    );
+    h.api_requests();
     assert_eq!(
         json(&call(&client, "delete_role", json!({"role_id": role_id})).await)["deleted"],
         true
@@ -865,7 +950,6 @@ async fn roles_permission_sets_and_model_sets_lifecycle() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
     client.cancel().await.unwrap();
     h.assert_no_violations();
 }
@@ -915,8 +999,24 @@ async fn invalid_role_arguments_never_reach_looker() {
     h.assert_no_violations();
 }
 
+/// A harness, an `admin` client and two new groups, `Data Team` and `Platform`, with the
+/// requests that made them already taken: their ids.
+async fn with_groups() -> (Harness, Client, String, String) {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let mut ids = Vec::new();
+    for name in ["Data Team", "Platform"] {
+        let group = json(&call(&client, "create_group", json!({"name": name})).await);
+        ids.push(group["id"].as_str().expect("a group id").to_string());
+    }
+    h.api_requests();
+    let platform_id = ids.pop().unwrap();
+    (h, client, ids.pop().unwrap(), platform_id)
+}
+
+/// Groups are listed (with a limit), created (with and without options) and updated.
 #[tokio::test]
-async fn groups_members_and_nesting() {
+async fn groups_are_listed_created_and_updated() {
     let h = Harness::new().await;
     let client = h.client("admin").await;
 
@@ -944,7 +1044,7 @@ async fn groups_members_and_nesting() {
         Some(json!({"name": "Data Team", "can_add_to_content_metadata": false}))
     );
     let plain = json(&call(&client, "create_group", json!({"name": "Platform"})).await);
-    let platform_id = plain["id"].as_str().unwrap().to_string();
+    assert!(plain["id"].is_string(), "{plain}");
     assert_eq!(
         only(&h, "POST", "/groups").body,
         Some(json!({"name": "Platform"}))
@@ -968,8 +1068,13 @@ async fn groups_members_and_nesting() {
         r.body,
         Some(json!({"name": "Data", "can_add_to_content_metadata": true}))
     );
+    h.assert_no_violations();
+}
 
-    // Members.
+/// Members are added (twice changes nothing), listed (with a limit and a count) and removed.
+#[tokio::test]
+async fn group_members_are_added_once_listed_and_removed() {
+    let (h, client, team_id, _) = with_groups().await;
     let added = json(
         &call(
             &client,
@@ -1043,8 +1148,14 @@ async fn groups_members_and_nesting() {
     );
     assert_eq!(removed["removed"], true);
     only(&h, "DELETE", &format!("/groups/{team_id}/users/3"));
+    h.assert_no_violations();
+}
 
-    // Nesting.
+/// A group is nested in another, listed there, refused where it would make a cycle, and
+/// taken out again.
+#[tokio::test]
+async fn groups_nest_without_cycles_and_unnest() {
+    let (h, client, team_id, platform_id) = with_groups().await;
     let nested = json(
         &call(
             &client,
@@ -1089,9 +1200,14 @@ async fn groups_members_and_nesting() {
     );
     let none = json(&call(&client, "list_group_groups", json!({"group_id": team_id})).await);
     assert_eq!(none["groups"], json!([]));
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Deletes and Looker's refusals.
+/// `delete_group`, then the group is gone (404); Looker's refusals on groups come back as tool
+/// errors with Looker's words.
+#[tokio::test]
+async fn groups_are_deleted_and_lookers_refusals_come_back() {
+    let (h, client, team_id, platform_id) = with_groups().await;
     assert_eq!(
         json(&call(&client, "delete_group", json!({"group_id": platform_id})).await)["deleted"],
         true
@@ -1149,8 +1265,13 @@ async fn groups_members_and_nesting() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
+/// Group arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_group_arguments_never_reach_looker() {
+    let (h, client, team_id, _) = with_groups().await;
     for (tool, args) in [
         ("list_groups", json!({"limit": -5})),
         ("list_groups", json!({"limit": "ten"})),
@@ -1194,23 +1315,37 @@ fn plan_options() -> Value {
     })
 }
 
-#[tokio::test]
-async fn schedules_and_secrets() {
-    let h = Harness::new().await;
-    // This server's stderr (the log, at DEBUG) is kept to check no secret reaches it.
-    let (transport, stderr) = TokioChildProcess::builder(h.command(&["--groups", "admin"]))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server spawns");
-    let client = ().serve(transport).await.expect("MCP initialize");
-    let mut stderr = stderr.expect("stderr is piped");
-    let log = tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text).await;
-        text
-    });
+/// The secret of the S3 destination the schedule tests create: sent to Looker, never shown
+/// back nor logged.
+const S3_SECRET: &str = "s3-secret-key-do-not-leak";
 
-    // list_schedules: every user's by default, never an undeclared `limit`.
+/// A harness, an `admin` client and a new schedule (look 1, weekly, two email recipients), with
+/// the requests that made it already taken.
+async fn with_weekly_plan() -> (Harness, Client, String) {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let created = json(&call(&client, "create_schedule", weekly_plan()).await);
+    let plan_id = created["id"].as_str().expect("a schedule id").to_string();
+    h.api_requests();
+    (h, client, plan_id)
+}
+
+/// `create_schedule`'s arguments for the weekly plan: every option, the recipients shorthand.
+fn weekly_plan() -> Value {
+    let mut args = plan_options();
+    args["name"] = json!("Weekly orders");
+    args["look_id"] = json!("1");
+    args["crontab"] = json!("0 9 * * 1");
+    args["recipients"] = json!(["alice@example.com", "boss@example.com"]);
+    args["email_format"] = json!("csv");
+    args
+}
+
+/// `list_schedules`: every user's by default, one user's, a limit; never an undeclared `limit`.
+#[tokio::test]
+async fn list_schedules_shows_every_users_or_one_users_and_says_when_cut() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let all = json(&call(&client, "list_schedules", json!({})).await);
     assert_eq!(all["count"], 2, "{all}");
     assert_eq!(
@@ -1245,17 +1380,16 @@ async fn schedules_and_secrets() {
         ),
         (json!(1), json!(2), json!(true))
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // create_schedule with the recipients shorthand and every option.
-    let mut args = plan_options();
-    args["name"] = json!("Weekly orders");
-    args["look_id"] = json!("1");
-    args["crontab"] = json!("0 9 * * 1");
-    args["recipients"] = json!(["alice@example.com", "boss@example.com"]);
-    args["email_format"] = json!("csv");
-    let created = json(&call(&client, "create_schedule", args).await);
-    let plan_id = created["id"].as_str().unwrap().to_string();
+/// `create_schedule` with the recipients shorthand and every option, then on a dashboard and a
+/// LookML dashboard (PDF by default).
+#[tokio::test]
+async fn create_schedule_sends_every_option_and_each_target() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
+    let created = json(&call(&client, "create_schedule", weekly_plan()).await);
     assert_eq!(created["title"], "Orders by status", "{created}");
     assert_eq!(created["user_id"], "2");
     assert_eq!(
@@ -1276,34 +1410,6 @@ async fn schedules_and_secrets() {
                {"type": "email", "address": "boss@example.com", "format": "csv"}])
     );
 
-    // create_schedule with full destinations (a write-only secret) and the other targets.
-    let secret = "s3-secret-key-do-not-leak";
-    let s3 = json(
-        &call(
-            &client,
-            "create_schedule",
-            json!({"name": "Nightly export", "query_id": "1", "datagroup": "nightly",
-                   "destinations": [{"type": "s3", "format": "csv", "address": "s3://bucket/path",
-                                     "parameters": {"region": "eu-west-1", "access_key_id": "AKIA"},
-                                     "secret_parameters": {"secret_access_key": secret},
-                                     "apply_formatting": false, "apply_vis": false, "message": "hi"}]}),
-        )
-        .await,
-    );
-    let s3_id = s3["id"].as_str().unwrap().to_string();
-    assert!(!s3.to_string().contains(secret), "{s3}");
-    let r = only(&h, "POST", "/scheduled_plans");
-    let dest = &r.body.as_ref().unwrap()["scheduled_plan_destination"][0];
-    let parameters: Value = serde_json::from_str(dest["parameters"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        parameters,
-        json!({"region": "eu-west-1", "access_key_id": "AKIA"})
-    );
-    assert!(
-        dest["secret_parameters"].as_str().unwrap().contains(secret),
-        "sent to Looker"
-    );
-    assert_eq!(r.body.as_ref().unwrap()["datagroup"], "nightly");
     for (target, id) in [
         ("dashboard_id", "1"),
         ("lookml_dashboard_id", "ecommerce::overview"),
@@ -1319,8 +1425,14 @@ async fn schedules_and_secrets() {
             "wysiwyg_pdf"
         );
     }
+    h.assert_no_violations();
+}
 
-    // update_schedule with every option, retargeting, and new destinations.
+/// `update_schedule` with every option, retargeting and new destinations; recipients alone
+/// become email destinations; each other target is sent alone.
+#[tokio::test]
+async fn update_schedule_sends_every_option_retargets_and_replaces_destinations() {
+    let (h, client, plan_id) = with_weekly_plan().await;
     let mut args = plan_options();
     args["schedule_id"] = json!(plan_id);
     args["name"] = json!("Monthly orders");
@@ -1374,8 +1486,13 @@ async fn schedules_and_secrets() {
             Some(json!({(target): id}))
         );
     }
+    h.assert_no_violations();
+}
 
-    // run_schedule_once.
+/// `run_schedule_once` triggers one run and sends no body.
+#[tokio::test]
+async fn run_schedule_once_triggers_a_run() {
+    let (h, client, plan_id) = with_weekly_plan().await;
     let run = json(
         &call(
             &client,
@@ -1388,10 +1505,14 @@ async fn schedules_and_secrets() {
     assert_eq!(run["run"]["run_once"], true, "{run}");
     let r = only(&h, "POST", &format!("/scheduled_plans/{plan_id}/run_once"));
     assert!(r.body.is_none());
-    json(&call(&client, "run_schedule_once", json!({"schedule_id": s3_id})).await);
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Looker's refusals.
+/// Looker's refusals of schedule calls (422, 404) come back as tool errors with Looker's words.
+#[tokio::test]
+async fn looker_refusals_on_schedules_come_back_with_lookers_words() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     failed(
         &call(&client, "create_schedule", json!({"name": "x", "look_id": "999", "crontab": "0 9 * * *", "recipients": ["a@example.com"]})).await,
         &["HTTP 422", "look_id 999 does not exist"],
@@ -1409,9 +1530,13 @@ async fn schedules_and_secrets() {
         .await,
         &["HTTP 404"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // delete_schedule.
+/// `delete_schedule`, then the schedule is gone (404).
+#[tokio::test]
+async fn delete_schedule_removes_it_then_404() {
+    let (h, client, plan_id) = with_weekly_plan().await;
     assert_eq!(
         json(&call(&client, "delete_schedule", json!({"schedule_id": plan_id})).await)["deleted"],
         true
@@ -1421,9 +1546,14 @@ async fn schedules_and_secrets() {
         &call(&client, "delete_schedule", json!({"schedule_id": plan_id})).await,
         &["HTTP 404", "Not found"],
     );
-    h.api_requests();
+    h.assert_no_violations();
+}
 
-    // Arguments refused before Looker.
+/// Schedule arguments refused before any Looker call, each with a message naming the problem.
+#[tokio::test]
+async fn invalid_schedule_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("admin").await;
     let base = json!({"name": "x", "look_id": "1", "crontab": "0 9 * * *", "recipients": ["a@example.com"]});
     let with = |extra: Value| {
         let mut v = base.clone();
@@ -1529,15 +1659,69 @@ async fn schedules_and_secrets() {
             "{tool} {args}: {}",
             text(&result)
         );
-        assert!(!text(&result).contains(secret));
+        assert!(!text(&result).contains(S3_SECRET));
     }
     assert!(
         h.api_requests().is_empty(),
         "invalid arguments never reach Looker"
     );
+    h.assert_no_violations();
+}
 
-    // Secrets: the credentials tools' one-time links never come back, and nothing secret is
-    // logged.
+/// Secrets: an S3 destination's secret is sent to Looker but never shown back, the credentials
+/// tools' one-time links never come back, and none of them (nor the API client secret) reaches
+/// the server's log, kept at DEBUG (a child process, for its stderr).
+#[tokio::test]
+async fn secrets_never_come_back_nor_reach_the_log() {
+    let h = Harness::new().await;
+    // This server's stderr (the log, at DEBUG) is kept to check no secret reaches it.
+    let (transport, stderr) = TokioChildProcess::builder(h.command(&["--groups", "admin"]))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server spawns");
+    let client = ().serve(transport).await.expect("MCP initialize");
+    let mut stderr = stderr.expect("stderr is piped");
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+
+    // create_schedule with a full destination whose secret is write-only: sent to Looker,
+    // never shown back.
+    let s3 = json(
+        &call(
+            &client,
+            "create_schedule",
+            json!({"name": "Nightly export", "query_id": "1", "datagroup": "nightly",
+                   "destinations": [{"type": "s3", "format": "csv", "address": "s3://bucket/path",
+                                     "parameters": {"region": "eu-west-1", "access_key_id": "AKIA"},
+                                     "secret_parameters": {"secret_access_key": S3_SECRET},
+                                     "apply_formatting": false, "apply_vis": false, "message": "hi"}]}),
+        )
+        .await,
+    );
+    let s3_id = s3["id"].as_str().unwrap().to_string();
+    assert!(!s3.to_string().contains(S3_SECRET), "{s3}");
+    let r = only(&h, "POST", "/scheduled_plans");
+    let dest = &r.body.as_ref().unwrap()["scheduled_plan_destination"][0];
+    let parameters: Value = serde_json::from_str(dest["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        parameters,
+        json!({"region": "eu-west-1", "access_key_id": "AKIA"})
+    );
+    assert!(
+        dest["secret_parameters"]
+            .as_str()
+            .unwrap()
+            .contains(S3_SECRET),
+        "sent to Looker"
+    );
+    assert_eq!(r.body.as_ref().unwrap()["datagroup"], "nightly");
+    json(&call(&client, "run_schedule_once", json!({"schedule_id": s3_id})).await);
+    h.api_requests();
+
+    // The credentials tools' one-time links never come back.
     let creds = call(
         &client,
         "create_credentials_email",
@@ -1567,7 +1751,7 @@ async fn schedules_and_secrets() {
         "the log was captured at DEBUG: {log}"
     );
     for secret_text in [
-        secret,
+        S3_SECRET,
         "/password/reset/",
         "/account/setup/",
         "demo-client-secret",

@@ -33,7 +33,7 @@ mod tests {
     use super::*;
     use looker_mcp_plugin_sdk::looker::Response;
     use looker_mcp_plugin_sdk::testing::{assert_matches_reference, mock_looker};
-    use looker_mcp_plugin_sdk::{Context, ToolError};
+    use looker_mcp_plugin_sdk::{Context, conventions, refusals};
     use serde_json::{Value, json};
 
     #[test]
@@ -44,49 +44,26 @@ mod tests {
 
     #[test]
     fn annotations_follow_what_tools_do() {
-        for tool in group().tools() {
-            let (name, a) = (tool.name(), tool.annotations());
-            let reads = ["list_", "get_"].iter().any(|p| name.starts_with(p));
-            assert_eq!(a.read_only, reads, "{name}");
-            if reads {
-                assert!(a.idempotent && !a.destructive, "{name}");
-            }
-            if ["delete_", "remove_", "set_", "update_"]
-                .iter()
-                .any(|p| name.starts_with(p))
-            {
-                assert!(a.destructive && a.idempotent, "{name}");
-            }
-            if name.starts_with("create_") {
-                assert!(!a.destructive && !a.idempotent, "{name}");
-            }
-        }
+        conventions::annotations_follow_names(&group()).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]
     fn updates_without_fields_never_reach_looker() {
-        let seen = mock_looker(|_| Ok(Response::json_ok(&json!({}))));
-        for (tool, args) in [
-            ("update_user", json!({"user_id": "1"})),
-            ("update_role", json!({"role_id": "1"})),
-            ("update_group", json!({"group_id": "1"})),
-            (
-                "update_schedule",
-                json!({"schedule_id": "1", "email_format": "csv"}),
-            ),
-            ("update_credentials_email", json!({"user_id": "1"})),
-            ("update_permission_set", json!({"permission_set_id": "1"})),
-            ("update_model_set", json!({"model_set_id": "1"})),
-        ] {
-            let err = group()
-                .call(tool, &args.to_string(), &Context::default())
-                .unwrap_err();
-            assert!(
-                matches!(err, ToolError::InvalidArguments(_)),
-                "{tool}: {err}"
-            );
-        }
-        assert!(seen.requests().is_empty());
+        refusals::assert_refused_before_looker(
+            &group(),
+            [
+                ("update_user", json!({"user_id": "1"})),
+                ("update_role", json!({"role_id": "1"})),
+                ("update_group", json!({"group_id": "1"})),
+                (
+                    "update_schedule",
+                    json!({"schedule_id": "1", "email_format": "csv"}),
+                ),
+                ("update_credentials_email", json!({"user_id": "1"})),
+                ("update_permission_set", json!({"permission_set_id": "1"})),
+                ("update_model_set", json!({"model_set_id": "1"})),
+            ],
+        );
     }
 
     #[test]

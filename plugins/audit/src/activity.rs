@@ -5,6 +5,7 @@
 
 use looker_mcp_plugin_sdk::args::{default, given};
 pub use looker_mcp_plugin_sdk::queries::Activity;
+use looker_mcp_plugin_sdk::rows::capped_limit;
 use looker_mcp_plugin_sdk::schema::{self, Ty};
 use looker_mcp_plugin_sdk::{Context, Tool, ToolError, filters};
 use serde::Deserialize;
@@ -238,14 +239,6 @@ fn rename(rows: Vec<Value>, keys: &[(&str, &str)]) -> Vec<Value> {
         .collect()
 }
 
-/// The row limit sent to Looker: what was asked for, capped by the server's `max_rows`.
-fn row_limit(limit: i64, ctx: &Context) -> Result<u32, ToolError> {
-    if limit < 1 {
-        return Err(ToolError::invalid_arguments("`limit`: must be at least 1"));
-    }
-    Ok(u32::try_from(limit).unwrap_or(u32::MAX).min(ctx.max_rows()))
-}
-
 /// A date range in Looker's filter syntax (`7 days`, `last 30 days`, `2024-01-01 to 2024-02-01`),
 /// kept as written except that commas never make a list.
 fn date_range(range: &str) -> Result<String, ToolError> {
@@ -326,7 +319,7 @@ fn field_names(pairs: &[(&'static str, &str)]) -> Vec<&'static str> {
 
 /// `get_query_history`: query runs from `system__activity` `history`, newest first.
 pub fn get_query_history(args: QueryHistoryArgs, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = row_limit(args.limit, ctx)?;
+    let limit = capped_limit(args.limit, ctx)?;
     let range = date_range(&args.date_range)?;
     let mut q = Activity::new("history", &field_names(QUERY_HISTORY_FIELDS), limit)
         .filter("history.created_date", range.clone());
@@ -386,7 +379,7 @@ const LOOK_USAGE: &[(&str, &str)] = &[
 
 /// `get_content_usage`: the most viewed dashboards and/or Looks in the date range.
 pub fn get_content_usage(args: ContentUsageArgs, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = row_limit(args.limit, ctx)?;
+    let limit = capped_limit(args.limit, ctx)?;
     let range = date_range(&args.date_range)?;
     if args.min_views < 0 {
         return Err(ToolError::invalid_arguments(
@@ -466,7 +459,7 @@ const PDT_FIELDS: &[(&str, &str)] = &[
 
 /// `get_pdt_build_log`: persistent derived table events from `pdt_event_log`, newest first.
 pub fn get_pdt_build_log(args: PdtLogArgs, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = row_limit(args.limit, ctx)?;
+    let limit = capped_limit(args.limit, ctx)?;
     let range = date_range(&args.date_range)?;
     let mut q = Activity::new("pdt_event_log", &field_names(PDT_FIELDS), limit)
         .filter("pdt_event_log.created_date", range.clone());
@@ -510,7 +503,7 @@ const SCHEDULE_FIELDS: &[(&str, &str)] = &[
 
 /// `get_schedule_history`: scheduled deliveries' runs from `scheduled_plan`, newest first.
 pub fn get_schedule_history(args: ScheduleHistoryArgs, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = row_limit(args.limit, ctx)?;
+    let limit = capped_limit(args.limit, ctx)?;
     let range = date_range(&args.date_range)?;
     let mut q = Activity::new("scheduled_plan", &field_names(SCHEDULE_FIELDS), limit)
         .filter("scheduled_job.created_date", range.clone());
@@ -555,7 +548,7 @@ const EVENT_FIELDS: &[(&str, &str)] = &[
 
 /// `get_user_activity_log`: user events (logins, content changes, …) from `event`, newest first.
 pub fn get_user_activity_log(args: UserActivityArgs, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = row_limit(args.limit, ctx)?;
+    let limit = capped_limit(args.limit, ctx)?;
     let range = date_range(&args.date_range)?;
     let mut q = Activity::new("event", &field_names(EVENT_FIELDS), limit)
         .filter("event.created_date", range.clone());
@@ -597,9 +590,9 @@ mod tests {
     #[test]
     fn limits_are_capped_and_ranges_never_split() {
         let ctx = Context::from_settings([("max_rows", "100")]);
-        assert_eq!(row_limit(500, &ctx).unwrap(), 100);
-        assert_eq!(row_limit(5, &ctx).unwrap(), 5);
-        assert!(row_limit(0, &ctx).is_err());
+        assert_eq!(capped_limit(500, &ctx).unwrap(), 100);
+        assert_eq!(capped_limit(5, &ctx).unwrap(), 5);
+        assert!(capped_limit(0, &ctx).is_err());
         assert_eq!(
             date_range("2024-01-01, 2024-02-01").unwrap(),
             "2024-01-01^, 2024-02-01"

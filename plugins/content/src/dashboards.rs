@@ -3,12 +3,208 @@
 
 use looker_mcp_plugin_sdk::looker::Request;
 use looker_mcp_plugin_sdk::queries::QueryOptions;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::shape::items;
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::query::QueryArgs;
-use crate::{SearchArgs, changes, nonempty};
+use crate::query::{self, QueryArgs, ROW_LIMIT};
+use crate::{SearchArgs, changes, changes_args, nonempty, search_args};
+
+/// The tile type `add_dashboard_element` adds unless told otherwise.
+const ELEMENT_TYPE: &str = "vis";
+
+/// The filter type `add_dashboard_filter` adds unless told otherwise.
+const FILTER_TYPE: &str = "field";
+
+/// The dashboard tools, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    let dashboard_id =
+        |description: &str| schema::object().required("dashboard_id", Ty::Str, description);
+    [
+        Tool::reader("list_dashboards", "Search dashboards", LIST_DASHBOARDS)
+            .schema(search_args())
+            .handler(list_dashboards),
+        Tool::reader(
+            "list_lookml_dashboards",
+            "Search LookML dashboards",
+            LIST_LOOKML_DASHBOARDS,
+        )
+        .schema(search_args())
+        .handler(list_lookml_dashboards),
+        Tool::creator(
+            "create_dashboard",
+            "Create an empty dashboard",
+            CREATE_DASHBOARD,
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "title",
+                    Ty::Str,
+                    "Title of the new dashboard, unique in its folder, e.g. `Sales overview`.",
+                )
+                .required(
+                    "folder_id",
+                    Ty::Str,
+                    "Folder to create it in (a folder id, e.g. `6`).",
+                )
+                .optional(
+                    "description",
+                    Ty::Str,
+                    "Description shown with the dashboard.",
+                ),
+        )
+        .handler(create_dashboard),
+        Tool::overwriter(
+            "update_dashboard",
+            "Rename, describe or move a dashboard",
+            UPDATE_DASHBOARD,
+        )
+        .schema(
+            dashboard_id("Id of the dashboard, e.g. `17` (from `list_dashboards`).")
+                .extend(changes_args("dashboard")),
+        )
+        .handler(update_dashboard),
+        Tool::deleter("delete_dashboard", "Delete a dashboard", DELETE_DASHBOARD)
+            .schema(dashboard_id("Id of the dashboard to delete, e.g. `17`."))
+            .handler(delete_dashboard),
+        Tool::creator(
+            "add_dashboard_element",
+            "Add a tile to a dashboard",
+            ADD_DASHBOARD_ELEMENT,
+        )
+        .schema(
+            dashboard_id("Id of the dashboard, e.g. `17`.")
+                .required(
+                    "title",
+                    Ty::Str,
+                    "Title of the tile, e.g. `Revenue by region`.",
+                )
+                .with_default(
+                    "type",
+                    Ty::Str,
+                    ELEMENT_TYPE,
+                    "Tile type: `vis` (a chart or table; the default) or `text`.",
+                )
+                .optional("look_id", Ty::Str, "A saved Look to show, e.g. `42`.")
+                .optional(
+                    "query_model",
+                    Ty::Str,
+                    "Model of a new query, e.g. `ecommerce`.",
+                )
+                .optional(
+                    "query_view",
+                    Ty::Str,
+                    "Explore of a new query, e.g. `orders`.",
+                )
+                .optional(
+                    "query_fields",
+                    Ty::StrList,
+                    "Fields of a new query, e.g. [\"orders.region\", \"orders.count\"].",
+                )
+                .optional(
+                    "merge_query_id",
+                    Ty::Str,
+                    "Merged results to show: the `merge_query_id` from `run_merge_query`.",
+                )
+                .extend(query::option_args()),
+        )
+        .handler(add_dashboard_element),
+        Tool::creator(
+            "add_dashboard_filter",
+            "Add a filter to a dashboard",
+            ADD_DASHBOARD_FILTER,
+        )
+        .schema(
+            dashboard_id("Id of the dashboard, e.g. `17`.")
+                .required(
+                    "title",
+                    Ty::Str,
+                    "Title shown on the filter, e.g. `Region`.",
+                )
+                .optional(
+                    "dimension",
+                    Ty::Str,
+                    "Dimension to filter on, e.g. `orders.region` (required for a `field` \
+                     filter).",
+                )
+                .optional(
+                    "name",
+                    Ty::Str,
+                    "Filter name tiles listen to. Default: from the title, lower-cased with \
+                     other characters replaced by `_`.",
+                )
+                .optional(
+                    "model",
+                    Ty::Str,
+                    "Model of the dimension, e.g. `ecommerce` (required for a `field` filter).",
+                )
+                .optional(
+                    "explore",
+                    Ty::Str,
+                    "Explore of the dimension, e.g. `orders` (required for a `field` filter).",
+                )
+                .with_default(
+                    "type",
+                    Ty::Enum(&["field", "date", "number", "string"]),
+                    FILTER_TYPE,
+                    "`field` (values of a dimension; the default), `date`, `number` or `string`.",
+                )
+                .optional(
+                    "default_value",
+                    Ty::Str,
+                    "Starting value as a Looker filter expression, e.g. `90 days` or `West`.",
+                ),
+        )
+        .handler(add_dashboard_filter),
+    ]
+}
+
+const LIST_DASHBOARDS: &str = "\
+Searches user-defined dashboards by title and/or folder and returns each one's id, title, \
+description, folder, view count and last view, sorted by title. Use it to find a dashboard to \
+run, change, add tiles to or delete. LookML dashboards are listed by `list_lookml_dashboards`. \
+Example: {\"folder_id\": \"6\"}.";
+
+const LIST_LOOKML_DASHBOARDS: &str = "\
+Searches LookML dashboards (dashboards defined in a LookML project, with ids like \
+`ecommerce::sales_overview`) by title and/or folder and returns each one's id, title, \
+description, folder and model. They are read-only in the UI and change through LookML; \
+user-defined dashboards are listed by `list_dashboards`.";
+
+const CREATE_DASHBOARD: &str = "\
+Creates an empty dashboard in a folder and returns its id, title, folder and URL. Use it as the \
+first step of building a dashboard, then add tiles with `add_dashboard_element` and filters with \
+`add_dashboard_filter`. The title must be unique in the folder.";
+
+const UPDATE_DASHBOARD: &str = "\
+Renames, re-describes or moves a dashboard and returns its id, title, description and folder. \
+Only the arguments you give change; at least one is needed. Tiles and filters are unchanged; \
+use `add_dashboard_element` and `add_dashboard_filter` for those.";
+
+const DELETE_DASHBOARD: &str = "\
+Deletes a dashboard with its tiles and filters. Use it only when someone asked for that \
+dashboard to be removed. To rename or move it instead, use `update_dashboard`.";
+
+const ADD_DASHBOARD_ELEMENT: &str = "\
+Adds a tile to a dashboard and returns the tile's id, title, type and its look or query id. \
+Give `look_id` to show a saved Look, `merge_query_id` for merged results (`run_merge_query`), or \
+`query_model`, `query_view` and `query_fields` together for a new query (created first, with \
+optional `pivots`, `dynamic_fields`, `total` and the other options of `query`); with none you \
+get a tile without data (e.g. a `text` tile). Place tiles with \
+`update_dashboard_layout_component`. \
+Example: {\"dashboard_id\": \"17\", \"title\": \"Orders by region\", \"query_model\": \
+\"ecommerce\", \"query_view\": \"orders\", \"query_fields\": [\"orders.region\", \
+\"orders.count\"]}.";
+
+const ADD_DASHBOARD_FILTER: &str = "\
+Adds a filter control to a dashboard and returns its id, name, title and type. A `field` filter \
+(the default) offers the values of one dimension and needs `dimension`, `model` and `explore`; \
+`date`, `number` and `string` filters need none. It does not wire the filter to existing tiles. \
+Example: {\"dashboard_id\": \"17\", \"title\": \"Region\", \"dimension\": \"orders.region\", \
+\"model\": \"ecommerce\", \"explore\": \"orders\", \"default_value\": \"West\"}.";
 
 /// `GET /dashboards/search` → `{"dashboards": [...], "count", "more_available"}`.
 pub fn list_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolError> {
@@ -30,7 +226,7 @@ pub fn list_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value, ToolEr
         ])
         .send()?
         .json()?;
-    let dashboards: Vec<Value> = list(&found)
+    let dashboards: Vec<Value> = items(&found)
         .map(|d| {
             json!({
                 "id": d["id"],
@@ -62,7 +258,7 @@ pub fn list_lookml_dashboards(args: SearchArgs, _ctx: &Context) -> Result<Value,
         Value::Object(_) => Value::Array(vec![found]),
         other => other,
     };
-    let dashboards: Vec<Value> = list(&found)
+    let dashboards: Vec<Value> = items(&found)
         .map(|d| {
             json!({
                 "id": if d["id"].is_null() { &d["dashboard_id"] } else { &d["id"] },
@@ -161,7 +357,7 @@ pub struct AddElementArgs {
 }
 
 fn default_element_type() -> String {
-    "vis".to_owned()
+    ELEMENT_TYPE.to_owned()
 }
 
 /// `POST /dashboard_elements` (the dashboard is named in the body), after `POST /queries` when
@@ -210,7 +406,7 @@ pub fn add_dashboard_element(args: AddElementArgs, _ctx: &Context) -> Result<Val
             model: model.to_owned(),
             view: view.to_owned(),
             fields: fields.clone(),
-            limit: 500,
+            limit: ROW_LIMIT,
             options: args.options,
             ..QueryArgs::default()
         };
@@ -273,7 +469,7 @@ pub struct AddFilterArgs {
 }
 
 fn default_filter_type() -> String {
-    "field".to_owned()
+    FILTER_TYPE.to_owned()
 }
 
 /// `POST /dashboard_filters` (the dashboard is named in the body).
@@ -336,10 +532,6 @@ pub fn name_from_title(title: &str) -> String {
         }
     }
     if out.is_empty() { "filter".into() } else { out }
-}
-
-fn list(value: &Value) -> impl Iterator<Item = &Value> {
-    value.as_array().into_iter().flatten()
 }
 
 #[cfg(test)]

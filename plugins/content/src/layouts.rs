@@ -3,9 +3,68 @@
 //! its component (`PATCH /dashboard_layout_components/{id}`).
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+
+/// The layout tools, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader(
+            "get_dashboard_layout",
+            "Show where a dashboard's tiles sit",
+            GET_DASHBOARD_LAYOUT,
+        )
+        .schema(schema::object().required(
+            "dashboard_id",
+            Ty::Str,
+            "Id of the dashboard, e.g. `17` (from `list_dashboards`).",
+        ))
+        .handler(get_dashboard_layout),
+        Tool::overwriter(
+            "update_dashboard_layout_component",
+            "Move or resize a dashboard tile",
+            UPDATE_DASHBOARD_LAYOUT_COMPONENT,
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "component_id",
+                    Ty::Str,
+                    "Id of the tile's layout component (from `get_dashboard_layout`).",
+                )
+                .optional(
+                    "row",
+                    Ty::Int.min(0),
+                    "Top edge, in grid rows from the top (0 is the first row).",
+                )
+                .optional(
+                    "column",
+                    Ty::Int.min(0).max(GRID_COLUMNS - 1),
+                    "Left edge, 0 to 23 on the 24-column grid.",
+                )
+                .optional(
+                    "width",
+                    Ty::Int.min(1).max(GRID_COLUMNS),
+                    "Width in grid columns (24 is the full width).",
+                )
+                .optional("height", Ty::Int.min(1), "Height in grid rows."),
+        )
+        .handler(update_dashboard_layout_component),
+    ]
+}
+
+const GET_DASHBOARD_LAYOUT: &str = "\
+Shows where each tile of a dashboard sits: the active layout's components (component id, \
+tile id and title, chart type, `row`, `column`, `width`, `height` on Looker's 24-column grid), \
+in reading order. Use it before moving tiles with `update_dashboard_layout_component`.";
+
+const UPDATE_DASHBOARD_LAYOUT_COMPONENT: &str = "\
+Moves or resizes one dashboard tile: sets its layout component's `row`, `column`, `width` \
+and/or `height` on the 24-column grid (only those given change) and returns the new placement. \
+Get component ids from `get_dashboard_layout`. Example: {\"component_id\": \"12\", \"row\": 0, \
+\"column\": 0, \"width\": 24, \"height\": 8}.";
 
 /// Columns of Looker's dashboard grid.
 const GRID_COLUMNS: i64 = 24;

@@ -1,12 +1,85 @@
 //! Looks: search, create (query first, then the look), update, delete.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::query::QueryArgs;
-use crate::{SearchArgs, changes, nonempty};
+use crate::{SearchArgs, changes, changes_args, nonempty, search_args};
+
+/// The Look tools, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader("list_looks", "Search saved Looks", LIST_LOOKS)
+            .schema(search_args())
+            .handler(list_looks),
+        Tool::creator("create_look", "Save a query as a Look", CREATE_LOOK)
+            .schema(
+                schema::object()
+                    .required(
+                        "title",
+                        Ty::Str,
+                        "Title of the new Look, unique in its folder, e.g. `Weekly revenue by \
+                         region`.",
+                    )
+                    .extend(QueryArgs::schema())
+                    .required(
+                        "folder_id",
+                        Ty::Str,
+                        "Folder to save the Look in (a folder id, e.g. `6`).",
+                    )
+                    .optional("description", Ty::Str, "Description shown with the Look."),
+            )
+            .handler(create_look),
+        Tool::overwriter(
+            "update_look",
+            "Rename, describe or move a Look",
+            UPDATE_LOOK,
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "look_id",
+                    Ty::Str,
+                    "Id of the Look, e.g. `42` (from `list_looks`).",
+                )
+                .extend(changes_args("Look")),
+        )
+        .handler(update_look),
+        Tool::deleter("delete_look", "Delete a Look", DELETE_LOOK)
+            .schema(schema::object().required(
+                "look_id",
+                Ty::Str,
+                "Id of the Look to delete, e.g. `42`.",
+            ))
+            .handler(delete_look),
+    ]
+}
+
+const LIST_LOOKS: &str = "\
+Searches saved Looks by title and/or folder and returns each one's id, title, description, \
+folder, model, view count and last view, sorted by title. Use it to find a Look to run \
+(`run_look`), change or delete. It does not return the Look's data, and does not cover \
+dashboards (`list_dashboards`). Example: {\"title\": \"%revenue%\", \"limit\": 20}.";
+
+const CREATE_LOOK: &str = "\
+Saves a query as a new Look in a folder (it creates the query, then the Look) and returns the \
+Look's id, title, URL and query id. Use it when someone wants a query kept as a saved report; \
+pivots, totals, visualization settings and a timezone are supported. To just get data, use \
+`query` instead. Example: {\"title\": \"Orders by status\", \"model\": \"ecommerce\", \"view\": \
+\"orders\", \"fields\": [\"orders.status\", \"orders.count\"], \"folder_id\": \"6\", \"sorts\": \
+[\"orders.count desc\"], \"vis_config\": {\"type\": \"looker_bar\"}}.";
+
+const UPDATE_LOOK: &str = "\
+Renames, re-describes or moves a saved Look and returns its id, title, description and folder. \
+Only the arguments you give change; at least one is needed. It cannot change the Look's query: \
+save a new Look with `create_look` for that.";
+
+const DELETE_LOOK: &str = "\
+Deletes a saved Look. Use it only when someone asked for that Look to be removed; tiles and \
+schedules built on it stop working. To rename or move it instead, use `update_look`.";
 
 /// What `list_looks` asks Looker for.
 const LOOK_FIELDS: &[&str] = &[

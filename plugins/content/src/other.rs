@@ -2,23 +2,78 @@
 
 use std::collections::BTreeMap;
 
+use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, NoArgs, ToolError};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// Seconds an embed session lasts unless told otherwise.
+const SESSION_LENGTH: i64 = 3600;
+
+/// The embed and validation tools, declared beside their handlers.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::creator(
+            "generate_embed_url",
+            "Make a signed embed URL",
+            GENERATE_EMBED_URL,
+        )
+        .schema(
+            schema::object()
+                .required(
+                    "target_url",
+                    Ty::Str,
+                    "Page to embed: a path such as `/dashboards/17`, `/looks/42` or \
+                     `/explore/ecommerce/orders`, or the page's full URL.",
+                )
+                .with_default(
+                    "session_length",
+                    Ty::Int,
+                    SESSION_LENGTH,
+                    "Seconds the embed session lasts. Default 3600.",
+                )
+                .with_default(
+                    "force_logout_login",
+                    Ty::Bool,
+                    false,
+                    "End any Looker session the viewer's browser already has before logging \
+                     in. Default false.",
+                ),
+        )
+        .handler(generate_embed_url),
+        Tool::reader(
+            "validate_content",
+            "Find broken Looks and dashboards",
+            VALIDATE_CONTENT,
+        )
+        .schema(schema::object())
+        .handler(validate_content),
+    ]
+}
+
+const GENERATE_EMBED_URL: &str = "\
+Creates a signed embed URL for a Looker page (dashboard, Look or explore) as the current user, \
+so the page can be shown inside another application without a separate Looker login. Returns \
+the URL, which works once and must be opened within a few minutes; treat it as a credential \
+and share it only with the intended viewer. Example: {\"target_url\": \"/dashboards/17\", \
+\"session_length\": 600}.";
+
+const VALIDATE_CONTENT: &str = "\
+Runs Looker's content validator over all Looks, dashboard tiles and filters, schedules and \
+alerts, and returns the broken references (e.g. a field renamed in LookML): totals of what was \
+validated, error counts by content type and by explore, and each broken item with its errors. \
+Use it after a LookML change, before users see errors. It can take minutes on a big instance.";
 
 /// `generate_embed_url` arguments.
 #[derive(Deserialize)]
 pub struct EmbedArgs {
     target_url: String,
-    #[serde(default = "default_session_length")]
+    #[serde(default = "default::int::<SESSION_LENGTH>")]
     session_length: i64,
     #[serde(default)]
     force_logout_login: bool,
-}
-
-fn default_session_length() -> i64 {
-    3600
 }
 
 /// `POST /embed/token_url/me`: a signed embed URL for the caller's own user. Looker wants the

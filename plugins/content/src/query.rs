@@ -1,9 +1,15 @@
 //! The Looker `Query` body that `create_look` saves, built in one place.
 
+use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::queries::QueryOptions;
+use looker_mcp_plugin_sdk::query_args;
+use looker_mcp_plugin_sdk::schema::{self, ObjectSchema, Ty};
 use looker_mcp_plugin_sdk::{ToolError, filters, looker};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+
+/// The row limit saved with a query unless told otherwise.
+pub const ROW_LIMIT: i64 = 500;
 
 /// The query arguments of `create_look` (the same as the query tools').
 #[derive(Debug, Default, Deserialize)]
@@ -15,7 +21,7 @@ pub struct QueryArgs {
     pub filters: Option<Map<String, Value>>,
     #[serde(default)]
     pub sorts: Option<Vec<String>>,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::int::<ROW_LIMIT>")]
     pub limit: i64,
     #[serde(default)]
     pub column_limit: Option<i64>,
@@ -29,11 +35,60 @@ pub struct QueryArgs {
     pub options: QueryOptions,
 }
 
-fn default_limit() -> i64 {
-    500
-}
-
 impl QueryArgs {
+    /// The schema of these arguments, as `create_look` takes them.
+    pub fn schema() -> ObjectSchema {
+        schema::object()
+            .required(
+                "model",
+                Ty::Str,
+                "LookML model, e.g. `ecommerce` (from `list_models`).",
+            )
+            .required(
+                "view",
+                Ty::Str,
+                "Explore to query, e.g. `orders` (Looker's API calls it `view`).",
+            )
+            .required(
+                "fields",
+                Ty::StrList,
+                "Fields as `view.field` names from the explore, e.g. [\"orders.region\", \
+                 \"orders.count\"].",
+            )
+            .optional(
+                "filters",
+                query_args::filters(),
+                "Filters: field name → Looker filter expression, e.g. {\"orders.created_date\": \
+                 \"90 days\", \"orders.amount\": \">=100\", \"orders.region\": \"-NULL\"}. A list of \
+                 values matches any of them: {\"orders.status\": [\"complete\", \"pending\"]}. \
+                 Commas inside a string are literal. Filters on different fields combine with AND.",
+            )
+            .optional(
+                "sorts",
+                Ty::StrList,
+                "Sort order, each a field optionally followed by ` desc`, e.g. \
+                 [\"orders.count desc\"].",
+            )
+            .with_default(
+                "limit",
+                Ty::Int,
+                ROW_LIMIT,
+                "Row limit saved with the query. Default 500.",
+            )
+            .optional("column_limit", Ty::Int, "Most pivot columns, e.g. 20.")
+            .optional(
+                "subtotals",
+                Ty::StrList,
+                "Dimensions to subtotal on, e.g. [\"orders.region\"].",
+            )
+            .optional(
+                "vis_config",
+                Ty::Object,
+                "Visualization settings; `type` picks the chart, e.g. {\"type\": \"looker_bar\"}.",
+            )
+            .extend(option_args())
+    }
+
     /// The `Query` body. Unset arguments are left out so Looker applies its defaults (an
     /// explicit `null` would mean "clear"); empty lists and maps carry no instruction and are
     /// left out too; `false` is kept. `limit` and `column_limit` are strings on the wire.
@@ -85,6 +140,51 @@ impl QueryArgs {
         id_of(&created)
             .ok_or_else(|| ToolError::internal("Looker created the query but sent no id"))
     }
+}
+
+/// The schema of [`QueryOptions`], the query options beyond fields, filters and sorts (the same
+/// on `create_look` and `add_dashboard_element`).
+pub fn option_args() -> ObjectSchema {
+    schema::object()
+        .optional(
+            "pivots",
+            Ty::StrList,
+            "Dimensions to pivot into columns; each must also be in the fields, e.g. \
+             [\"orders.status\"].",
+        )
+        .optional(
+            "fill_fields",
+            Ty::StrList,
+            "Date dimensions (in the fields) whose gaps are filled, e.g. \
+             [\"orders.created_date\"].",
+        )
+        .optional(
+            "filter_expression",
+            Ty::Str,
+            "A Looker custom filter for OR logic, e.g. `${orders.amount} > 100 OR \
+             ${orders.status} = \"complete\"`.",
+        )
+        .optional("total", Ty::Bool, "Add a totals row.")
+        .optional(
+            "row_total",
+            Ty::Str,
+            "Row totals of a pivoted query: `right`. Needs `pivots`.",
+        )
+        .optional(
+            "query_timezone",
+            Ty::Str,
+            "IANA timezone to run in, e.g. `America/Chicago`.",
+        )
+        .with_default(
+            "dynamic_fields",
+            query_args::dynamic_fields_or_null(),
+            Value::Null,
+            "Custom fields and table calculations: a JSON array (or that array as JSON text) of \
+             objects such as {\"measure\": \"total_amount\", \"based_on\": \"orders.amount\", \
+             \"type\": \"sum\"}, {\"dimension\": \"is_big\", \"expression\": \"${orders.amount} > \
+             100\"} or {\"table_calculation\": \"share\", \"expression\": \"${orders.count} / \
+             sum(${orders.count})\"}. Checked before anything is saved.",
+        )
 }
 
 /// An object's `id` as text (Looker sends string ids; tolerate numbers).

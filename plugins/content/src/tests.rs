@@ -1,6 +1,6 @@
 use looker_mcp_plugin_sdk::looker::{Method, Response};
 use looker_mcp_plugin_sdk::testing::mock_looker;
-use looker_mcp_plugin_sdk::{Context, ToolError};
+use looker_mcp_plugin_sdk::{Context, refusals};
 use serde_json::{Value, json};
 
 use super::group;
@@ -73,36 +73,30 @@ fn create_look_creates_the_query_first() {
 
 #[test]
 fn bad_combinations_never_reach_looker() {
-    let seen = mock_looker(|_| panic!("no request expected"));
-    let ctx = Context::default();
-    for (tool, args) in [
-        (
-            "add_dashboard_filter",
-            r#"{"dashboard_id":"1","title":"Region"}"#,
-        ),
-        (
-            "add_dashboard_element",
-            r#"{"dashboard_id":"1","title":"T","query_model":"ecommerce"}"#,
-        ),
-        (
-            "add_dashboard_element",
-            r#"{"dashboard_id":"1","title":"T","look_id":"1","query_model":"m","query_view":"v","query_fields":["a.b"]}"#,
-        ),
-        ("update_look", r#"{"look_id":"1"}"#),
-        ("update_dashboard", r#"{"dashboard_id":"1","title":" "}"#),
-        ("list_looks", r#"{"limit":0}"#),
-        (
-            "generate_embed_url",
-            r#"{"target_url":"/dashboards/1","session_length":0}"#,
-        ),
-    ] {
-        let err = group().call(tool, args, &ctx).unwrap_err();
-        assert!(
-            matches!(err, ToolError::InvalidArguments(_)),
-            "{tool} {args}: {err}"
-        );
-    }
-    assert!(seen.requests().is_empty());
+    refusals::assert_refused_before_looker(
+        &group(),
+        [
+            (
+                "add_dashboard_filter",
+                r#"{"dashboard_id":"1","title":"Region"}"#,
+            ),
+            (
+                "add_dashboard_element",
+                r#"{"dashboard_id":"1","title":"T","query_model":"ecommerce"}"#,
+            ),
+            (
+                "add_dashboard_element",
+                r#"{"dashboard_id":"1","title":"T","look_id":"1","query_model":"m","query_view":"v","query_fields":["a.b"]}"#,
+            ),
+            ("update_look", r#"{"look_id":"1"}"#),
+            ("update_dashboard", r#"{"dashboard_id":"1","title":" "}"#),
+            ("list_looks", r#"{"limit":0}"#),
+            (
+                "generate_embed_url",
+                r#"{"target_url":"/dashboards/1","session_length":0}"#,
+            ),
+        ],
+    );
 }
 
 #[test]

@@ -25,7 +25,7 @@ mod tests {
     use looker_mcp_plugin_sdk::Content;
     use looker_mcp_plugin_sdk::looker::Response;
     use looker_mcp_plugin_sdk::testing::{assert_matches_reference, mock_looker};
-    use looker_mcp_plugin_sdk::{Context, ToolError};
+    use looker_mcp_plugin_sdk::{Context, ToolError, conventions};
     use serde_json::{Value, json};
 
     #[test]
@@ -35,20 +35,7 @@ mod tests {
 
     #[test]
     fn annotations_follow_what_tools_do() {
-        for tool in group().tools() {
-            let (name, a) = (tool.name(), tool.annotations());
-            let reads = name.starts_with("list_") || name.starts_with("get_");
-            assert_eq!(a.read_only, reads, "{name}");
-            if reads {
-                assert!(a.idempotent && !a.destructive, "{name}");
-            }
-            if name.starts_with("delete_") || name.starts_with("update_") {
-                assert!(a.destructive && a.idempotent, "{name}");
-            }
-            if name.starts_with("create_") {
-                assert!(!a.destructive && !a.idempotent, "{name}");
-            }
-        }
+        conventions::annotations_follow_names(&group()).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]

@@ -3,45 +3,20 @@
 
 use looker_mcp_plugin_sdk::looker::Request;
 use looker_mcp_plugin_sdk::schema::{self, Ty};
-use looker_mcp_plugin_sdk::{Content, Context, Output, Tool, ToolError, path};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, deploy_key, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::common::PROJECT_ID;
 
-/// The structured result of the deploy-key tools (their text is the key for a person to copy).
-const DEPLOY_KEY_OUTPUT: &str = r#"{
-  "type": "object",
-  "properties": {
-    "project_id": {"type": "string"},
-    "deploy_key": {"type": "string", "description": "The public SSH key."},
-    "created": {"type": "boolean", "description": "True when this call made a new key pair."}
-  },
-  "required": ["project_id", "deploy_key", "created"]
-}"#;
-
-/// This module's tools, each declared beside its handler below.
+/// This module's tools: the deploy-key pair from the SDK, then the connection tests, each
+/// declared beside its handler below.
 pub fn tools() -> impl IntoIterator<Item = Tool> {
+    let [get_key, create_key] =
+        deploy_key::tools("get_git_deploy_key", "create_git_deploy_key", PROJECT_ID);
     [
-        Tool::reader(
-            "get_git_deploy_key",
-            "Get a project's git deploy key",
-            "Returns the public SSH deploy key Looker uses for a project's git repository \
-            (text such as `ssh-rsa AAAA...`), to add to the repository's deploy keys.",
-        )
-        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
-        .returns(DEPLOY_KEY_OUTPUT)
-        .handler(get_git_deploy_key),
-        Tool::new(
-            "create_git_deploy_key",
-            "Create a new git deploy key",
-            "Generates a new SSH key pair for a project's git access and returns the \
-            public key. This replaces the previous key: git access fails until the new \
-            key is added to the repository.",
-        )
-        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
-        .returns(DEPLOY_KEY_OUTPUT)
-        .handler(create_git_deploy_key),
+        get_key,
+        create_key,
         Tool::reader(
             "list_git_connection_tests",
             "List git connection tests",
@@ -90,12 +65,6 @@ pub fn tools() -> impl IntoIterator<Item = Tool> {
     ]
 }
 
-/// Arguments naming one project.
-#[derive(Debug, Deserialize)]
-pub struct ProjectArgs {
-    project_id: String,
-}
-
 /// Arguments of `list_git_connection_tests`.
 #[derive(Debug, Deserialize)]
 pub struct ListTests {
@@ -113,34 +82,6 @@ pub struct RunTest {
     remote_url: Option<String>,
     #[serde(default)]
     use_production: Option<String>,
-}
-
-/// `GET /projects/{project_id}/git/deploy_key`: Looker answers `text/plain`, not JSON.
-pub fn get_git_deploy_key(args: ProjectArgs, _ctx: &Context) -> Result<Output, ToolError> {
-    let response = Request::get(path!("/projects/{}/git/deploy_key", args.project_id)).send()?;
-    Ok(deploy_key(&args.project_id, &response.text(), false))
-}
-
-/// `POST /projects/{project_id}/git/deploy_key`: a new key pair; the public key comes back as
-/// text.
-pub fn create_git_deploy_key(args: ProjectArgs, _ctx: &Context) -> Result<Output, ToolError> {
-    let response = Request::post(path!("/projects/{}/git/deploy_key", args.project_id)).send()?;
-    Ok(deploy_key(&args.project_id, &response.text(), true))
-}
-
-fn deploy_key(project_id: &str, text: &str, created: bool) -> Output {
-    let key = text.trim();
-    let mut out =
-        Output::json(json!({"project_id": project_id, "deploy_key": key, "created": created}));
-    out.content = vec![Content::Text(if created {
-        format!(
-            "New deploy key for project {project_id} (add it, with write access, to the git \
-             repository's deploy keys; the previous key no longer works):\n{key}"
-        )
-    } else {
-        format!("Deploy key of project {project_id}:\n{key}")
-    })];
-    out
 }
 
 /// `GET /projects/{project_id}/git_connection_tests?remote_url=`.

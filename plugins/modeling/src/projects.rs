@@ -2,21 +2,11 @@
 
 use looker_mcp_plugin_sdk::looker::{self, Request};
 use looker_mcp_plugin_sdk::schema::{self, Ty};
-use looker_mcp_plugin_sdk::{Context, NoArgs, Output, Tool, ToolError, path};
+use looker_mcp_plugin_sdk::{Context, NoArgs, Tool, ToolError, deploy_key, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::common::{PROJECT_ID, without_can};
-
-const DEPLOY_KEY_OUTPUT: &str = r#"{
-  "type": "object",
-  "properties": {
-    "project_id": {"type": "string"},
-    "deploy_key": {"type": "string", "description": "The public SSH key."},
-    "created": {"type": "boolean", "description": "True when this call made a new key pair."}
-  },
-  "required": ["project_id", "deploy_key", "created"]
-}"#;
 
 /// `list_projects`, which the reference server lists before the file tools.
 pub fn list_tools() -> impl IntoIterator<Item = Tool> {
@@ -31,8 +21,14 @@ pub fn list_tools() -> impl IntoIterator<Item = Tool> {
     .handler(list_projects)]
 }
 
-/// The other project tools, each declared beside its handler below.
+/// The other project tools, each declared beside its handler below, then the deploy-key pair
+/// from the SDK.
 pub fn tools() -> impl IntoIterator<Item = Tool> {
+    let [get_key, create_key] = deploy_key::tools(
+        "get_project_deploy_key",
+        "create_project_deploy_key",
+        PROJECT_ID,
+    );
     [
         Tool::reader(
             "get_project",
@@ -140,25 +136,8 @@ pub fn tools() -> impl IntoIterator<Item = Tool> {
         )
         .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
         .handler(get_project_manifest),
-        Tool::reader(
-            "get_project_deploy_key",
-            "Get a project's git deploy key",
-            "Returns the public SSH deploy key Looker uses for a project's git repository \
-            (text such as `ssh-rsa AAAA...`), to add to the repository's deploy keys.",
-        )
-        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
-        .returns(DEPLOY_KEY_OUTPUT)
-        .handler(get_deploy_key),
-        Tool::new(
-            "create_project_deploy_key",
-            "Create a new git deploy key",
-            "Generates a new SSH key pair for a project's git access and returns the \
-            public key. This replaces the previous key: git access fails until the new \
-            key is added to the repository.",
-        )
-        .schema(schema::object().required("project_id", Ty::Str, PROJECT_ID))
-        .returns(DEPLOY_KEY_OUTPUT)
-        .handler(create_deploy_key),
+        get_key,
+        create_key,
     ]
 }
 
@@ -274,37 +253,6 @@ pub fn get_project_manifest(args: ProjectArgs, _ctx: &Context) -> Result<Value, 
     Ok(without_can(found))
 }
 
-/// `GET /projects/{project_id}/git/deploy_key`: the public key, which Looker sends as text.
-pub fn get_deploy_key(args: ProjectArgs, _ctx: &Context) -> Result<Output, ToolError> {
-    let response = Request::get(path!("/projects/{}/git/deploy_key", args.project_id)).send()?;
-    Ok(deploy_key(&args.project_id, &response.text(), false))
-}
-
-/// `POST /projects/{project_id}/git/deploy_key`: a new key pair; returns the public key text.
-pub fn create_deploy_key(args: ProjectArgs, _ctx: &Context) -> Result<Output, ToolError> {
-    let response = Request::post(path!("/projects/{}/git/deploy_key", args.project_id)).send()?;
-    Ok(deploy_key(&args.project_id, &response.text(), true))
-}
-
-/// A deploy key result: the key as text (what a person copies) plus structured fields.
-fn deploy_key(project_id: &str, text: &str, created: bool) -> Output {
-    let key = text.trim();
-    let mut out = Output::json(json!({
-        "project_id": project_id,
-        "deploy_key": key,
-        "created": created,
-    }));
-    out.content = vec![looker_mcp_plugin_sdk::Content::Text(if created {
-        format!(
-            "New deploy key for project {project_id} (add it, with write access, to the git \
-             repository's deploy keys; the previous key no longer works):\n{key}"
-        )
-    } else {
-        format!("Deploy key of project {project_id}:\n{key}")
-    })];
-    out
-}
-
 /// Hides a git password if Looker ever echoed one.
 fn masked(mut project: Value) -> Value {
     if let Some(p) = project.get_mut("git_password")
@@ -320,32 +268,6 @@ mod tests {
     use super::*;
     use looker_mcp_plugin_sdk::looker::Response;
     use looker_mcp_plugin_sdk::testing::mock_looker;
-
-    #[test]
-    fn deploy_key_is_text_not_json() {
-        let seen = mock_looker(|_| {
-            Ok(Response {
-                status: 200,
-                content_type: Some("text/plain".into()),
-                body: b"ssh-rsa AAAAB3Nza looker\n".to_vec(),
-            })
-        });
-        let out = get_deploy_key(
-            ProjectArgs {
-                project_id: "p".into(),
-            },
-            &Context::default(),
-        )
-        .unwrap();
-        assert_eq!(
-            out.structured.unwrap()["deploy_key"],
-            "ssh-rsa AAAAB3Nza looker"
-        );
-        assert_eq!(
-            seen.requests()[0].path().as_str(),
-            "/projects/p/git/deploy_key"
-        );
-    }
 
     #[test]
     fn update_sends_only_given_settings() {

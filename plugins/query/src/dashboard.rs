@@ -3,12 +3,37 @@
 //! look's query, or a SQL Runner query — and reports every tile, failed ones included.
 
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Content, Context, Output, ToolError, path, progress};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Content, Context, Output, Tool, ToolError, path, progress};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::results::{Format, row_limit, summary_line};
 use crate::table::Table;
+
+/// `run_dashboard`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [Tool::reader(
+        "run_dashboard",
+        "Run every tile of a dashboard",
+        RUN_DASHBOARD,
+    )
+    .schema(schema::object().required(
+        "dashboard_id",
+        Ty::Str,
+        "Dashboard id, e.g. `\"1\"` (from `search_content`).",
+    ))
+    .returns(output_schema())
+    .handler(run_dashboard)]
+}
+
+const RUN_DASHBOARD: &str = "\
+Runs every tile of a dashboard and returns each tile's rows (typed columns and rows, capped at \
+LOOKER_MAX_ROWS per tile). Tiles with their own query, tiles that show a look, and SQL Runner \
+tiles and merged-results tiles (joined as `run_merge_query` joins them) all run; text tiles are \
+listed as skipped. A tile that fails is \
+reported with Looker's message and the others still run. Dashboard filters are not applied: \
+tiles run with their saved filters. Find dashboards with `search_content`.";
 
 /// Arguments of `run_dashboard`.
 #[derive(Debug, Deserialize)]
@@ -229,7 +254,7 @@ impl TileRows {
 }
 
 /// The output schema of `run_dashboard`.
-pub fn schema() -> Value {
+fn output_schema() -> Value {
     json!({
         "type": "object",
         "properties": {

@@ -11,14 +11,85 @@
 
 use looker_mcp_plugin_sdk::looker::Request;
 use looker_mcp_plugin_sdk::queries::{QueryOptions, QuerySpec};
-use looker_mcp_plugin_sdk::{Context, Output, ToolError, path};
+use looker_mcp_plugin_sdk::query_args;
+use looker_mcp_plugin_sdk::schema::{self, Prop, Ty};
+use looker_mcp_plugin_sdk::{Context, Output, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::results::{Format, row_limit};
+use crate::results::{Format, row_limit, rows_schema};
 use crate::rows_output::{self, Facts};
 use crate::run::{create_query, id_of, query_body};
 use crate::table::Table;
+
+/// `run_merge_query`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [
+        Tool::reader("run_merge_query", "Merge and run queries", RUN_MERGE_QUERY)
+            .schema(
+                schema::object()
+                    .optional(
+                        "source_queries",
+                        Prop::json(source_queries()),
+                        "Two or more queries: the first, then each one joined onto it (left \
+                         join) on its `merge_fields`. A query is `query_id`, or `model`, `view`, \
+                         `fields` with optional `filters`, `sorts`, `limit` and the options of \
+                         `query` (`pivots`, `dynamic_fields`, …).",
+                    )
+                    .optional(
+                        "merge_query_id",
+                        Ty::Str,
+                        "Rerun a merged query: the `merge_query_id` of an earlier result or a \
+                         dashboard tile's `merge_result_id`.",
+                    ),
+            )
+            .returns(rows_schema())
+            .handler(run_merge_query),
+    ]
+}
+
+/// The schema of `source_queries` (without `null`): two or more [`SourceArg`]s.
+fn source_queries() -> Value {
+    json!({
+        "type": "array",
+        "minItems": 2,
+        "items": {
+            "type": "object",
+            "properties": {
+                "query_id": {"type": "string", "description": "A saved query's id (instead of model, view and fields)."},
+                "model": {"type": "string"},
+                "view": {"type": "string", "description": "Explore."},
+                "fields": {"type": "array", "items": {"type": "string"}},
+                "filters": query_args::filters_value(),
+                "sorts": {"type": "array", "items": {"type": "string"}},
+                "limit": {"type": "integer", "description": "Rows of this query (default 500)."},
+                "name": {"type": "string", "description": "Name of this source, used when a column name is taken: `orders.count (returns)`."},
+                "merge_fields": {
+                    "type": "array",
+                    "description": "For every query after the first: its fields that must equal the first query's. Looker's names: `field_name` is the first query's field, `source_field_name` this query's.",
+                    "items": {
+                        "type": "object",
+                        "properties": {"field_name": {"type": "string"}, "source_field_name": {"type": "string"}},
+                        "required": ["field_name", "source_field_name"],
+                        "additionalProperties": false
+                    }
+                }
+            },
+            "additionalProperties": true
+        }
+    })
+}
+
+const RUN_MERGE_QUERY: &str = "\
+Merges two or more queries, possibly on different explores or models, into one result — \
+Looker's merged results. The first query's rows are kept, and each further query's columns are \
+joined onto them where its `merge_fields` equal the first query's fields (unmatched rows get \
+nulls). Saves the merge in Looker (`merge_query_id`, to rerun it or to put it on a dashboard \
+with `add_dashboard_element`) and returns typed columns and rows like `query`. Example: \
+{\"source_queries\": [{\"model\": \"ecommerce\", \"view\": \"orders\", \"fields\": \
+[\"orders.region\", \"orders.count\"]}, {\"model\": \"marketing\", \"view\": \"campaigns\", \
+\"fields\": [\"campaigns.region\", \"campaigns.spend\"], \"merge_fields\": [{\"field_name\": \
+\"orders.region\", \"source_field_name\": \"campaigns.region\"}]}]}.";
 
 /// Arguments of `run_merge_query`.
 #[derive(Debug, Deserialize)]

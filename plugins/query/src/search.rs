@@ -1,13 +1,44 @@
 //! `search_content`: Looker's content search over dashboards and looks.
 
+use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
-use looker_mcp_plugin_sdk::{Context, ToolError, path};
+use looker_mcp_plugin_sdk::schema::{self, Ty};
+use looker_mcp_plugin_sdk::{Context, Tool, ToolError, path};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-fn default_limit() -> i64 {
-    20
+/// Hits `search_content` returns unless told otherwise.
+const LIMIT: i64 = 20;
+
+/// `search_content`, declared beside its handler.
+pub fn tools() -> impl IntoIterator<Item = Tool> {
+    [Tool::reader(
+        "search_content",
+        "Search dashboards and looks",
+        SEARCH_CONTENT,
+    )
+    .schema(
+        schema::object()
+            .required(
+                "query_string",
+                Ty::Str,
+                "Words to find in titles and descriptions, e.g. `revenue by region`.",
+            )
+            .optional(
+                "types",
+                Ty::EnumList(&["dashboard", "look", "lookml_dashboard"]),
+                "Only these kinds of content; default: all.",
+            )
+            .with_default("limit", Ty::Int.min(1), LIMIT, "Most results to return."),
+    )
+    .handler(search_content)]
 }
+
+const SEARCH_CONTENT: &str = "\
+Searches dashboards and looks by words in their title or description and returns each hit's \
+type, id (`content_id`), title, description, folder and view count. Use the ids with \
+`run_look`, `run_dashboard` or the render tools. Example: {\"query_string\": \"orders\", \
+\"types\": [\"dashboard\"]}.";
 
 /// Arguments of `search_content`.
 #[derive(Debug, Deserialize)]
@@ -15,7 +46,7 @@ pub struct SearchArgs {
     query_string: String,
     #[serde(default)]
     types: Option<Vec<String>>,
-    #[serde(default = "default_limit")]
+    #[serde(default = "default::int::<LIMIT>")]
     limit: i64,
 }
 

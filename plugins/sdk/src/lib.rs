@@ -58,6 +58,7 @@
 //!   [`looker::Request`]), with paths built by [`path!`] / [`Path`], which percent-encode every
 //!   dynamic segment.
 //! - [`session`], [`progress`], [`log`]: the other host capabilities.
+//! - [`deploy_key`]: tools more than one group offers, declared once.
 //! - [`Context`]: the host's settings for this call (`max_rows`, …).
 //! - [`Output`]: what a tool returns (JSON, text, image, resource).
 //!
@@ -69,12 +70,16 @@
 //! returns at once and the session calls do nothing. [`Group::call`] runs a tool the way the
 //! host would, and [`Group::validate`] checks the declaration;
 //! [`testing::assert_matches_reference`] checks it against the reference server's catalogue.
+//! [`conventions::annotations_follow_names`] checks that each tool's annotations say what its
+//! name says.
 
 #![deny(missing_docs)]
 
 pub mod args;
 mod bindings;
 mod context;
+pub mod conventions;
+pub mod deploy_key;
 mod error;
 pub mod filters;
 mod group;
@@ -84,6 +89,10 @@ mod output;
 mod path;
 pub mod progress;
 pub mod queries;
+pub mod query_args;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod refusals;
+pub mod rows;
 pub mod schema;
 pub mod session;
 pub mod shape;

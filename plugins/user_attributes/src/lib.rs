@@ -24,7 +24,7 @@ mod tests {
     use super::*;
     use looker_mcp_plugin_sdk::looker::Response;
     use looker_mcp_plugin_sdk::testing::{assert_matches_reference, mock_looker};
-    use looker_mcp_plugin_sdk::{Context, ToolError};
+    use looker_mcp_plugin_sdk::{Context, conventions, refusals};
     use serde_json::{Value, json};
 
     #[test]
@@ -34,23 +34,7 @@ mod tests {
 
     #[test]
     fn annotations_follow_what_tools_do() {
-        for tool in group().tools() {
-            let (name, a) = (tool.name(), tool.annotations());
-            let reads = name.starts_with("list_") || name.starts_with("get_");
-            assert_eq!(a.read_only, reads, "{name}");
-            if reads {
-                assert!(a.idempotent && !a.destructive, "{name}");
-            }
-            if ["delete_", "set_", "update_"]
-                .iter()
-                .any(|p| name.starts_with(p))
-            {
-                assert!(a.destructive && a.idempotent, "{name}");
-            }
-            if name.starts_with("create_") {
-                assert!(!a.destructive && !a.idempotent, "{name}");
-            }
-        }
+        conventions::annotations_follow_names(&group()).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]
@@ -82,34 +66,27 @@ mod tests {
 
     #[test]
     fn bad_arguments_never_reach_looker() {
-        let seen = mock_looker(|_| Ok(Response::json_ok(&json!({}))));
-        for (tool, args) in [
-            ("update_user_attribute", json!({"user_attribute_id": "1"})),
-            (
-                "create_user_attribute",
-                json!({"name": "has space", "label": "L", "type": "string"}),
-            ),
-            (
-                "create_user_attribute",
-                json!({"name": "ok", "label": "L", "type": "varchar"}),
-            ),
-            (
-                "set_user_attribute_group_values",
-                json!({"user_attribute_id": "1", "values": [{"value": "x"}]}),
-            ),
-            (
-                "set_user_attribute_group_values",
-                json!({"user_attribute_id": "1", "values": [{"group_id": "1", "value": null}]}),
-            ),
-        ] {
-            let err = group()
-                .call(tool, &args.to_string(), &Context::default())
-                .unwrap_err();
-            assert!(
-                matches!(err, ToolError::InvalidArguments(_)),
-                "{tool}: {err}"
-            );
-        }
-        assert!(seen.requests().is_empty());
+        refusals::assert_refused_before_looker(
+            &group(),
+            [
+                ("update_user_attribute", json!({"user_attribute_id": "1"})),
+                (
+                    "create_user_attribute",
+                    json!({"name": "has space", "label": "L", "type": "string"}),
+                ),
+                (
+                    "create_user_attribute",
+                    json!({"name": "ok", "label": "L", "type": "varchar"}),
+                ),
+                (
+                    "set_user_attribute_group_values",
+                    json!({"user_attribute_id": "1", "values": [{"value": "x"}]}),
+                ),
+                (
+                    "set_user_attribute_group_values",
+                    json!({"user_attribute_id": "1", "values": [{"group_id": "1", "value": null}]}),
+                ),
+            ],
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use looker_mcp_plugin_sdk::args::default;
 use looker_mcp_plugin_sdk::looker::Request;
+use looker_mcp_plugin_sdk::rows::capped_limit;
 use looker_mcp_plugin_sdk::schema::{self, Ty};
 use looker_mcp_plugin_sdk::shape::{self, pick, redact};
 use looker_mcp_plugin_sdk::{Context, Tool, ToolError, filters, path};
@@ -215,13 +216,6 @@ fn activity(
     }
 }
 
-fn limit_arg(limit: i64, ctx: &Context) -> Result<u32, ToolError> {
-    if limit < 1 {
-        return Err(ToolError::invalid_arguments("`limit`: must be at least 1"));
-    }
-    Ok(u32::try_from(limit).unwrap_or(u32::MAX).min(ctx.max_rows()))
-}
-
 fn date_range(value: &str) -> Result<String, ToolError> {
     let v = value.trim();
     if v.is_empty() {
@@ -270,7 +264,7 @@ const RUN_FIELDS: &[&str] = &[
 
 /// One `system__activity` `history` query shaped by `scope`.
 pub fn audit_query_activity(a: AuditActivity, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = limit_arg(a.limit, ctx)?;
+    let limit = capped_limit(a.limit, ctx)?;
     let range = date_range(&a.date_range)?;
     let mut filters: Vec<(&str, String)> = vec![("history.created_date", range.clone())];
     let mut fields: &[&str] = RUN_FIELDS;
@@ -643,7 +637,7 @@ pub struct StaleContent {
 
 /// One `system__activity` `content_usage` query: content not accessed for `min_days_unused`.
 pub fn find_stale_content(a: StaleContent, ctx: &Context) -> Result<Value, ToolError> {
-    let limit = limit_arg(a.limit, ctx)?;
+    let limit = capped_limit(a.limit, ctx)?;
     if a.min_days_unused < 0 {
         return Err(ToolError::invalid_arguments(
             "`min_days_unused`: must be 0 or more",

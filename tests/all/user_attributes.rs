@@ -3,11 +3,16 @@
 //! refusals (404/409/422 → `isError` with Looker's message), and arguments refused before any
 //! Looker call.
 
+use rmcp::RoleClient;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 use crate::support::{
     Harness, assert_tool_error_with as failed, call, json, only_request_to as only, query, text,
 };
+
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 
 /// The entry of a `values` list for attribute `name`.
 fn value_of<'a>(values: &'a Value, name: &str) -> &'a Value {
@@ -19,11 +24,33 @@ fn value_of<'a>(values: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {name} in {values}"))
 }
 
-#[tokio::test]
-async fn user_attribute_definitions() {
+/// A harness, a `user_attributes` client and a new attribute, cost_center, created with every
+/// optional argument, with the request that made it already taken.
+async fn with_cost_center() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("user_attributes").await;
+    let created = json(
+        &call(
+            &client,
+            "create_user_attribute",
+            json!({
+                "name": "cost_center", "label": "Cost Center", "type": "number",
+                "default_value": "100", "value_is_hidden": false, "user_can_view": true,
+                "user_can_edit": true, "hidden_value_domain_whitelist": "https://api.example.com/*",
+            }),
+        )
+        .await,
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    h.api_requests();
+    (h, client, id)
+}
 
+/// `list_user_attributes`: sorted by name, without Looker's `can`.
+#[tokio::test]
+async fn user_attributes_are_listed_by_name_without_can() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // list_user_attributes
     let all = json(&call(&client, "list_user_attributes", json!({})).await);
     assert_eq!(all["count"], 2, "{all}");
@@ -37,7 +64,15 @@ async fn user_attribute_definitions() {
     assert!(all["user_attributes"][0].get("can").is_none(), "{all}");
     let r = only(&h, "GET", "/user_attributes");
     assert_eq!(query(&r, "sorts"), Some("name"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `get_user_attribute`: nulls dropped, unknown ids 404, ids path-encoded.
+#[tokio::test]
+async fn get_user_attribute_drops_nulls_and_path_encodes_ids() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // get_user_attribute
     let region = json(
         &call(
@@ -75,7 +110,16 @@ async fn user_attribute_definitions() {
         &["HTTP 404"],
     );
     only(&h, "GET", "/user_attributes/2%2Fgroup_values");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `create_user_attribute` with every optional argument and with only the required ones; Looker
+/// refuses a taken name (409).
+#[tokio::test]
+async fn create_user_attribute_sends_what_was_given_and_looker_refuses_a_taken_name() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // create_user_attribute with every optional argument.
     let created = json(
         &call(
@@ -103,7 +147,7 @@ async fn user_attribute_definitions() {
         }))
     );
     // Only the required fields.
-    let minimal = json(
+    let _minimal = json(
         &call(
             &client,
             "create_user_attribute",
@@ -126,8 +170,14 @@ async fn user_attribute_definitions() {
         .await,
         &["HTTP 409", "already taken"],
     );
-    h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_user_attribute` with every optional argument names the fields it changed.
+#[tokio::test]
+async fn update_user_attribute_patches_every_field_and_404s_unknown_ids() {
+    let (h, client, id) = with_cost_center().await;
     // update_user_attribute with every optional argument.
     let updated = json(
         &call(
@@ -174,7 +224,24 @@ async fn user_attribute_definitions() {
         &["HTTP 404", "Not found"],
     );
     only(&h, "PATCH", "/user_attributes/999");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_user_attribute` removes it (a second delete is 404) and leaves the others.
+#[tokio::test]
+async fn delete_user_attribute_removes_it_once() {
+    let (h, client, id) = with_cost_center().await;
+    // A second attribute, team, which the delete leaves.
+    let minimal = json(
+        &call(
+            &client,
+            "create_user_attribute",
+            json!({"name": "team", "label": "Team", "type": "string"}),
+        )
+        .await,
+    );
+    h.api_requests();
     // delete_user_attribute
     let deleted = json(
         &call(
@@ -200,7 +267,15 @@ async fn user_attribute_definitions() {
     assert_eq!(after["count"], 3, "{after}");
     assert!(after.to_string().contains(minimal["id"].as_str().unwrap()));
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Attribute arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_user_attribute_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // Arguments refused before anything reaches Looker.
     for (tool, args, needle) in [
         ("get_user_attribute", json!({}), "user_attribute_id"),
@@ -264,11 +339,45 @@ async fn user_attribute_definitions() {
     h.assert_no_violations();
 }
 
-#[tokio::test]
-async fn group_and_user_values() {
+/// A harness and a `user_attributes` client, with `region` (attribute 2) set for All Users
+/// (group 1, US) and Analysts (group 2, APAC), in that order, and the request taken.
+async fn with_group_values() -> (Harness, Client) {
     let h = Harness::new().await;
     let client = h.client("user_attributes").await;
+    json(
+        &call(
+            &client,
+            "set_user_attribute_group_values",
+            json!({"user_attribute_id": "2", "values": [
+                {"group_id": "1", "value": "US"}, {"group_id": 2, "value": "APAC"}
+            ]}),
+        )
+        .await,
+    );
+    h.api_requests();
+    (h, client)
+}
 
+/// [`with_group_values`], and bob (user 3) with his own region, LATAM.
+async fn with_bobs_own_value() -> (Harness, Client) {
+    let (h, client) = with_group_values().await;
+    json(
+        &call(
+            &client,
+            "set_user_attribute_user_value",
+            json!({"user_id": "3", "user_attribute_id": "2", "value": "LATAM"}),
+        )
+        .await,
+    );
+    h.api_requests();
+    (h, client)
+}
+
+/// `list_user_attribute_group_values`: the seed's value, without `can`; an unknown attribute is 404.
+#[tokio::test]
+async fn seeded_group_values_are_listed_without_can() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // list_user_attribute_group_values: the seed gives Analysts (group 2) region EMEA.
     let seeded = json(
         &call(
@@ -293,7 +402,16 @@ async fn group_and_user_values() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `set_user_attribute_group_values`: order is priority, ids may be numbers; Looker refuses
+/// unknown groups and attributes.
+#[tokio::test]
+async fn group_values_are_set_in_priority_order_and_unknown_ids_refused() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // set_user_attribute_group_values: order is priority; ids may be numbers.
     let set = json(
         &call(
@@ -335,7 +453,14 @@ async fn group_and_user_values() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `list_user_attribute_values_for_user`: a group's value or the user's own; unknown users 404.
+#[tokio::test]
+async fn user_values_come_from_their_groups_or_their_own() {
+    let (h, client) = with_group_values().await;
     // list_user_attribute_values_for_user: bob (in All Users) gets the group value, alice her own.
     let bob = json(
         &call(
@@ -371,7 +496,15 @@ async fn group_and_user_values() {
         &["HTTP 404", "Not found"],
     );
     only(&h, "GET", "/users/999/attribute_values");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `set_user_attribute_user_value` overrides the group value; system attributes and unknown
+/// users are refused.
+#[tokio::test]
+async fn a_user_value_overrides_the_group_value() {
+    let (h, client) = with_group_values().await;
     // set_user_attribute_user_value overrides the group value.
     let own = json(
         &call(
@@ -405,7 +538,14 @@ async fn group_and_user_values() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_user_attribute_user_value`: the user falls back to the group value.
+#[tokio::test]
+async fn deleting_a_user_value_falls_back_to_the_group_value() {
+    let (h, client) = with_bobs_own_value().await;
     // delete_user_attribute_user_value: bob falls back to the group value.
     let removed = json(
         &call(
@@ -440,7 +580,14 @@ async fn group_and_user_values() {
         &["HTTP 404", "Not found"],
     );
     only(&h, "DELETE", "/users/3/attribute_values/999");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_user_attribute_group_value`: the group loses its value, its members with it.
+#[tokio::test]
+async fn deleting_a_group_value_removes_it_from_its_members() {
+    let (h, client) = with_group_values().await;
     // delete_user_attribute_group_value: All Users loses its value, bob has none left.
     let removed = json(
         &call(
@@ -492,7 +639,14 @@ async fn group_and_user_values() {
         &["HTTP 404", "Not found"],
     );
     only(&h, "DELETE", "/groups/99/attribute_values/2");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `set_user_attribute_group_values` with `[]` removes every group value.
+#[tokio::test]
+async fn an_empty_list_removes_every_group_value() {
+    let (h, client) = with_group_values().await;
     // `[]` removes every group value.
     let cleared = json(
         &call(
@@ -505,7 +659,15 @@ async fn group_and_user_values() {
     assert_eq!(cleared["count"], 0);
     let r = only(&h, "POST", "/user_attributes/2/group_values");
     assert_eq!(r.body, Some(json!([])));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Group- and user-value arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_value_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("user_attributes").await;
     // Arguments refused before anything reaches Looker.
     for (tool, args, needle) in [
         (

@@ -1,9 +1,14 @@
 //! The `board` group: boards, sections and items through a real MCP client against the
 //! simulator, checking results, the Looker requests (method, path, body) and failures.
 
+use rmcp::RoleClient;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 use crate::support::{Harness, call, json, only_request, query, text};
+
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 
 fn id(v: &Value) -> String {
     v["id"]
@@ -116,11 +121,66 @@ async fn read_the_seeded_board() {
     h.assert_no_violations();
 }
 
-#[tokio::test]
-async fn build_change_and_tear_down_a_board() {
+/// A harness, a `board` client and a new board, Ops, with the request that made it taken.
+async fn with_board() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("board").await;
+    let board = json(
+        &call(
+            &client,
+            "create_board",
+            json!({"title": "Ops", "description": "For on-call"}),
+        )
+        .await,
+    );
+    h.api_requests();
+    (h, client, id(&board))
+}
 
+/// [`with_board`] with two sections on the board, Incidents and an untitled one: the board's,
+/// the first section's and the other section's ids.
+async fn with_sections() -> (Harness, Client, String, String, String) {
+    let (h, client, board_id) = with_board().await;
+    let section = json(
+        &call(
+            &client,
+            "create_board_section",
+            json!({"board_id": board_id, "title": "Incidents", "description": "Live"}),
+        )
+        .await,
+    );
+    let other = json(
+        &call(
+            &client,
+            "create_board_section",
+            json!({"board_id": board_id}),
+        )
+        .await,
+    );
+    h.api_requests();
+    (h, client, board_id, id(&section), id(&other))
+}
+
+/// [`with_sections`] with three items in the first section: a dashboard, a look and a link (the
+/// last id returned).
+async fn with_items() -> (Harness, Client, String, String, String, String) {
+    let (h, client, board_id, section_id, other_id) = with_sections().await;
+    for item in [
+        json!({"board_section_id": section_id, "dashboard_id": "1"}),
+        json!({"board_section_id": section_id, "look_id": "2", "title": "Regions", "description": "By region"}),
+    ] {
+        json(&call(&client, "create_board_item", item).await);
+    }
+    let link = json(&call(&client, "create_board_item", json!({"board_section_id": section_id, "url": "https://status.example.com", "title": "Status"})).await);
+    h.api_requests();
+    (h, client, board_id, section_id, other_id, id(&link))
+}
+
+/// `create_board` sends the title and, when given, the description.
+#[tokio::test]
+async fn boards_are_created_with_or_without_a_description() {
+    let h = Harness::new().await;
+    let client = h.client("board").await;
     // Board.
     let board = json(
         &call(
@@ -130,7 +190,7 @@ async fn build_change_and_tear_down_a_board() {
         )
         .await,
     );
-    let board_id = id(&board);
+    let _board_id = id(&board);
     assert_eq!(
         (board["title"].as_str(), board["description"].as_str()),
         (Some("Ops"), Some("For on-call"))
@@ -143,7 +203,14 @@ async fn build_change_and_tear_down_a_board() {
     );
     json(&call(&client, "create_board", json!({"title": "Bare"})).await);
     assert_eq!(only_request(&h).body, Some(json!({"title": "Bare"})));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_board` patches the title and description, or only what was given.
+#[tokio::test]
+async fn update_board_patches_only_what_was_given() {
+    let (h, client, board_id) = with_board().await;
     let renamed = json(
         &call(
             &client,
@@ -172,7 +239,14 @@ async fn build_change_and_tear_down_a_board() {
         only_request(&h).body,
         Some(json!({"description": "Pager duty"}))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `create_board_section` with and without a title; `update_board_section` patches it.
+#[tokio::test]
+async fn sections_are_created_and_updated() {
+    let (h, client, board_id) = with_board().await;
     // Sections.
     let section = json(
         &call(
@@ -182,7 +256,7 @@ async fn build_change_and_tear_down_a_board() {
         )
         .await,
     );
-    let section_id = id(&section);
+    let _section_id = id(&section);
     assert_eq!(
         section["board_id"].as_str(),
         Some(board_id.as_str()),
@@ -226,7 +300,15 @@ async fn build_change_and_tear_down_a_board() {
         r.body,
         Some(json!({"title": "Later", "description": "Backlog"}))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `create_board_item`: a dashboard, a look with custom text, a link, each with Looker's
+/// `use_custom_*` flags.
+#[tokio::test]
+async fn items_are_made_from_a_dashboard_a_look_with_custom_text_and_a_link() {
+    let (h, client, _, section_id, _) = with_sections().await;
     // Items: a dashboard, a look with custom text, a link.
     let dash = json(
         &call(
@@ -266,7 +348,7 @@ async fn build_change_and_tear_down_a_board() {
         )
     );
     let link = json(&call(&client, "create_board_item", json!({"board_section_id": section_id, "url": "https://status.example.com", "title": "Status"})).await);
-    let link_id = id(&link);
+    let _link_id = id(&link);
     assert_eq!(
         (link["url"].as_str(), link["title"].as_str()),
         (Some("https://status.example.com"), Some("Status")),
@@ -279,7 +361,14 @@ async fn build_change_and_tear_down_a_board() {
                     "custom_title": "Status", "use_custom_title": true})
         )
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_board_item` moves an item to another section and retitles it.
+#[tokio::test]
+async fn an_item_moves_to_another_section_and_is_retitled() {
+    let (h, client, board_id, _, other_id, link_id) = with_items().await;
     // Move the link to the other section and retitle it.
     let moved = json(
         &call(&client, "update_board_item", json!({"board_item_id": link_id, "board_section_id": other_id, "title": "Status page", "description": "Public"})).await,
@@ -314,7 +403,14 @@ async fn build_change_and_tear_down_a_board() {
         "{whole}"
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Looker's validation: an unknown look, an unknown board (422).
+#[tokio::test]
+async fn looker_refuses_items_for_unknown_looks_and_sections_for_unknown_boards() {
+    let (h, client, _, section_id, _) = with_sections().await;
     // Looker's validation: unknown look, unknown section.
     let bad_look = call(
         &client,
@@ -335,7 +431,15 @@ async fn build_change_and_tear_down_a_board() {
         text(&bad_section)
     );
     assert_eq!(h.api_requests().len(), 2);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Items, sections and boards are deleted; a board's sections go with it; a second delete and
+/// updates of unknown ids are Looker's 404.
+#[tokio::test]
+async fn deletes_take_items_sections_and_boards_and_unknown_ids_are_404() {
+    let (h, client, board_id, section_id, other_id, link_id) = with_items().await;
     // Deletes.
     let gone = json(
         &call(

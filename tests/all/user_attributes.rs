@@ -136,7 +136,7 @@ async fn create_user_attribute_sends_what_was_given_and_looker_refuses_a_taken_n
     assert_eq!(created["name"], "cost_center");
     assert_eq!(created["default_value"], "100");
     assert_eq!(created["user_can_edit"], true);
-    let id = created["id"].as_str().unwrap().to_string();
+    let _id = created["id"].as_str().unwrap().to_string();
     let r = only(&h, "POST", "/user_attributes");
     assert_eq!(
         r.body,

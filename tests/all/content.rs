@@ -2,9 +2,14 @@
 //! through a real MCP client, checking results and the Looker requests they produce.
 
 use looker_sim::RecordedRequest;
+use rmcp::RoleClient;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 use crate::support::{Harness, assert_tool_error, call, json, only_request, query};
+
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 
 fn method_path(r: &RecordedRequest) -> (&str, &str) {
     (r.method.as_str(), r.path.as_str())
@@ -18,11 +23,29 @@ fn titles(list: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
-async fn looks_search_create_update_delete() {
+/// A harness, a `content` client and a new look, "Revenue by region" in folder 6, with the
+/// requests that made it taken.
+async fn with_look() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("content").await;
+    let created = json(
+        &call(
+            &client,
+            "create_look",
+            json!({"title": "Revenue by region", "model": "ecommerce", "view": "orders",
+                   "fields": ["orders.region", "orders.total_revenue"], "folder_id": "6"}),
+        )
+        .await,
+    );
+    h.api_requests();
+    (h, client, created["id"].as_str().unwrap().to_string())
+}
 
+/// `list_looks`: all of them, or by title, folder and limit.
+#[tokio::test]
+async fn looks_are_listed_and_searched() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     let all = json(&call(&client, "list_looks", json!({})).await);
     assert_eq!(
         titles(&all["looks"]),
@@ -54,7 +77,15 @@ async fn looks_search_create_update_delete() {
         ),
         (Some("%status%"), Some("6"), Some("1"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Every optional argument of `create_look` reaches the query or the look.
+#[tokio::test]
+async fn create_look_sends_every_optional_argument_to_the_query_or_the_look() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     // Every optional argument of create_look reaches the query or the look.
     let created = json(
         &call(
@@ -107,7 +138,14 @@ async fn looks_search_create_update_delete() {
             &json!("Revenue per region, by status")
         )
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// The same title in the same folder is Looker's 409; an unknown explore its 404.
+#[tokio::test]
+async fn looker_refuses_a_taken_look_title_and_an_unknown_explore() {
+    let (h, client, _) = with_look().await;
     // The same title in the same folder is Looker's 409.
     let taken = call(
         &client,
@@ -128,7 +166,14 @@ async fn looks_search_create_update_delete() {
     .await;
     assert_tool_error(&nowhere, "HTTP 404");
     assert_eq!(only_request(&h).path, "/queries");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_look` renames a look, clears its description and moves it to another folder.
+#[tokio::test]
+async fn update_look_renames_and_moves_a_look() {
+    let (h, client, look_id) = with_look().await;
     let updated = json(
         &call(
             &client,
@@ -158,7 +203,14 @@ async fn looks_search_create_update_delete() {
     );
     assert_eq!(titles(&moved["looks"]), ["Regional revenue"]);
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_look` with nothing to change never reaches Looker; an unknown folder is 404.
+#[tokio::test]
+async fn update_look_refuses_nothing_to_change_and_unknown_folders() {
+    let (h, client, look_id) = with_look().await;
     let nothing = call(&client, "update_look", json!({"look_id": look_id})).await;
     assert_tool_error(&nothing, "nothing to change");
     assert!(h.api_requests().is_empty());
@@ -170,7 +222,14 @@ async fn looks_search_create_update_delete() {
     .await;
     assert_tool_error(&bad_folder, "HTTP 404");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_look` removes the look; a second delete is 404.
+#[tokio::test]
+async fn delete_look_removes_it_once() {
+    let (h, client, look_id) = with_look().await;
     let deleted = json(&call(&client, "delete_look", json!({"look_id": look_id})).await);
     assert_eq!(deleted, json!({"deleted": true, "look_id": look_id}));
     let r = only_request(&h);
@@ -182,7 +241,15 @@ async fn looks_search_create_update_delete() {
     assert_tool_error(&again, "HTTP 404");
     assert_tool_error(&again, "Not found");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Look arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_look_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     for (tool, bad) in [
         ("list_looks", json!({"limit": "ten"})),
         ("list_looks", json!({"limit": 0})),
@@ -208,11 +275,28 @@ async fn looks_search_create_update_delete() {
     h.assert_no_violations();
 }
 
-#[tokio::test]
-async fn dashboards_tiles_and_filters() {
+/// A harness, a `content` client and a new dashboard, "Ops review" in folder 6, with the request
+/// that made it taken.
+async fn with_dashboard() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("content").await;
+    let created = json(
+        &call(
+            &client,
+            "create_dashboard",
+            json!({"title": "Ops review", "folder_id": "6", "description": "Weekly operations"}),
+        )
+        .await,
+    );
+    h.api_requests();
+    (h, client, created["id"].as_str().unwrap().to_string())
+}
 
+/// `list_dashboards`: all of them, or by title, folder and limit.
+#[tokio::test]
+async fn dashboards_are_listed_and_searched() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     let all = json(&call(&client, "list_dashboards", json!({})).await);
     assert_eq!(
         titles(&all["dashboards"]),
@@ -240,7 +324,15 @@ async fn dashboards_tiles_and_filters() {
         ),
         (Some("sales%"), Some("6"), Some("5"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `list_lookml_dashboards`: all of them, or by title, folder and limit.
+#[tokio::test]
+async fn lookml_dashboards_are_listed_and_searched() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     let lookml = json(&call(&client, "list_lookml_dashboards", json!({})).await);
     assert_eq!(lookml["count"], 3);
     assert_eq!(
@@ -269,7 +361,15 @@ async fn dashboards_tiles_and_filters() {
         ),
         (Some("%channel%"), Some("lookml"), Some("2"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `create_dashboard` sends what was given; the same title in the same folder is Looker's 409.
+#[tokio::test]
+async fn create_dashboard_sends_the_folder_and_description_and_a_taken_title_is_409() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     let created = json(
         &call(
             &client,
@@ -294,7 +394,14 @@ async fn dashboards_tiles_and_filters() {
     .await;
     assert_tool_error(&dup, "HTTP 409");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `add_dashboard_element`: a look tile, a query tile (the query made first) and a text tile.
+#[tokio::test]
+async fn tiles_show_a_saved_look_a_new_query_or_text() {
+    let (h, client, id) = with_dashboard().await;
     // A tile showing a saved look.
     let look_tile = json(
         &call(
@@ -347,6 +454,15 @@ async fn dashboards_tiles_and_filters() {
     );
     assert_eq!(text_tile["type"], "text");
     assert_eq!(only_request(&h).body.unwrap()["title_text"], "Read me");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// A tile's query needs model, view and fields together (refused before Looker); an unknown
+/// look is 404.
+#[tokio::test]
+async fn tiles_need_a_whole_query_and_a_known_look() {
+    let (h, client, id) = with_dashboard().await;
     let half = call(
         &client,
         "add_dashboard_element",
@@ -366,7 +482,14 @@ async fn dashboards_tiles_and_filters() {
     .await;
     assert_tool_error(&no_look, "HTTP 404");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `add_dashboard_filter`: a field filter named from its title, a date filter with its own name.
+#[tokio::test]
+async fn filters_are_named_from_their_title_or_given_a_name() {
+    let (h, client, id) = with_dashboard().await;
     let filter = json(
         &call(
             &client,
@@ -400,6 +523,15 @@ async fn dashboards_tiles_and_filters() {
         (&json!("period"), &json!("date"))
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// A field filter needs dimension, model and explore (refused before Looker); an unknown
+/// dimension is Looker's 422.
+#[tokio::test]
+async fn filters_need_a_whole_field_that_looker_knows() {
+    let (h, client, id) = with_dashboard().await;
     let incomplete = call(
         &client,
         "add_dashboard_filter",
@@ -418,7 +550,14 @@ async fn dashboards_tiles_and_filters() {
     assert_tool_error(&unknown, "HTTP 422");
     assert_tool_error(&unknown, "Validation Failed");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_dashboard` retitles, redescribes and moves a dashboard.
+#[tokio::test]
+async fn update_dashboard_renames_and_moves_it() {
+    let (h, client, id) = with_dashboard().await;
     let updated = json(
         &call(
             &client,
@@ -442,7 +581,14 @@ async fn dashboards_tiles_and_filters() {
             json!({"title": "Operations review", "description": "Every Monday", "folder_id": "1"})
         )
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_dashboard`; afterwards tiles and updates are Looker's 404.
+#[tokio::test]
+async fn a_deleted_dashboard_takes_no_tiles_or_updates() {
+    let (h, client, id) = with_dashboard().await;
     let deleted = json(&call(&client, "delete_dashboard", json!({"dashboard_id": id})).await);
     assert_eq!(deleted["deleted"], true);
     assert_eq!(
@@ -464,7 +610,15 @@ async fn dashboards_tiles_and_filters() {
     .await;
     assert_tool_error(&gone, "Not found");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Dashboard arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_dashboard_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     for (tool, bad) in [
         ("create_dashboard", json!({"folder_id": "6"})),
         (

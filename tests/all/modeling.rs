@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use looker_sim::{Fault, FaultKind};
+use rmcp::RoleClient;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -14,6 +16,8 @@ use crate::support::{
 
 const FEATURE: &str = "feature/new-dashboard";
 
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 #[tokio::test]
 async fn projects_manifest_and_deploy_keys() {
     let h = Harness::new().await;
@@ -188,11 +192,11 @@ async fn projects_manifest_and_deploy_keys() {
     h.assert_no_violations();
 }
 
+/// `list_project_files` and `get_file` read the caller's dev workspace.
 #[tokio::test]
-async fn files_live_in_per_user_dev_workspaces() {
+async fn project_files_are_listed_and_read_in_the_dev_workspace() {
     let h = Harness::new().await;
     let client = h.client("modeling").await;
-
     let listed = json(
         &call(
             &client,
@@ -242,7 +246,35 @@ async fn files_live_in_per_user_dev_workspaces() {
     assert_eq!(q(&requests[0], "file_id"), Some("views/orders.view.lkml"));
     assert_eq!(q(&requests[1], "file_path"), Some("views/orders.view.lkml"));
     assert!(requests.iter().all(|r| r.workspace == "dev"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// A harness and a `modeling` client, with alice (user 2) having made views/returns.view.lkml
+/// in her own dev workspace, and the requests taken.
+async fn with_alices_file() -> (Harness, Client) {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
+    let content = "view: returns {\n  sql_table_name: public.returns ;;\n}\n";
+    json(
+        &call(
+            &client,
+            "create_file",
+            json!({
+        "project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": content,
+        "act_as_user": "alice@example.com"}),
+        )
+        .await,
+    );
+    seen(&h);
+    (h, client)
+}
+
+/// `create_file` as alice (by email) writes in her own dev workspace.
+#[tokio::test]
+async fn alice_creates_a_file_in_her_own_dev_workspace() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // Alice writes in her own dev workspace (act_as_user by email, then by id).
     let content = "view: returns {\n  sql_table_name: public.returns ;;\n}\n";
     let created = json(
@@ -267,7 +299,14 @@ async fn files_live_in_per_user_dev_workspaces() {
         r.body,
         Some(json!({"path": "views/returns.view.lkml", "content": content}))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// A file alice made is in her dev workspace only, not another user's nor production.
+#[tokio::test]
+async fn another_users_dev_workspace_and_production_are_separate() {
+    let (h, client) = with_alices_file().await;
     let has_returns = |v: &Value| {
         v["files"]
             .as_array()
@@ -318,7 +357,14 @@ async fn files_live_in_per_user_dev_workspaces() {
             ("1".into(), "production".into())
         ]
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_file` as alice (by id) rewrites her file.
+#[tokio::test]
+async fn update_file_rewrites_a_users_file() {
+    let (h, client) = with_alices_file().await;
     let changed = "view: returns {\n  sql_table_name: public.returns_v2 ;;\n}\n";
     let updated = json(&call(&client, "update_file", json!({
         "project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": changed, "act_as_user": "2"})).await);
@@ -335,7 +381,14 @@ async fn files_live_in_per_user_dev_workspaces() {
     let read = json(&call(&client, "get_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "act_as_user": "2"})).await);
     assert_eq!(read["content"], changed);
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_file` as alice removes her file; reading or deleting it again is Looker's 404.
+#[tokio::test]
+async fn delete_file_removes_a_users_file_once() {
+    let (h, client) = with_alices_file().await;
     let deleted = json(&call(&client, "delete_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "act_as_user": "2"})).await);
     assert_eq!(deleted["status"], "deleted");
     let r = only(&h);
@@ -348,6 +401,15 @@ async fn files_live_in_per_user_dev_workspaces() {
     assert_tool_error(&gone, "Not found");
     let again = call(&client, "delete_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "act_as_user": "2"})).await;
     assert_tool_error(&again, "HTTP 404");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Creating a file that exists or updating one that does not is refused by Looker.
+#[tokio::test]
+async fn looker_refuses_an_existing_file_and_updates_to_an_absent_one() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let exists = call(
         &client,
         "create_file",
@@ -363,7 +425,16 @@ async fn files_live_in_per_user_dev_workspaces() {
     .await;
     assert_tool_error(&absent, "Not found");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Invalid paths are refused before any Looker call (and before any sudo or branch swap).
+#[tokio::test]
+async fn invalid_file_paths_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
+    h.api_requests();
     // Invalid paths are refused before any Looker call (and before any sudo or branch swap).
     for (tool, path) in [
         ("get_file", "../secrets.lkml"),
@@ -382,7 +453,15 @@ async fn files_live_in_per_user_dev_workspaces() {
         h.sim.take_requests().is_empty(),
         "no request at all, not even a login"
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `branch` swaps the branch for the call only: save, check out, run, restore.
+#[tokio::test]
+async fn branch_swaps_the_branch_for_the_call_only() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // `branch` swaps the branch for the call only: save, check out, run, restore.
     let on_branch = json(
         &call(
@@ -411,7 +490,16 @@ async fn files_live_in_per_user_dev_workspaces() {
         "restores the personal branch: {restored}"
     );
     assert!(requests.iter().all(|r| r.workspace == "dev"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Each file tool on a branch as the CI user: the swap and the restore wrap the call, all as
+/// user 77 in the dev workspace.
+#[tokio::test]
+async fn every_file_tool_runs_on_a_branch_as_another_user() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     for tool in ["get_file", "create_file", "update_file", "delete_file"] {
         let mut args = json!({"project_id": "ecommerce", "file_id": "views/branch.view.lkml", "branch": FEATURE, "act_as_user": "ci-bot@example.com"});
         if tool == "get_file" {
@@ -445,11 +533,11 @@ async fn files_live_in_per_user_dev_workspaces() {
     h.assert_no_violations();
 }
 
+/// `validate_project` validates production by default.
 #[tokio::test]
-async fn validation_and_lookml_tests_on_branches() {
+async fn production_validation_passes() {
     let h = Harness::new().await;
     let client = h.client("modeling").await;
-
     let valid = json(
         &call(
             &client,
@@ -471,7 +559,15 @@ async fn validation_and_lookml_tests_on_branches() {
         (r.method.as_str(), r.path.as_str(), r.workspace.as_str()),
         ("POST", "/projects/ecommerce/validate", "production")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// A broken file in the dev workspace fails dev validation.
+#[tokio::test]
+async fn a_broken_dev_file_fails_dev_validation() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // A broken file in the dev workspace fails dev validation, not production's.
     call(&client, "update_file", json!({"project_id": "ecommerce", "file_id": "views/users.view.lkml", "content": "view: users {\n  dimension: id {\n"})).await;
     seen(&h);
@@ -489,7 +585,15 @@ async fn validation_and_lookml_tests_on_branches() {
         "ecommerce/views/users.view.lkml"
     );
     assert_eq!(only(&h).workspace, "dev");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// PR validation as the CI user: swap, validate, restore, all as user 77.
+#[tokio::test]
+async fn pr_validation_runs_on_the_branch_as_the_ci_user() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // PR validation as the CI user: swap, validate, restore, all as user 77.
     let pr = json(&call(&client, "validate_project", json!({"project_id": "ecommerce", "branch": FEATURE, "act_as_user": "ci-bot@example.com"})).await);
     assert_eq!(pr["branch"], FEATURE);
@@ -504,6 +608,15 @@ async fn validation_and_lookml_tests_on_branches() {
         ]
     );
     assert!(requests.iter().all(|r| r.user_id.as_deref() == Some("77")));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// An unknown project or branch fails without validating ecommerce.
+#[tokio::test]
+async fn validation_of_unknown_projects_and_branches_fails() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let missing = call(&client, "validate_project", json!({"project_id": "nope"})).await;
     assert_tool_error(&missing, "Not found");
     let bad_branch = call(
@@ -520,7 +633,15 @@ async fn validation_and_lookml_tests_on_branches() {
             .any(|r| r.path.ends_with("/validate") && r.path.contains("ecommerce")),
         "{requests:#?}"
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `list_lookml_tests`: all, by file in dev mode, and on a branch as another user.
+#[tokio::test]
+async fn lookml_tests_are_listed_and_filtered() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let tests = json(
         &call(
             &client,
@@ -554,7 +675,15 @@ async fn validation_and_lookml_tests_on_branches() {
     let none = json(&call(&client, "list_lookml_tests", json!({"project_id": "ecommerce", "file_id": "other.lkml", "branch": FEATURE, "act_as_user": "2"})).await);
     assert_eq!(none["count"], 0);
     assert_eq!(shape(&seen(&h)).len(), 4);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `run_lookml_tests` runs production's tests by default.
+#[tokio::test]
+async fn lookml_tests_run_in_production() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let run = json(
         &call(
             &client,
@@ -573,7 +702,15 @@ async fn validation_and_lookml_tests_on_branches() {
         (r.path.as_str(), r.workspace.as_str()),
         ("/projects/ecommerce/lookml_tests/run", "production")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// The PR branch has a data regression; the CI user's branch is restored afterwards.
+#[tokio::test]
+async fn lookml_tests_on_a_pr_branch_report_failures_and_restore_the_branch() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // The PR branch has a data regression; the CI user's branch is restored afterwards.
     let pr = json(&call(&client, "run_lookml_tests", json!({
         "project_id": "ecommerce", "branch": FEATURE, "act_as_user": "77", "model": "ecommerce",
@@ -608,6 +745,15 @@ async fn validation_and_lookml_tests_on_branches() {
         shape(&requests).last().unwrap(),
         "PUT /projects/ecommerce/git_branch"
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// A negative or non-numeric timeout is refused before any Looker call.
+#[tokio::test]
+async fn run_lookml_tests_refuses_a_bad_timeout() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let bad = call(
         &client,
         "run_lookml_tests",
@@ -812,11 +958,39 @@ async fn cancelling_a_branch_run_restores_the_branch() {
     h.assert_no_violations();
 }
 
-#[tokio::test]
-async fn datagroups_and_pdt_builds() {
+/// A harness and a `modeling` client with two PDT builds started, orders_rollup (with every
+/// option) and user_facts (with the defaults): their materialization ids, requests taken.
+async fn with_pdt_builds() -> (Harness, Client, String, String) {
     let h = Harness::new().await;
     let client = h.client("modeling").await;
+    let started = json(
+        &call(
+            &client,
+            "start_pdt_build",
+            json!({
+        "model_name": "ecommerce", "view_name": "orders_rollup", "force_rebuild": true,
+        "force_full_incremental": true, "workspace": "dev", "source": "mcp"}),
+        )
+        .await,
+    );
+    let defaults = json(
+        &call(
+            &client,
+            "start_pdt_build",
+            json!({"model_name": "ecommerce", "view_name": "user_facts"}),
+        )
+        .await,
+    );
+    seen(&h);
+    let id = |v: &Value| v["materialization_id"].as_str().unwrap().to_string();
+    (h, client, id(&started), id(&defaults))
+}
 
+/// `list_datagroups` and `get_datagroup`; an unknown id is 404.
+#[tokio::test]
+async fn datagroups_are_listed_and_read() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let groups = json(&call(&client, "list_datagroups", json!({})).await);
     assert_eq!(groups["datagroups"].as_array().unwrap().len(), 3);
     assert_eq!(only(&h).path, "/datagroups");
@@ -826,7 +1000,15 @@ async fn datagroups_and_pdt_builds() {
     let missing = call(&client, "get_datagroup", json!({"datagroup_id": "99"})).await;
     assert_tool_error(&missing, "Not found");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `reset_datagroup` and `trigger_datagroup` patch only their timestamp.
+#[tokio::test]
+async fn datagroups_are_reset_and_triggered() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let reset = json(&call(&client, "reset_datagroup", json!({"datagroup_id": "1"})).await);
     let r = only(&h);
     assert_eq!(
@@ -854,7 +1036,15 @@ async fn datagroups_and_pdt_builds() {
     let missing = call(&client, "trigger_datagroup", json!({"datagroup_id": "99"})).await;
     assert_tool_error(&missing, "HTTP 404");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// PDT builds are started with GETs, with every option or the defaults.
+#[tokio::test]
+async fn pdt_builds_start_with_every_option_or_the_defaults() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // PDT builds are started, checked and stopped with GETs.
     let started = json(
         &call(
@@ -866,7 +1056,7 @@ async fn datagroups_and_pdt_builds() {
         )
         .await,
     );
-    let id = started["materialization_id"].as_str().unwrap().to_string();
+    let _id = started["materialization_id"].as_str().unwrap().to_string();
     assert!(
         started["status"].as_str().unwrap().contains("enqueued"),
         "{started}"
@@ -893,13 +1083,21 @@ async fn datagroups_and_pdt_builds() {
         )
         .await,
     );
-    let second = defaults["materialization_id"].as_str().unwrap().to_string();
+    let _second = defaults["materialization_id"].as_str().unwrap().to_string();
     let r = only(&h);
     assert_eq!(
         (q(&r, "force_rebuild"), q(&r, "workspace"), q(&r, "source")),
         (Some("false"), Some("production"), None)
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `stop_pdt_build` stops a running build; `check_pdt_build` reports a complete one, which a
+/// stop leaves alone.
+#[tokio::test]
+async fn pdt_builds_are_stopped_and_checked() {
+    let (h, client, id, second) = with_pdt_builds().await;
     let stopped = json(
         &call(
             &client,
@@ -943,6 +1141,16 @@ async fn datagroups_and_pdt_builds() {
             .contains("already complete")
     );
     assert!(only(&h).query.is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Unknown builds and views that are not PDTs are Looker's refusals; a bad workspace never
+/// reaches Looker.
+#[tokio::test]
+async fn pdt_builds_refuse_unknown_ids_non_pdts_and_bad_workspaces() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let unknown = call(
         &client,
         "check_pdt_build",
@@ -966,7 +1174,15 @@ async fn datagroups_and_pdt_builds() {
     .await;
     assert_tool_error(&bad, "workspace");
     assert!(seen(&h).is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `graph_derived_tables_for_model`: dot, colored, unknown model.
+#[tokio::test]
+async fn derived_table_graphs_for_a_model() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let graph = json(
         &call(
             &client,
@@ -1014,6 +1230,15 @@ async fn datagroups_and_pdt_builds() {
     .await;
     assert_tool_error(&unknown, "Not found");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `graph_derived_tables_for_view`: all models in production, or scoped.
+#[tokio::test]
+async fn derived_table_graphs_for_a_view() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let view = json(
         &call(
             &client,

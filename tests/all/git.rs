@@ -1,6 +1,8 @@
 //! The `git` group: every tool through a real MCP client against the simulator, checking results
 //! and the Looker requests, with `act_as_user` on the workspace-scoped tools.
 
+use rmcp::RoleClient;
+use rmcp::service::RunningService;
 use serde_json::json;
 
 use crate::support::{
@@ -8,11 +10,41 @@ use crate::support::{
     tool_requests as seen,
 };
 
-#[tokio::test]
-async fn branch_lifecycle_in_dev_workspaces() {
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
+
+/// A harness and a `git` client where the admin made and checked out feature/returns (from
+/// main) and the CI user made tmp_ci_5bd8, requests taken: with the admin's personal branch.
+async fn with_branches() -> (Harness, Client, String) {
     let h = Harness::new().await;
     let client = h.client("git").await;
+    let mine = json(
+        &call(
+            &client,
+            "get_git_branch",
+            json!({"project_id": "ecommerce"}),
+        )
+        .await,
+    );
+    let personal = mine["branch"]["name"].as_str().unwrap().to_string();
+    json(
+        &call(
+            &client,
+            "create_git_branch",
+            json!({"project_id": "ecommerce", "branch_name": "feature/returns", "ref": "main"}),
+        )
+        .await,
+    );
+    json(&call(&client, "create_git_branch", json!({"project_id": "ecommerce", "branch_name": "tmp_ci_5bd8", "act_as_user": "ci-bot@example.com"})).await);
+    seen(&h);
+    (h, client, personal)
+}
 
+/// `get_git_branch`: the admin's personal branch, or another user's (by email).
+#[tokio::test]
+async fn get_git_branch_reads_each_users_own_workspace() {
+    let h = Harness::new().await;
+    let client = h.client("git").await;
     let mine = json(
         &call(
             &client,
@@ -48,7 +80,15 @@ async fn branch_lifecycle_in_dev_workspaces() {
     assert_eq!(ci["user_id"], "77");
     assert_ne!(ci["branch"]["name"], personal.as_str());
     assert_eq!(only(&h).user_id.as_deref(), Some("77"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `list_git_branches` as another user; `get_git_branch_by_name` encodes the name as one segment.
+#[tokio::test]
+async fn branches_are_listed_and_read_by_name() {
+    let h = Harness::new().await;
+    let client = h.client("git").await;
     let listed = json(
         &call(
             &client,
@@ -106,7 +146,15 @@ async fn branch_lifecycle_in_dev_workspaces() {
     .await;
     assert_tool_error(&missing, "Not found");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `create_git_branch` checks the new branch out; a taken name is refused; as another user.
+#[tokio::test]
+async fn create_git_branch_checks_the_new_branch_out() {
+    let h = Harness::new().await;
+    let client = h.client("git").await;
     let created = json(
         &call(
             &client,
@@ -153,7 +201,14 @@ async fn branch_lifecycle_in_dev_workspaces() {
     let as_ci = json(&call(&client, "create_git_branch", json!({"project_id": "ecommerce", "branch_name": "tmp_ci_5bd8", "act_as_user": "ci-bot@example.com"})).await);
     assert_eq!(as_ci["user_id"], "77");
     assert_eq!(only(&h).user_id.as_deref(), Some("77"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// The checked-out branch cannot be deleted; switch away first.
+#[tokio::test]
+async fn the_checked_out_branch_is_deleted_only_after_switching_away() {
+    let (h, client, personal) = with_branches().await;
     // The checked-out branch cannot be deleted; switch away first.
     let busy = call(
         &client,
@@ -192,7 +247,14 @@ async fn branch_lifecycle_in_dev_workspaces() {
         (r.method.as_str(), r.path.as_str()),
         ("DELETE", "/projects/ecommerce/git_branch/feature%2Freturns")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// An admin cleans up the CI user's stuck branch in the CI user's workspace.
+#[tokio::test]
+async fn an_admin_cleans_up_another_users_branch_in_their_workspace() {
+    let (h, client, _) = with_branches().await;
     // An admin cleans up the CI user's stuck branch in the CI user's workspace.
     let ci_switch = json(&call(&client, "switch_git_branch", json!({"project_id": "ecommerce", "branch_name": "main", "act_as_user": "ci-bot@example.com"})).await);
     assert_eq!(ci_switch["branch"]["name"], "main");
@@ -226,7 +288,15 @@ async fn branch_lifecycle_in_dev_workspaces() {
     .await;
     assert_tool_error(&gone, "Not found");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `act_as_user` that is neither an id nor an email, or an unknown email: refused up front.
+#[tokio::test]
+async fn act_as_user_must_be_an_id_or_a_known_email() {
+    let h = Harness::new().await;
+    let client = h.client("git").await;
     // act_as_user that is neither an id nor an email, or an unknown email: refused up front.
     let bad = call(
         &client,
@@ -246,6 +316,15 @@ async fn branch_lifecycle_in_dev_workspaces() {
         !seen(&h).iter().any(|r| r.path.starts_with("/projects")),
         "nothing reaches the project routes"
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Branch arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_branch_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("git").await;
     for (tool, args) in [
         ("switch_git_branch", json!({"project_id": "ecommerce"})),
         (
@@ -265,11 +344,32 @@ async fn branch_lifecycle_in_dev_workspaces() {
     h.assert_no_violations();
 }
 
-#[tokio::test]
-async fn deploys_and_resets() {
+/// The dev file views/returns.view.lkml Alice deploys.
+const RETURNS_VIEW: &str = "view: returns {}\n";
+
+/// A harness and a `modeling,git` client where Alice (user 2) made [`RETURNS_VIEW`] in her dev
+/// workspace and deployed it to production, requests taken.
+async fn with_alices_deploy() -> (Harness, Client) {
     let h = Harness::new().await;
     let client = h.client("modeling,git").await;
+    call(&client, "create_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": RETURNS_VIEW, "act_as_user": "2"})).await;
+    json(
+        &call(
+            &client,
+            "deploy_to_production",
+            json!({"project_id": "ecommerce", "act_as_user": "alice@example.com"}),
+        )
+        .await,
+    );
+    seen(&h);
+    (h, client)
+}
 
+/// `deploy_to_production` by branch, or by ref as another user.
+#[tokio::test]
+async fn deploys_go_by_branch_or_by_ref() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
     let by_branch = json(
         &call(
             &client,
@@ -302,6 +402,15 @@ async fn deploys_and_resets() {
         (q(&r, "branch"), q(&r, "ref"), r.user_id.as_deref()),
         (None, Some("4f2a9c1e"), Some("2"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// An unknown branch is Looker's refusal; a branch and a ref together never reach Looker.
+#[tokio::test]
+async fn deploys_refuse_an_unknown_branch_and_both_branch_and_ref() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
     let unknown = call(
         &client,
         "deploy_to_production",
@@ -318,7 +427,15 @@ async fn deploys_and_resets() {
     .await;
     assert_tool_error(&both, "not both");
     assert!(seen(&h).is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// With neither branch nor ref, Alice's dev workspace (her checked-out branch) goes to production.
+#[tokio::test]
+async fn a_deploy_with_neither_sends_the_users_dev_workspace() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
     // With neither, Alice's dev workspace (her checked-out branch) goes to production.
     let content = "view: returns {}\n";
     call(&client, "create_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": content, "act_as_user": "2"})).await;
@@ -354,7 +471,15 @@ async fn deploys_and_resets() {
     let production = json(&call(&client, "get_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "dev_mode": false})).await);
     assert_eq!(production["content"], content, "deployed to production");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `reset_to_production` discards the user's uncommitted work.
+#[tokio::test]
+async fn reset_to_production_discards_uncommitted_work() {
+    let (h, client) = with_alices_deploy().await;
+    let content = RETURNS_VIEW;
     // reset_to_production discards the user's uncommitted work.
     call(&client, "update_file", json!({"project_id": "ecommerce", "file_id": "views/returns.view.lkml", "content": "view: broken {", "act_as_user": "2"})).await;
     seen(&h);
@@ -395,7 +520,16 @@ async fn deploys_and_resets() {
             .iter()
             .any(|r| r.path.ends_with("/reset_to_production") && r.user_id.as_deref() == Some("1"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Destructive resets need confirm; without it the answer is a dry-run plan and nothing is sent.
+#[tokio::test]
+async fn destructive_resets_without_confirm_are_a_dry_run() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
+    h.api_requests();
     // Destructive resets need confirm; without it the answer is a dry-run plan and nothing is sent.
     let unconfirmed = json(
         &call(
@@ -409,7 +543,15 @@ async fn deploys_and_resets() {
     let unconfirmed = json(&call(&client, "update_git_branch", json!({"project_id": "ecommerce", "branch_name": "main", "ref": "abc1234", "confirm": false})).await);
     assert_eq!(unconfirmed["confirmed"], false, "{unconfirmed}");
     assert!(h.sim.take_requests().is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `reset_git_branch_to_remote`, confirmed, as the CI user: before, reset, after.
+#[tokio::test]
+async fn reset_git_branch_to_remote_runs_in_the_users_workspace() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
     let remote = json(&call(&client, "reset_git_branch_to_remote", json!({"project_id": "ecommerce", "confirm": true, "act_as_user": "ci-bot@example.com"})).await);
     assert_eq!(remote["before"]["name"], remote["after"]["name"]);
     let requests = seen(&h);
@@ -426,6 +568,15 @@ async fn deploys_and_resets() {
             .iter()
             .all(|r| r.user_id.as_deref() == Some("77") && r.workspace == "dev")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `update_git_branch`, confirmed, as the CI user.
+#[tokio::test]
+async fn update_git_branch_points_a_branch_at_a_ref() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
     let updated = json(&call(&client, "update_git_branch", json!({"project_id": "ecommerce", "branch_name": "feature/new-dashboard", "ref": "main", "confirm": true, "act_as_user": "77"})).await);
     assert_eq!(updated["branch"]["name"], "feature/new-dashboard");
     let r = only(&h);
@@ -437,6 +588,15 @@ async fn deploys_and_resets() {
         r.body,
         Some(json!({"name": "feature/new-dashboard", "ref": "main"}))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Updating an unknown branch or resetting an unknown project is Looker's 404.
+#[tokio::test]
+async fn unknown_branches_and_projects_are_not_found() {
+    let h = Harness::new().await;
+    let client = h.client("modeling,git").await;
     let no_such = call(
         &client,
         "update_git_branch",
@@ -455,11 +615,11 @@ async fn deploys_and_resets() {
     h.assert_no_violations();
 }
 
+/// `get_git_deploy_key` and `create_git_deploy_key`; an unknown project is 404.
 #[tokio::test]
-async fn deploy_keys_and_connection_tests() {
+async fn deploy_keys_are_read_and_regenerated() {
     let h = Harness::new().await;
     let client = h.client("git").await;
-
     let key = call(
         &client,
         "get_git_deploy_key",
@@ -504,7 +664,15 @@ async fn deploy_keys_and_connection_tests() {
     .await;
     assert_tool_error(&none, "Not found");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `list_git_connection_tests` and `run_git_connection_test`, with and without a remote URL.
+#[tokio::test]
+async fn git_connection_tests_are_listed_and_run() {
+    let h = Harness::new().await;
+    let client = h.client("git").await;
     let tests = json(
         &call(
             &client,

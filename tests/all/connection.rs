@@ -5,10 +5,12 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use rmcp::ServiceExt;
+use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
+use tokio::task::JoinHandle;
 
 use crate::support::{Harness, call, json, only_request, query, text};
 
@@ -16,6 +18,8 @@ const PASSWORD: &str = "pa55-w0rd-never-shown";
 const CERTIFICATE: &str = "LS0tY2VydGlmaWNhdGUtbmV2ZXItc2hvd24=";
 const PDT_PASSWORD: &str = "pdt-secret-never-shown";
 
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 #[tokio::test]
 async fn read_dialects_connections_and_test_them() {
     let h = Harness::new().await;
@@ -182,9 +186,8 @@ fn full_create() -> Value {
     args
 }
 
-#[tokio::test]
-async fn create_update_delete_and_keep_secrets_secret() {
-    let h = Harness::new().await;
+/// A `connection` client of a server whose stderr log is read to the end by the handle.
+async fn logged_client(h: &Harness) -> (Client, JoinHandle<String>) {
     let (transport, stderr) = TokioChildProcess::builder(h.command(&["--groups", "connection"]))
         .stderr(Stdio::piped())
         .spawn()
@@ -196,6 +199,46 @@ async fn create_update_delete_and_keep_secrets_secret() {
         log
     });
     let client = ().serve(transport).await.expect("MCP initialize");
+    (client, log_reader)
+}
+
+/// Ends the server, then asserts its log was captured at DEBUG and that no secret reached it nor
+/// `shown` (what the assistant was shown).
+async fn assert_no_secret_shown_or_logged(
+    client: Client,
+    log_reader: JoinHandle<String>,
+    shown: &str,
+) {
+    client.cancel().await.unwrap();
+    let log = tokio::time::timeout(Duration::from_secs(30), log_reader)
+        .await
+        .expect("server exits")
+        .unwrap();
+    assert!(
+        log.contains("tool call"),
+        "the log was captured at DEBUG: {log}"
+    );
+    for secret in [PASSWORD, CERTIFICATE, PDT_PASSWORD] {
+        assert!(!log.contains(secret), "a secret reached the server log");
+        assert!(
+            !shown.contains(secret),
+            "a secret was shown to the assistant: {shown}"
+        );
+    }
+}
+
+/// Creates the `warehouse` connection with [`full_create`] and takes the request.
+async fn create_warehouse(h: &Harness, client: &Client) {
+    json(&call(client, "create_connection", full_create()).await);
+    h.api_requests();
+}
+
+/// Create with every argument: Looker receives them with the spec's types, and the secrets
+/// reach neither the log nor the assistant.
+#[tokio::test]
+async fn create_connection_sends_every_argument_and_shows_no_secret() {
+    let h = Harness::new().await;
+    let (client, log_reader) = logged_client(&h).await;
     let mut shown = String::new();
 
     // Create with every argument: Looker receives them with the spec's types.
@@ -238,7 +281,17 @@ async fn create_update_delete_and_keep_secrets_secret() {
         "{read}"
     );
     h.api_requests();
+    assert_no_secret_shown_or_logged(client, log_reader, &shown).await;
+    h.assert_no_violations();
+}
 
+/// A taken name is Looker's 409 (the password not shown nor logged), an unknown dialect its 422.
+#[tokio::test]
+async fn looker_refuses_a_taken_name_and_an_unknown_dialect_and_shows_no_secret() {
+    let h = Harness::new().await;
+    let (client, log_reader) = logged_client(&h).await;
+    create_warehouse(&h, &client).await;
+    let mut shown = String::new();
     let duplicate = call(
         &client,
         "create_connection",
@@ -265,7 +318,18 @@ async fn create_update_delete_and_keep_secrets_secret() {
         text(&bad_dialect)
     );
     assert_eq!(h.api_requests().len(), 2);
+    assert_no_secret_shown_or_logged(client, log_reader, &shown).await;
+    h.assert_no_violations();
+}
 
+/// Update with every field once more: the new password reaches Looker, not the log nor the
+/// assistant.
+#[tokio::test]
+async fn update_connection_sends_every_field_and_shows_no_secret() {
+    let h = Harness::new().await;
+    let (client, log_reader) = logged_client(&h).await;
+    create_warehouse(&h, &client).await;
+    let mut shown = String::new();
     // Update: every field once more, then clear some.
     let mut everything = full_create();
     let fields = everything.as_object_mut().unwrap();
@@ -297,7 +361,16 @@ async fn create_update_delete_and_keep_secrets_secret() {
         body.get("name").is_none() && body.get("dialect_name").is_none(),
         "{body}"
     );
+    assert_no_secret_shown_or_logged(client, log_reader, &shown).await;
+    h.assert_no_violations();
+}
 
+/// `clear_fields` sends each field's empty value; the connection then has none.
+#[tokio::test]
+async fn update_connection_clears_fields() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
+    create_warehouse(&h, &client).await;
     let pdt_on = json(&call(&client, "update_connection", json!({"name": "warehouse", "pdt_api_control_enabled": false, "clear_fields": ["tunnel_id", "custom_local_port", "user_attribute_fields"]})).await);
     assert_eq!(pdt_on["fields_changed"], json!(["pdt_api_control_enabled"]));
     assert_eq!(
@@ -317,7 +390,16 @@ async fn create_update_delete_and_keep_secrets_secret() {
         "{read}"
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// The scratch schema cleared: the PDT check now fails and says why.
+#[tokio::test]
+async fn a_cleared_scratch_schema_fails_the_pdt_check() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
+    create_warehouse(&h, &client).await;
     // The scratch schema cleared: the PDT check now fails and says why.
     call(
         &client,
@@ -343,7 +425,15 @@ async fn create_update_delete_and_keep_secrets_secret() {
         "{pdt}"
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Refused before Looker: nothing to change, set-and-clear, an unclearable field, bad types.
+#[tokio::test]
+async fn invalid_connection_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
     // Refused before Looker: nothing to change, set-and-clear, an unclearable field, bad types.
     for bad in [
         json!({"name": "warehouse"}),
@@ -368,7 +458,15 @@ async fn create_update_delete_and_keep_secrets_secret() {
     .await;
     assert_eq!(result.is_error, Some(true), "{}", text(&result));
     assert!(h.api_requests().is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_connection` of an unknown name is Looker's 404.
+#[tokio::test]
+async fn updating_an_unknown_connection_is_404() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
     let missing = call(
         &client,
         "update_connection",
@@ -381,7 +479,16 @@ async fn create_update_delete_and_keep_secrets_secret() {
         text(&missing)
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_connection` removes the connection; a second delete is Looker's 404.
+#[tokio::test]
+async fn delete_connection_removes_it_once() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
+    create_warehouse(&h, &client).await;
     let deleted = json(&call(&client, "delete_connection", json!({"name": "warehouse"})).await);
     assert_eq!(deleted, json!({"deleted": true, "name": "warehouse"}));
     let r = only_request(&h);
@@ -395,22 +502,6 @@ async fn create_update_delete_and_keep_secrets_secret() {
         "{}",
         text(&again)
     );
-
     client.cancel().await.unwrap();
-    let log = tokio::time::timeout(Duration::from_secs(30), log_reader)
-        .await
-        .expect("server exits")
-        .unwrap();
-    assert!(
-        log.contains("tool call"),
-        "the log was captured at DEBUG: {log}"
-    );
-    for secret in [PASSWORD, CERTIFICATE, PDT_PASSWORD] {
-        assert!(!log.contains(secret), "a secret reached the server log");
-        assert!(
-            !shown.contains(secret),
-            "a secret was shown to the assistant: {shown}"
-        );
-    }
     h.assert_no_violations();
 }

@@ -8,8 +8,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{
-    Harness, assert_tool_error_with as failed, call, json, only_request_to as only, text,
+    Harness, Logs, assert_tool_error_with as failed, call, json, only_request_to as only, text,
 };
+
+/// The client type of [`Harness::client`].
+type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
 
 /// Whether Looker accepts the key pair (a direct `POST /login`).
 async fn logs_in(h: &Harness, client_id: &str, client_secret: &str) -> bool {
@@ -40,8 +43,49 @@ async fn refused_locally(
     );
 }
 
+/// A key [`with_new_key`] made for alice (user 2), and the id of the one she already had.
+struct NewKey {
+    old_id: String,
+    id: String,
+    client_id: String,
+    secret: String,
+}
+
+/// A harness and a `credentials` client whose server's log is collected, with a new API key
+/// made for alice (the requests taken).
+async fn with_new_key() -> (Harness, Client, Logs, NewKey) {
+    let h = Harness::new().await;
+    let (client, logs) = h.stdio_client_with_logs(&["--groups", "credentials"]).await;
+    let alice = json(&call(&client, "list_credentials_api3", json!({"user_id": "2"})).await);
+    let old_id = alice["credentials"][0]["id"].as_str().unwrap().to_string();
+    let new = json(&call(&client, "create_credentials_api3", json!({"user_id": "2"})).await);
+    let field = |k: &str| new[k].as_str().unwrap().to_string();
+    let key = NewKey {
+        old_id,
+        id: field("id"),
+        client_id: field("client_id"),
+        secret: field("client_secret"),
+    };
+    h.api_requests();
+    (h, client, logs, key)
+}
+
+/// Ends the server, then asserts it logged at DEBUG but neither `secret` nor alice's seeded one.
+async fn assert_secrets_not_logged(client: Client, logs: &Logs, secret: &str) {
+    client.cancel().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = logs.text();
+    assert!(
+        log.contains("create_credentials_api3") && log.contains("DEBUG"),
+        "the server logged at DEBUG: {log}"
+    );
+    assert!(!log.contains(&secret), "the new secret was logged: {log}");
+    assert!(!log.contains(looker_sim::ALICE_CLIENT_SECRET), "{log}");
+}
+
+/// `list_credentials_api3`: a user's keys, without `can`; an unknown user is 404.
 #[tokio::test]
-async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
+async fn api3_keys_are_listed_without_can() {
     let h = Harness::new().await;
     let admin_client_id = h
         .env
@@ -49,9 +93,7 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
         .find(|(k, _)| k == "LOOKER_CLIENT_ID")
         .map(|(_, v)| v.clone())
         .unwrap();
-    // The harness runs the server at DEBUG; collect everything it logs.
-    let (client, logs) = h.stdio_client_with_logs(&["--groups", "credentials"]).await;
-
+    let client = h.client("credentials").await;
     // list_credentials_api3
     let admin = json(&call(&client, "list_credentials_api3", json!({"user_id": "1"})).await);
     assert_eq!(admin["count"], 1, "{admin}");
@@ -63,14 +105,24 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
     only(&h, "GET", "/users/1/credentials_api3");
     let alice = json(&call(&client, "list_credentials_api3", json!({"user_id": "2"})).await);
     assert_eq!(alice["count"], 1, "{alice}");
-    let old_id = alice["credentials"][0]["id"].as_str().unwrap().to_string();
+    let _old_id = alice["credentials"][0]["id"].as_str().unwrap().to_string();
     h.api_requests();
     failed(
         &call(&client, "list_credentials_api3", json!({"user_id": "999"})).await,
         &["HTTP 404", "Not found"],
     );
     only(&h, "GET", "/users/999/credentials_api3");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `create_credentials_api3`: the secret comes back exactly once, in the text only; the key
+/// logs in; the secret never reaches the log.
+#[tokio::test]
+async fn a_new_api3_keys_secret_comes_back_exactly_once_and_is_never_logged() {
+    let h = Harness::new().await;
+    // The harness runs the server at DEBUG; collect everything it logs.
+    let (client, logs) = h.stdio_client_with_logs(&["--groups", "credentials"]).await;
     // create_credentials_api3: the secret comes back exactly once, in the text only.
     let created = call(&client, "create_credentials_api3", json!({"user_id": "2"})).await;
     assert!(
@@ -80,7 +132,7 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
     let new = json(&created);
     let secret = new["client_secret"].as_str().unwrap().to_string();
     let new_client_id = new["client_id"].as_str().unwrap().to_string();
-    let new_id = new["id"].as_str().unwrap().to_string();
+    let _new_id = new["id"].as_str().unwrap().to_string();
     assert!(secret.len() >= 16, "{new}");
     assert_eq!(new["user_id"], "2");
     assert!(
@@ -105,7 +157,24 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    assert_secrets_not_logged(client, &logs, &secret).await;
+    h.assert_no_violations();
+}
 
+/// `get_credentials_api3` never shows the secret again (nor logs it).
+#[tokio::test]
+async fn get_credentials_api3_never_shows_the_secret_again() {
+    let (
+        h,
+        client,
+        logs,
+        NewKey {
+            id: new_id,
+            client_id: new_client_id,
+            secret,
+            ..
+        },
+    ) = with_new_key().await;
     // get_credentials_api3 never shows the secret again.
     let got = json(
         &call(
@@ -128,7 +197,21 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    assert_secrets_not_logged(client, &logs, &secret).await;
+    h.assert_no_violations();
+}
 
+/// `update_credentials_api3` labels the key; the list shows the label, not the secret.
+#[tokio::test]
+async fn update_credentials_api3_labels_the_key() {
+    let (
+        h,
+        client,
+        logs,
+        NewKey {
+            id: new_id, secret, ..
+        },
+    ) = with_new_key().await;
     // update_credentials_api3 labels the key.
     let labelled = json(
         &call(
@@ -157,7 +240,24 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    assert_secrets_not_logged(client, &logs, &secret).await;
+    h.assert_no_violations();
+}
 
+/// `delete_credentials_api3` finishes the rotation: the old key stops working, the new one works.
+#[tokio::test]
+async fn deleting_the_old_key_finishes_the_rotation() {
+    let (
+        h,
+        client,
+        logs,
+        NewKey {
+            old_id,
+            client_id: new_client_id,
+            secret,
+            ..
+        },
+    ) = with_new_key().await;
     // delete_credentials_api3 finishes the rotation: the old key stops working.
     assert!(
         logs_in(
@@ -199,7 +299,21 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    assert_secrets_not_logged(client, &logs, &secret).await;
+    h.assert_no_violations();
+}
 
+/// API key arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_api3_key_arguments_never_reach_looker() {
+    let (
+        h,
+        client,
+        logs,
+        NewKey {
+            id: new_id, secret, ..
+        },
+    ) = with_new_key().await;
     refused_locally(
         &h,
         &client,
@@ -244,15 +358,7 @@ async fn api3_keys_rotate_and_secrets_stay_out_of_logs() {
     )
     .await;
 
-    client.cancel().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let log = logs.text();
-    assert!(
-        log.contains("create_credentials_api3") && log.contains("DEBUG"),
-        "the server logged at DEBUG: {log}"
-    );
-    assert!(!log.contains(&secret), "the new secret was logged: {log}");
-    assert!(!log.contains(looker_sim::ALICE_CLIENT_SECRET), "{log}");
+    assert_secrets_not_logged(client, &logs, &secret).await;
     h.assert_no_violations();
 }
 

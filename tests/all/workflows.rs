@@ -5,12 +5,17 @@
 //! call, and that secrets never reach the result twice nor the log.
 
 use looker_sim::{Fault, FaultKind, RecordedRequest};
+use rmcp::RoleClient;
 use rmcp::model::CallToolResult;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 use crate::support::{Harness, call, json, query, shape, text};
 
 const GROUPS: &str = "workflows,connection,modeling,admin";
+
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 
 /// Fails the next `method` request whose path starts with `prefix` with HTTP 500. The host
 /// retries a GET that meets a 5xx (up to 3 more times), so a GET fault lasts 4 firings, enough
@@ -293,15 +298,54 @@ async fn bootstrap_lookml_project_sets_up_the_project_and_its_git() {
     h.assert_no_violations();
 }
 
-/// `deploy_lookml_changes` writes, validates and deploys; invalid LookML is not deployed; `rollback_to_production` plans without confirm and resets with it; a failed write stops the workflow.
-#[tokio::test]
-async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
+/// views/orders.view.lkml as [`with_deployed`] deploys it.
+const ORDERS: &str = "view: orders {\n  sql_table_name: public.orders ;;\n  dimension: id {\n    primary_key: yes\n  }\n}\n";
+/// views/returns.view.lkml as [`with_deployed`] deploys it.
+const RETURNS: &str = "view: returns {\n  sql_table_name: public.returns ;;\n}\n";
+
+/// A harness and a client where [`ORDERS`] (updated) and [`RETURNS`] (created) were deployed to
+/// production, requests taken.
+async fn with_deployed() -> (Harness, Client) {
     let h = Harness::new().await;
     let client = h.client(GROUPS).await;
+    let r = json(
+        &call(
+            &client,
+            "deploy_lookml_changes",
+            json!({"project_id": "ecommerce", "files": {
+                "views/orders.view.lkml": ORDERS, "views/returns.view.lkml": RETURNS,
+            }}),
+        )
+        .await,
+    );
+    assert_eq!(r["deployed"], true, "set-up: {r}");
+    h.api_requests();
+    (h, client)
+}
 
-    // deploy_lookml_changes: one existing file updated, one new file created, validated, deployed.
-    let orders = "view: orders {\n  sql_table_name: public.orders ;;\n  dimension: id {\n    primary_key: yes\n  }\n}\n";
-    let returns = "view: returns {\n  sql_table_name: public.returns ;;\n}\n";
+/// [`with_deployed`], then an invalid edit of views/returns.view.lkml left in the dev workspace
+/// (validation failed, nothing deployed).
+async fn with_invalid_edit() -> (Harness, Client) {
+    let (h, client) = with_deployed().await;
+    let r = json(
+        &call(
+            &client,
+            "deploy_lookml_changes",
+            json!({"project_id": "ecommerce", "files": {"views/returns.view.lkml": "view: returns {\n"}}),
+        )
+        .await,
+    );
+    assert_eq!(r["failed_step"], "validate", "set-up: {r}");
+    h.api_requests();
+    (h, client)
+}
+
+/// `deploy_lookml_changes`: one existing file updated, one new file created, validated, deployed.
+#[tokio::test]
+async fn deploy_lookml_changes_updates_creates_validates_and_deploys() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
+    let (orders, returns) = (ORDERS, RETURNS);
     let r = json(
         &call(
             &client,
@@ -340,7 +384,14 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
     );
     assert_eq!(reqs[2].body.as_ref().unwrap()["content"], returns);
     assert!(reqs.iter().all(|r| r.workspace == "dev"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Invalid LookML: validation reports errors and nothing is deployed.
+#[tokio::test]
+async fn invalid_lookml_is_validated_and_not_deployed() {
+    let (h, client) = with_deployed().await;
     // Invalid LookML: validation reports errors and nothing is deployed.
     let r = json(
         &call(
@@ -373,7 +424,14 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
             .iter()
             .any(|s| s.contains("deploy_to_production"))
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `rollback_to_production` without confirm: a dry-run plan, no request at all.
+#[tokio::test]
+async fn rollback_without_confirm_is_a_dry_run() {
+    let (h, client) = with_invalid_edit().await;
     // rollback_to_production without confirm: a dry-run plan, no request at all.
     let r = json(
         &call(
@@ -387,6 +445,14 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
     assert_eq!(r["reset"], false);
     assert_eq!(steps(&r), ["reset_to_production=planned"]);
     assert!(h.api_requests().is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of the reset: nothing changed; the invalid edit is still there.
+#[tokio::test]
+async fn a_failed_rollback_changes_nothing() {
+    let (h, client) = with_invalid_edit().await;
     // Injected failure: nothing changed; the invalid edit is still there (validation says so).
     fail_next(&h, "POST", "/projects/ecommerce/reset_to_production");
     let r = json(
@@ -410,6 +476,14 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
     );
     assert_eq!(still["validation"]["valid"], false, "{still}");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `rollback_to_production` with confirm: the dev workspace is reset.
+#[tokio::test]
+async fn rollback_with_confirm_resets_the_dev_workspace() {
+    let (h, client) = with_invalid_edit().await;
     // With confirm: the dev workspace is reset.
     let r = json(
         &call(
@@ -427,7 +501,15 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
         ["POST /projects/ecommerce/reset_to_production"]
     );
     assert_eq!(reqs[0].workspace, "dev");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// validate=false skips validation; an injected deploy failure leaves the edit in dev only.
+#[tokio::test]
+async fn a_failed_deploy_leaves_the_edit_in_dev_only() {
+    let (h, client) = with_deployed().await;
+    let orders = ORDERS;
     // validate=false skips validation; an injected deploy failure leaves the edit in dev only.
     let orders_v2 = format!("{orders}# v2\n");
     fail_next(&h, "POST", "/projects/ecommerce/deploy_to_production");
@@ -471,6 +553,15 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
         "production has the last deploy: {prod}"
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of a file write: the workflow stops there.
+#[tokio::test]
+async fn a_failed_file_write_stops_the_workflow() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // Injected failure of a file write: the workflow stops there.
     fail_next(&h, "PUT", "/projects/ecommerce/files");
     let r = json(
@@ -485,6 +576,15 @@ async fn deploy_lookml_changes_validates_deploys_and_rolls_back() {
     assert_eq!(r["files"], json!([]));
     assert!(r["left_behind"].as_str().unwrap().starts_with("0 of 2"));
     assert_eq!(shape(&h.api_requests()), ["PUT /projects/ecommerce/files"]);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// No files, or a path out of the project, never reach Looker.
+#[tokio::test]
+async fn deploy_lookml_changes_refuses_no_files_and_escaping_paths() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     refused(
         &h,
         &call(
@@ -729,12 +829,54 @@ async fn grant_access_adds_members_once() {
     h.assert_no_violations();
 }
 
-/// `rotate_api_credentials` (the secret appears once, never in the log), then `offboard_user` with failed steps, defaults and every option.
+/// A harness and a client where `rotate_api_credentials` made a pair for user 77 and then a
+/// second one, retiring the first: the second pair's id, requests taken.
+async fn with_rotated() -> (Harness, Client, String) {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
+    let id = |r: &Value| r["new_credentials"]["id"].as_str().unwrap().to_owned();
+    let r = json(&call(&client, "rotate_api_credentials", json!({"user_id": "77"})).await);
+    let first = id(&r);
+    let r = json(
+        &call(
+            &client,
+            "rotate_api_credentials",
+            json!({"user_id": "77", "delete_previous_id": first}),
+        )
+        .await,
+    );
+    assert_eq!(r["completed"], true, "set-up: {r}");
+    h.api_requests();
+    (h, client, id(&r))
+}
+
+/// [`with_rotated`], then a third pair for user 77 whose rotation failed to retire the second:
+/// user 77 has two pairs.
+async fn with_two_pairs_for_user_77() -> (Harness, Client) {
+    let (h, client, second) = with_rotated().await;
+    fail_next(&h, "DELETE", "/users/77/credentials_api3/");
+    let r = json(
+        &call(
+            &client,
+            "rotate_api_credentials",
+            json!({"user_id": "77", "delete_previous_id": second}),
+        )
+        .await,
+    );
+    assert_eq!(
+        r["failed_step"], "delete_previous_credentials",
+        "set-up: {r}"
+    );
+    h.api_requests();
+    (h, client)
+}
+
+/// `rotate_api_credentials`: a new pair for user 77, the secret appearing once; again, retiring
+/// the first pair; neither secret reaches the log.
 #[tokio::test]
-async fn rotate_credentials_then_offboard_users() {
+async fn rotate_api_credentials_shows_the_secret_once_and_never_logs_it() {
     let h = Harness::new().await;
     let (client, logs) = h.stdio_client_with_logs(&["--groups", GROUPS]).await;
-
     // rotate_api_credentials: a new pair for user 77; the secret appears once.
     let result = call(&client, "rotate_api_credentials", json!({"user_id": "77"})).await;
     assert!(
@@ -771,7 +913,7 @@ async fn rotate_credentials_then_offboard_users() {
     );
     assert_eq!(r["completed"], true, "{r}");
     assert_eq!(r["old_pair_deletion"]["ok"], true);
-    let second = r["new_credentials"]["id"].as_str().unwrap().to_owned();
+    let _second = r["new_credentials"]["id"].as_str().unwrap().to_owned();
     let secret2 = r["new_credentials"]["client_secret"]
         .as_str()
         .unwrap()
@@ -783,6 +925,19 @@ async fn rotate_credentials_then_offboard_users() {
             format!("DELETE /users/77/credentials_api3/{first}")
         ]
     );
+    let log = logs.text();
+    assert!(
+        !log.contains(&secret) && !log.contains(&secret2),
+        "a secret reached the log"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of the deletion: both pairs exist.
+#[tokio::test]
+async fn a_failed_deletion_of_the_old_pair_keeps_both() {
+    let (h, client, second) = with_rotated().await;
     // Injected failure of the deletion: both pairs exist.
     fail_next(&h, "DELETE", "/users/77/credentials_api3/");
     let r = json(
@@ -802,6 +957,14 @@ async fn rotate_credentials_then_offboard_users() {
             .contains("still in place")
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of the creation: the old pair is kept, its deletion skipped.
+#[tokio::test]
+async fn a_failed_creation_keeps_the_old_pair() {
+    let (h, client, second) = with_rotated().await;
     // Injected failure of the creation: the old pair is kept, its deletion skipped.
     fail_next(&h, "POST", "/users/77/credentials_api3");
     let r = json(
@@ -824,7 +987,14 @@ async fn rotate_credentials_then_offboard_users() {
         shape(&h.api_requests()),
         ["POST /users/77/credentials_api3"]
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `offboard_user` 77 with an injected session-listing failure: the other steps still run.
+#[tokio::test]
+async fn offboarding_runs_the_other_steps_when_one_fails() {
+    let (h, client) = with_two_pairs_for_user_77().await;
     // offboard_user 77 with an injected session-listing failure: the other steps still run
     // (both remaining key pairs revoked, account disabled).
     fail_next(&h, "GET", "/users/77/sessions");
@@ -851,7 +1021,15 @@ async fn rotate_credentials_then_offboard_users() {
     let user = json(&call(&client, "get_user", json!({"user_id": "77"})).await);
     assert_eq!(user["is_disabled"], true, "{user}");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `offboard_user` 2 with the defaults: sessions ended, API keys revoked, disabled.
+#[tokio::test]
+async fn offboarding_with_the_defaults_ends_sessions_revokes_keys_and_disables() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // offboard_user 2 with the defaults: sessions ended, API keys revoked, disabled.
     let r = json(&call(&client, "offboard_user", json!({"user_id": "2"})).await);
     assert_eq!(r["completed"], true, "{r}");
@@ -867,6 +1045,15 @@ async fn rotate_credentials_then_offboard_users() {
             "PATCH /users/2"
         ]
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `offboard_user` 3 with every option flipped: only the delete.
+#[tokio::test]
+async fn offboarding_with_every_option_flipped_only_deletes() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // offboard_user 3 with every option flipped: only the delete.
     let r = json(
         &call(
@@ -887,6 +1074,15 @@ async fn rotate_credentials_then_offboard_users() {
         ]
     );
     assert_eq!(shape(&h.api_requests()), ["DELETE /users/3"]);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of the disable: the account is reported as still active.
+#[tokio::test]
+async fn a_failed_disable_reports_the_account_still_active() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // Injected failure of the disable: the account is reported as still active.
     fail_next(&h, "PATCH", "/users/1");
     let r = json(
@@ -901,12 +1097,6 @@ async fn rotate_credentials_then_offboard_users() {
     assert_eq!(r["deactivated"], false);
     assert!(r["left_behind"].as_str().unwrap().contains("still active"));
     h.api_requests();
-
-    let log = logs.text();
-    assert!(
-        !log.contains(&secret) && !log.contains(&secret2),
-        "a secret reached the log"
-    );
     client.cancel().await.unwrap();
     h.assert_no_violations();
 }

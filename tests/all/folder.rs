@@ -1,9 +1,14 @@
 //! The `folder` group: every tool through a real MCP client against the simulator, checking
 //! results, the Looker requests they make, and failures.
 
+use rmcp::RoleClient;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 use crate::support::{Harness, call, json, only_request, query, text};
+
+/// The client type of [`Harness::client`].
+type Client = RunningService<RoleClient, ()>;
 
 fn names(list: &Value) -> Vec<&str> {
     list.as_array()
@@ -108,11 +113,39 @@ async fn browse_folders_and_their_content() {
     h.assert_no_violations();
 }
 
-#[tokio::test]
-async fn create_rename_move_and_delete_folders() {
+/// A harness and a `folder` client with Q3 reviews made in Sales (folder 6) and Drafts in it,
+/// requests taken: the two folders' ids.
+async fn with_folders() -> (Harness, Client, String, String) {
     let h = Harness::new().await;
     let client = h.client("folder").await;
+    let q3 = json(
+        &call(
+            &client,
+            "create_folder",
+            json!({"name": "Q3 reviews", "parent_id": "6"}),
+        )
+        .await,
+    );
+    let id = q3["id"].as_str().unwrap().to_owned();
+    let nested = json(
+        &call(
+            &client,
+            "create_folder",
+            json!({"name": "Drafts", "parent_id": id}),
+        )
+        .await,
+    );
+    let nested_id = nested["id"].as_str().unwrap().to_owned();
+    h.api_requests();
+    (h, client, id, nested_id)
+}
 
+/// `create_folder` sends the name and parent; a nested folder's ancestors name its path and its
+/// parent counts it.
+#[tokio::test]
+async fn folders_are_created_and_nested_under_a_parent() {
+    let h = Harness::new().await;
+    let client = h.client("folder").await;
     let q3 = json(
         &call(
             &client,
@@ -158,7 +191,14 @@ async fn create_rename_move_and_delete_folders() {
     let sales = json(&call(&client, "get_folder", json!({"folder_id": "6"})).await);
     assert_eq!(sales["child_count"], 1, "{sales}");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Looker refuses a duplicate name (case-insensitive) and an unknown parent.
+#[tokio::test]
+async fn looker_refuses_a_duplicate_folder_name_and_an_unknown_parent() {
+    let (h, client, _, _) = with_folders().await;
     // Looker refuses a duplicate name and an unknown parent.
     let duplicate = call(
         &client,
@@ -185,7 +225,14 @@ async fn create_rename_move_and_delete_folders() {
         text(&orphan)
     );
     assert_eq!(h.api_requests().len(), 2);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `update_folder` renames and moves a folder, or only renames it.
+#[tokio::test]
+async fn update_folder_renames_and_moves_a_folder() {
+    let (h, client, id, _) = with_folders().await;
     let renamed = json(
         &call(
             &client,
@@ -214,7 +261,14 @@ async fn create_rename_move_and_delete_folders() {
     );
     assert_eq!(renamed_only["name"], "Q3");
     assert_eq!(only_request(&h).body, Some(json!({"name": "Q3"})));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Moving a folder into its own subfolder, and renaming a root folder, are Looker's 422s.
+#[tokio::test]
+async fn looker_refuses_moving_a_folder_into_itself_and_renaming_a_root() {
+    let (h, client, id, nested_id) = with_folders().await;
     // Moving a folder into its own subfolder, and renaming a root folder, are Looker's 422s.
     let cycle = call(
         &client,
@@ -241,7 +295,14 @@ async fn create_rename_move_and_delete_folders() {
         text(&root)
     );
     assert_eq!(h.api_requests().len(), 2);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Nothing to change, or a folder as its own parent: refused before any Looker call.
+#[tokio::test]
+async fn update_folder_refuses_nothing_to_change_and_its_own_parent() {
+    let (h, client, id, _) = with_folders().await;
     // Nothing to change, or a folder as its own parent: refused before any Looker call.
     for bad in [
         json!({"folder_id": id}),
@@ -251,7 +312,15 @@ async fn create_rename_move_and_delete_folders() {
         assert_eq!(result.is_error, Some(true), "{bad}");
     }
     assert!(h.api_requests().is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `delete_folder` removes a folder and its subfolders; a second delete is 404; a root folder
+/// cannot be deleted.
+#[tokio::test]
+async fn delete_folder_takes_its_subfolders_and_root_folders_stay() {
+    let (h, client, id, nested_id) = with_folders().await;
     let deleted = json(&call(&client, "delete_folder", json!({"folder_id": id})).await);
     assert_eq!(deleted, json!({"deleted": true, "folder_id": id}));
     let r = only_request(&h);

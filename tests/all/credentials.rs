@@ -79,7 +79,7 @@ async fn assert_secrets_not_logged(client: Client, logs: &Logs, secret: &str) {
         log.contains("create_credentials_api3") && log.contains("DEBUG"),
         "the server logged at DEBUG: {log}"
     );
-    assert!(!log.contains(&secret), "the new secret was logged: {log}");
+    assert!(!log.contains(secret), "the new secret was logged: {log}");
     assert!(!log.contains(looker_sim::ALICE_CLIENT_SECRET), "{log}");
 }
 

@@ -18,11 +18,21 @@ const FEATURE: &str = "feature/new-dashboard";
 
 /// The client type of [`Harness::client`].
 type Client = RunningService<RoleClient, ()>;
-#[tokio::test]
-async fn projects_manifest_and_deploy_keys() {
+
+/// A harness and a `modeling` client with a new project, finance, requests taken.
+async fn with_finance() -> (Harness, Client) {
     let h = Harness::new().await;
     let client = h.client("modeling").await;
+    json(&call(&client, "create_project", json!({"name": "finance"})).await);
+    seen(&h);
+    (h, client)
+}
 
+/// `list_projects` and `get_project`; an unknown project is 404.
+#[tokio::test]
+async fn projects_are_listed_and_read() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let listed = json(&call(&client, "list_projects", json!({})).await);
     let ids: Vec<&str> = listed["projects"]
         .as_array()
@@ -42,7 +52,15 @@ async fn projects_manifest_and_deploy_keys() {
     let missing = call(&client, "get_project", json!({"project_id": "nope"})).await;
     assert_tool_error(&missing, "Not found");
     assert_eq!(only(&h).path, "/projects/nope");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Looker creates projects only in the dev workspace, and a name only once.
+#[tokio::test]
+async fn create_project_makes_it_in_the_dev_workspace_once() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // Looker creates projects only in the dev workspace.
     let created = json(&call(&client, "create_project", json!({"name": "finance"})).await);
     assert_eq!(created["id"], "finance");
@@ -55,7 +73,14 @@ async fn projects_manifest_and_deploy_keys() {
     let again = call(&client, "create_project", json!({"name": "finance"})).await;
     assert_tool_error(&again, "already exists");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Every optional setting of `update_project` reaches Looker; absent ones are not sent.
+#[tokio::test]
+async fn update_project_sends_the_settings_given_and_never_shows_passwords() {
+    let (h, client) = with_finance().await;
     // Every optional setting of update_project reaches Looker; absent ones are not sent.
     let all = json!({
         "name": "finance", "git_remote_url": "git@github.com:example/finance.git",
@@ -98,12 +123,27 @@ async fn projects_manifest_and_deploy_keys() {
     .await;
     assert_tool_error(&invalid, "pull_request_mode");
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// The spec offers no project deletion: the tool explains, and sends nothing.
+#[tokio::test]
+async fn projects_cannot_be_deleted() {
+    let (h, client) = with_finance().await;
     // The spec offers no project deletion: the tool explains, and sends nothing.
     let deleted = call(&client, "delete_project", json!({"project_id": "finance"})).await;
     assert_tool_error(&deleted, "cannot delete LookML projects");
     assert!(seen(&h).is_empty());
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `get_project_manifest` reads the manifest.
+#[tokio::test]
+async fn the_project_manifest_is_read() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     let manifest = json(
         &call(
             &client,
@@ -115,7 +155,15 @@ async fn projects_manifest_and_deploy_keys() {
     assert_eq!(manifest["name"], "ecommerce");
     assert_eq!(manifest["imports"][0]["name"], "marketing");
     assert_eq!(only(&h).path, "/projects/ecommerce/manifest");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Deploy keys are text/plain: returned as text, never parsed as JSON; a missing one is made.
+#[tokio::test]
+async fn project_deploy_keys_are_text_and_made_where_missing() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // Deploy keys are text/plain: returned as text, never parsed as JSON.
     let key = call(
         &client,
@@ -173,7 +221,15 @@ async fn projects_manifest_and_deploy_keys() {
     );
     assert_eq!(fetched["deploy_key"], new_key.as_str());
     seen(&h);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Schema-invalid arguments never reach Looker.
+#[tokio::test]
+async fn invalid_project_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("modeling").await;
     // Schema-invalid arguments never reach Looker.
     for (tool, args) in [
         ("get_project", json!({})),

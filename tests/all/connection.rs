@@ -20,11 +20,12 @@ const PDT_PASSWORD: &str = "pdt-secret-never-shown";
 
 /// The client type of [`Harness::client`].
 type Client = RunningService<RoleClient, ()>;
+
+/// `list_connection_dialects` asks for each dialect's options.
 #[tokio::test]
-async fn read_dialects_connections_and_test_them() {
+async fn dialects_are_listed_with_their_options() {
     let h = Harness::new().await;
     let client = h.client("connection").await;
-
     let dialects = json(&call(&client, "list_connection_dialects", json!({})).await);
     let names: Vec<&str> = dialects["dialects"]
         .as_array()
@@ -46,7 +47,15 @@ async fn read_dialects_connections_and_test_them() {
         ("GET", "/dialect_info")
     );
     assert!(query(&r, "fields").unwrap().contains("supported_options"));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `get_connection`: the seeded connection, `has_password` but no password nor `can`.
+#[tokio::test]
+async fn get_connection_shows_whether_there_is_a_password_but_not_the_password() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
     let thelook = json(&call(&client, "get_connection", json!({"name": "thelook"})).await);
     assert_eq!(
         (thelook["dialect_name"].as_str(), thelook["host"].as_str()),
@@ -62,7 +71,16 @@ async fn read_dialects_connections_and_test_them() {
         (r.method.as_str(), r.path.as_str()),
         ("GET", "/connections/thelook")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `test_connection`: every check by default or with `[]`; the ones asked for, Looker skipping
+/// what the dialect lacks.
+#[tokio::test]
+async fn test_connection_runs_every_check_or_those_asked_for() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
     let all = json(&call(&client, "test_connection", json!({"name": "thelook"})).await);
     assert_eq!(all["healthy"], true, "{all}");
     // The seeded MySQL connection's dialect offers `connect` and `query`.
@@ -105,7 +123,15 @@ async fn read_dialects_connections_and_test_them() {
     );
     assert_eq!(empty["checks"].as_array().unwrap().len(), 2);
     assert_eq!(query(&only_request(&h), "tests"), None);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Looker's own errors: an unknown connection is a 404; names are one encoded path segment.
+#[tokio::test]
+async fn unknown_connections_are_404_and_names_are_one_path_segment() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
     // Looker's own errors: an unknown connection is a 404.
     let missing = call(&client, "get_connection", json!({"name": "nope"})).await;
     assert!(
@@ -126,7 +152,15 @@ async fn read_dialects_connections_and_test_them() {
     // Names are one encoded path segment.
     call(&client, "get_connection", json!({"name": "a b/c"})).await;
     assert_eq!(only_request(&h).path, "/connections/a%20b%2Fc");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Read and test arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_read_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("connection").await;
     for (tool, bad) in [
         ("get_connection", json!({})),
         ("get_connection", json!({"name": ""})),

@@ -362,11 +362,12 @@ async fn invalid_api3_key_arguments_never_reach_looker() {
     h.assert_no_violations();
 }
 
+/// `get_credentials_totp`: bob (user 3) has verified two-factor, alice none; creating it again
+/// is Looker's 409.
 #[tokio::test]
-async fn totp_and_sso_credentials() {
+async fn two_factor_is_read_and_not_made_twice() {
     let h = Harness::new().await;
     let client = h.client("credentials").await;
-
     // get/delete/create_credentials_totp: bob (user 3) has verified two-factor.
     let totp = json(&call(&client, "get_credentials_totp", json!({"user_id": "3"})).await);
     assert_eq!(totp["verified"], true, "{totp}");
@@ -383,6 +384,16 @@ async fn totp_and_sso_credentials() {
         &["HTTP 409", "already has two-factor"],
     );
     only(&h, "POST", "/users/3/credentials_totp");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// `delete_credentials_totp` removes bob's two-factor (a second delete is 404);
+/// `create_credentials_totp` then makes it again, unverified.
+#[tokio::test]
+async fn deleted_two_factor_is_made_again_unverified() {
+    let h = Harness::new().await;
+    let client = h.client("credentials").await;
     let deleted = json(&call(&client, "delete_credentials_totp", json!({"user_id": "3"})).await);
     assert_eq!(
         deleted,
@@ -409,7 +420,15 @@ async fn totp_and_sso_credentials() {
         &["HTTP 404", "Not found"],
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// The SSO links: read, unlink, then gone.
+#[tokio::test]
+async fn sso_links_are_read_and_unlinked() {
+    let h = Harness::new().await;
+    let client = h.client("credentials").await;
     // The SSO links: read, unlink, then gone.
     for (kind, field, expected) in [
         ("ldap", "ldap_dn", "uid=bob,ou=people,dc=example,dc=com"),
@@ -472,14 +491,30 @@ async fn totp_and_sso_credentials() {
         );
         h.api_requests();
     }
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// User ids are path-encoded.
+#[tokio::test]
+async fn credential_user_ids_are_path_encoded() {
+    let h = Harness::new().await;
+    let client = h.client("credentials").await;
     // User ids are path-encoded.
     failed(
         &call(&client, "get_credentials_google", json!({"user_id": "3/x"})).await,
         &["HTTP 404"],
     );
     only(&h, "GET", "/users/3%2Fx/credentials_google");
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Two-factor and SSO arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_credential_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("credentials").await;
     let mut cases = Vec::new();
     for kind in ["totp", "ldap", "saml", "oidc", "google"] {
         cases.push((format!("get_credentials_{kind}"), json!({}), "user_id"));

@@ -637,11 +637,12 @@ async fn invalid_dashboard_arguments_never_reach_looker() {
     h.assert_no_violations();
 }
 
+/// `generate_embed_url`: a path or a full URL on this instance, with the defaults or every
+/// option; another host is Looker's 422.
 #[tokio::test]
-async fn embed_urls_and_content_validation() {
+async fn embed_urls_are_made_for_this_instances_urls_only() {
     let h = Harness::new().await;
     let client = h.client("content").await;
-
     let embed = json(
         &call(
             &client,
@@ -697,7 +698,15 @@ async fn embed_urls_and_content_validation() {
     .await;
     assert_tool_error(&foreign, "HTTP 422");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `validate_content`: clean at first; a look on a field the LookML does not have is broken.
+#[tokio::test]
+async fn content_validation_finds_a_look_on_a_missing_field() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     let clean = json(&call(&client, "validate_content", json!({})).await);
     assert_eq!(clean["total_errors"], 0);
     assert_eq!(clean["validated"]["looks"], 2);
@@ -730,7 +739,15 @@ async fn embed_urls_and_content_validation() {
     assert_eq!(item["folder"], "Sales");
     assert_eq!(item["errors"][0]["field"], "orders.legacy_margin");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Embed and validation arguments refused before anything reaches Looker.
+#[tokio::test]
+async fn invalid_embed_and_validation_arguments_never_reach_looker() {
+    let h = Harness::new().await;
+    let client = h.client("content").await;
     for (tool, bad) in [
         ("generate_embed_url", json!({})),
         (

@@ -81,9 +81,10 @@ fn refused(h: &Harness, result: &CallToolResult, needle: &str) {
     assert!(h.api_requests().is_empty());
 }
 
-/// `provision_connection`: created then tested, an unreachable host or a failed step reported by name, a failed create stops there; the password never comes back nor reaches the log.
+/// `provision_connection` with every optional argument: created, then tested; the password
+/// reaches Looker but never comes back nor reaches the log.
 #[tokio::test]
-async fn provision_connection_creates_tests_and_reports_each_step() {
+async fn provision_connection_creates_then_tests_and_never_shows_the_password() {
     let h = Harness::new().await;
     let (client, logs) = h.stdio_client_with_logs(&["--groups", GROUPS]).await;
     let password = "s3cret-Db-Passw0rd";
@@ -130,6 +131,19 @@ async fn provision_connection_creates_tests_and_reports_each_step() {
         assert!(body.get(k).is_some(), "{k} sent: {body}");
     }
 
+    assert!(
+        !logs.text().contains(password),
+        "the password reached the log"
+    );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// An unreachable host: the connection stays, the report says which checks failed.
+#[tokio::test]
+async fn provision_connection_reports_which_checks_an_unreachable_host_failed() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // An unreachable host: the connection stays, the report says which checks failed.
     let r = json(
         &call(
@@ -148,7 +162,15 @@ async fn provision_connection_creates_tests_and_reports_each_step() {
             .contains("update_connection")
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Injected failure of the test step: the connection exists and the report says so.
+#[tokio::test]
+async fn provision_connection_reports_a_failed_test_step_and_keeps_the_connection() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // Injected failure of the test step: the connection exists and the report says so.
     fail_next(&h, "PUT", "/connections/");
     let r = json(
@@ -172,7 +194,15 @@ async fn provision_connection_creates_tests_and_reports_each_step() {
     let kept = json(&call(&client, "get_connection", json!({"name": "half"})).await);
     assert_eq!(kept["name"], "half", "{kept}");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Injected failure of the create: nothing else is attempted.
+#[tokio::test]
+async fn provision_connection_stops_at_a_failed_create() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // Injected failure of the create: nothing else is attempted.
     fail_next(&h, "POST", "/connections");
     let r = json(
@@ -189,17 +219,19 @@ async fn provision_connection_creates_tests_and_reports_each_step() {
     let gone = call(&client, "get_connection", json!({"name": "never"})).await;
     assert_eq!(gone.is_error, Some(true));
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
-    // Schema-invalid arguments never reach Looker.
+/// Schema-invalid arguments never reach Looker.
+#[tokio::test]
+async fn provision_connection_refuses_a_missing_dialect() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     refused(
         &h,
         &call(&client, "provision_connection", json!({"name": "x"})).await,
         "dialect_name",
-    );
-
-    assert!(
-        !logs.text().contains(password),
-        "the password reached the log"
     );
     client.cancel().await.unwrap();
     h.assert_no_violations();
@@ -609,13 +641,11 @@ async fn deploy_lookml_changes_refuses_no_files_and_escaping_paths() {
     h.assert_no_violations();
 }
 
-/// `provision_user` with every optional argument; a failed step is reported and later steps run or are skipped as they should.
+/// `provision_user` with every optional argument.
 #[tokio::test]
-async fn provision_user_creates_invites_and_reports_failed_steps() {
+async fn provision_user_runs_every_step_with_every_option() {
     let h = Harness::new().await;
     let client = h.client(GROUPS).await;
-
-    // provision_user with every optional argument.
     let r = json(
         &call(
             &client,
@@ -663,7 +693,15 @@ async fn provision_user_creates_invites_and_reports_failed_steps() {
     let user = json(&call(&client, "get_user", json!({"user_id": uid})).await);
     assert_eq!(user["email"], "grace@example.com", "{user}");
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Injected failure of the email credentials: later steps run, the invite is skipped.
+#[tokio::test]
+async fn provision_user_runs_later_steps_after_a_failed_email_login() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     // Injected failure of the email credentials: later steps run, the invite is skipped.
     fail_next(&h, "POST", "/users/");
     let r = json(
@@ -698,7 +736,15 @@ async fn provision_user_creates_invites_and_reports_failed_steps() {
         "no email login: {user}"
     );
     h.api_requests();
-    // send_invite=false: no reset email.
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// send_invite=false: no reset email.
+#[tokio::test]
+async fn provision_user_without_invite_sends_no_reset_email() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     let r = json(
         &call(
             &client,
@@ -717,7 +763,15 @@ async fn provision_user_creates_invites_and_reports_failed_steps() {
         ]
     );
     assert_eq!(h.api_requests().len(), 2);
-    // Injected failure of the create: nothing exists.
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of the create: nothing exists.
+#[tokio::test]
+async fn provision_user_stops_at_a_failed_create() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     fail_next(&h, "POST", "/users");
     let r = json(
         &call(
@@ -730,6 +784,15 @@ async fn provision_user_creates_invites_and_reports_failed_steps() {
     failed_at(&r, "create_user");
     assert_eq!(r["created"], false);
     assert_eq!(shape(&h.api_requests()), ["POST /users"]);
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// An invalid email never reaches Looker.
+#[tokio::test]
+async fn provision_user_refuses_an_invalid_email() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     refused(
         &h,
         &call(
@@ -1101,13 +1164,11 @@ async fn a_failed_disable_reports_the_account_still_active() {
     h.assert_no_violations();
 }
 
-/// `audit_query_activity`: every scope and optional argument.
+/// `audit_query_activity` scope slow with a date range and a limit: sorted by runtime.
 #[tokio::test]
-async fn audit_query_activity_covers_every_scope_and_option() {
+async fn audit_of_slow_queries_uses_every_option() {
     let h = Harness::new().await;
     let client = h.client(GROUPS).await;
-
-    // audit_query_activity: every scope and optional argument.
     let r = json(
         &call(
             &client,
@@ -1129,7 +1190,15 @@ async fn audit_query_activity_covers_every_scope_and_option() {
     assert_eq!(body["limit"], "5");
     assert_eq!(body["filters"]["history.created_date"], "30 days");
     assert_eq!(body["sorts"], json!(["history.runtime desc"]));
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Scopes errors and frequent, with the default date range and limit.
+#[tokio::test]
+async fn audit_of_errors_and_frequent_queries_uses_the_defaults() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     let r = json(&call(&client, "audit_query_activity", json!({"scope": "errors"})).await);
     assert!(r["row_count"].as_u64().unwrap() > 0, "{r}");
     assert!(
@@ -1157,7 +1226,15 @@ async fn audit_query_activity_covers_every_scope_and_option() {
         "{r}"
     );
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Scopes by_user (an email) and by_content (a dashboard or a look) filter the history.
+#[tokio::test]
+async fn audit_by_user_and_by_content_filters_the_history() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     let r = json(
         &call(
             &client,
@@ -1208,6 +1285,16 @@ async fn audit_query_activity_covers_every_scope_and_option() {
         "1",
         "{r}"
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// A by_user scope without an email, a dashboard and a look together, an unknown scope: refused
+/// before Looker.
+#[tokio::test]
+async fn audit_query_activity_refuses_missing_or_conflicting_scope_arguments() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     refused(
         &h,
         &call(&client, "audit_query_activity", json!({"scope": "by_user"})).await,
@@ -1228,6 +1315,15 @@ async fn audit_query_activity_covers_every_scope_and_option() {
         &call(&client, "audit_query_activity", json!({"scope": "weird"})).await,
         "scope",
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
+
+/// Injected failure of the history query: the report says so, with no rows.
+#[tokio::test]
+async fn audit_query_activity_reports_a_failed_history_query() {
+    let h = Harness::new().await;
+    let client = h.client(GROUPS).await;
     fail_next(&h, "POST", "/queries/run");
     let r = json(&call(&client, "audit_query_activity", json!({"scope": "slow"})).await);
     failed_at(&r, "query_history");

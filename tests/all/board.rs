@@ -17,11 +17,11 @@ fn id(v: &Value) -> String {
         .to_owned()
 }
 
+/// `list_boards`: summaries sorted by title; a title pattern and a limit.
 #[tokio::test]
-async fn read_the_seeded_board() {
+async fn boards_are_listed_as_summaries_and_searched_by_title() {
     let h = Harness::new().await;
     let client = h.client("board").await;
-
     let listed = json(&call(&client, "list_boards", json!({})).await);
     assert_eq!(listed["boards"][0]["title"], "Sales home", "{listed}");
     assert!(
@@ -57,7 +57,15 @@ async fn read_the_seeded_board() {
     let none = json(&call(&client, "list_boards", json!({"title": "marketing"})).await);
     assert_eq!(none, json!({"boards": []}));
     h.api_requests();
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// `get_board`, `get_board_section` and `get_board_item` on the seeded board, without `can`.
+#[tokio::test]
+async fn the_seeded_board_its_sections_and_items_are_read() {
+    let h = Harness::new().await;
+    let client = h.client("board").await;
     let board = json(&call(&client, "get_board", json!({"board_id": "1"})).await);
     assert_eq!(board["section_order"], json!(["1", "2"]), "{board}");
     let daily = &board["board_sections"][0];
@@ -102,7 +110,15 @@ async fn read_the_seeded_board() {
         (r.method.as_str(), r.path.as_str()),
         ("GET", "/board_items/2")
     );
+    client.cancel().await.unwrap();
+    h.assert_no_violations();
+}
 
+/// Unknown boards, sections and items are Looker's 404.
+#[tokio::test]
+async fn unknown_boards_sections_and_items_are_404() {
+    let h = Harness::new().await;
+    let client = h.client("board").await;
     for (tool, arg) in [
         ("get_board", "board_id"),
         ("get_board_section", "board_section_id"),

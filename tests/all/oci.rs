@@ -96,9 +96,13 @@ async fn a_tag_resolves_to_its_digest_and_a_moved_tag_is_refused_against_the_pin
     assert_eq!(pulled.bytes, first);
     // Pinned to what it serves (also as bare hex): fine.
     pull(&reference, Some(&first_digest), None).await.unwrap();
-    pull(&reference, Some(first_digest.trim_start_matches("sha256:")), None)
-        .await
-        .unwrap();
+    pull(
+        &reference,
+        Some(first_digest.trim_start_matches("sha256:")),
+        None,
+    )
+    .await
+    .unwrap();
 
     let second = component("collide");
     let second_digest = registry.push_component("acme/tools:stable", &second).await;
@@ -108,13 +112,18 @@ async fn a_tag_resolves_to_its_digest_and_a_moved_tag_is_refused_against_the_pin
         .unwrap_err();
     let text = error.to_string();
     assert!(matches!(error, PullError::DigestChanged { .. }), "{text}");
-    for needle in [reference.to_string(), first_digest.clone(), second_digest.clone()] {
+    for needle in [
+        reference.to_string(),
+        first_digest.clone(),
+        second_digest.clone(),
+    ] {
         assert!(text.contains(&needle), "{needle} missing from: {text}");
     }
 
     // Unpinned, the tag now gives the new component; by digest, the old one is still there.
     let moved = pull(&reference, None, None).await.unwrap();
-    assert_eq!((moved.manifest_digest.as_str(), moved.bytes == second), (second_digest.as_str(), true));
+    assert_eq!(moved.manifest_digest, second_digest);
+    assert_eq!(moved.bytes, second);
     let old = registry.reference(&format!("acme/tools@{first_digest}"));
     assert_eq!(pull(&old, None, None).await.unwrap().bytes, first);
     // A digest reference with a different pin is refused too.
@@ -122,63 +131,89 @@ async fn a_tag_resolves_to_its_digest_and_a_moved_tag_is_refused_against_the_pin
     assert!(matches!(error, PullError::DigestChanged { .. }), "{error}");
 }
 
-#[tokio::test]
-async fn bytes_that_do_not_match_their_digest_are_refused() {
-    let registry = Registry::start().await;
+/// A registry holding one component under `groups/tampered:1`; the manifest and layer digests.
+async fn published(registry: &Registry) -> (Vec<u8>, String, String) {
     let bytes = component("hostile");
     let manifest_digest = registry.push_component("groups/tampered:1", &bytes).await;
-    let layer = layer_of(&registry, "groups/tampered", &manifest_digest).await;
+    let layer = layer_of(registry, "groups/tampered", &manifest_digest).await;
+    (bytes, manifest_digest, layer)
+}
+
+#[tokio::test]
+async fn a_component_blob_that_does_not_match_its_digest_is_refused_and_not_cached() {
+    let registry = Registry::start().await;
+    let (_, manifest_digest, layer) = published(&registry).await;
     let by_digest = registry.reference(&format!("groups/tampered@{manifest_digest}"));
     let cache = CacheDir::new();
 
-    // The component blob, same length, one byte changed.
+    // Same length, one byte changed, in the registry's own storage.
     let blob = registry.blob_file(&layer);
     let mut tampered = std::fs::read(&blob).unwrap();
     let last = tampered.len() - 1;
     tampered[last] ^= 0xff;
     std::fs::write(&blob, &tampered).unwrap();
+
     let error = pull(&by_digest, None, Some(&cache)).await.unwrap_err();
     let text = error.to_string();
     assert!(
-        matches!(error, PullError::DigestMismatch { what: "component", .. }),
+        matches!(
+            error,
+            PullError::DigestMismatch {
+                what: "component",
+                ..
+            }
+        ),
         "{text}"
     );
     assert!(text.contains(&layer), "{text}");
-    // Nothing was cached.
     let cached = std::fs::read_dir(cache.0.join("oci"))
-        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_file()).count())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .count()
+        })
         .unwrap_or(0);
-    assert_eq!(cached, 0);
+    assert_eq!(cached, 0, "nothing is cached");
+}
 
-    // A longer blob than the manifest declares.
-    let mut longer = bytes.clone();
-    longer.push(0);
-    std::fs::write(&blob, &longer).unwrap();
+#[tokio::test]
+async fn a_component_blob_longer_than_its_descriptor_is_refused() {
+    let registry = Registry::start().await;
+    let (mut bytes, manifest_digest, layer) = published(&registry).await;
+    bytes.push(0);
+    std::fs::write(registry.blob_file(&layer), &bytes).unwrap();
+    let by_digest = registry.reference(&format!("groups/tampered@{manifest_digest}"));
     let error = pull(&by_digest, None, None).await.unwrap_err();
     assert!(
-        matches!(error, PullError::DigestMismatch { what: "component", .. }),
+        matches!(
+            error,
+            PullError::DigestMismatch {
+                what: "component",
+                ..
+            }
+        ),
         "{error}"
     );
+}
 
-    // The manifest itself, still valid JSON, one character changed.
-    std::fs::write(&blob, &bytes).unwrap();
+#[tokio::test]
+async fn a_manifest_that_does_not_match_its_digest_is_refused() {
+    let registry = Registry::start().await;
+    let (_, manifest_digest, _) = published(&registry).await;
+    // Still valid JSON, one character changed.
     let manifest_file = registry.blob_file(&manifest_digest);
     let text = std::fs::read_to_string(&manifest_file).unwrap();
     std::fs::write(&manifest_file, text.replacen("\"layers\"", "\"Layers\"", 1)).unwrap();
+
+    let by_digest = registry.reference(&format!("groups/tampered@{manifest_digest}"));
     let error = pull(&by_digest, None, None).await.unwrap_err();
-    assert!(
-        matches!(error, PullError::DigestMismatch { .. }),
-        "{error}"
-    );
+    assert!(matches!(error, PullError::DigestMismatch { .. }), "{error}");
     assert!(error.to_string().contains(&manifest_digest), "{error}");
+
     // By tag, the bytes disagree with the registry's own Docker-Content-Digest.
-    let error = pull(&registry.reference("groups/tampered:1"), None, None)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, PullError::DigestMismatch { .. }),
-        "{error}"
-    );
+    let by_tag = registry.reference("groups/tampered:1");
+    let error = pull(&by_tag, None, None).await.unwrap_err();
+    assert!(matches!(error, PullError::DigestMismatch { .. }), "{error}");
 }
 
 #[tokio::test]
@@ -192,11 +227,14 @@ async fn a_published_signature_comes_with_the_component() {
     let unsigned = pull(&reference, None, None).await.unwrap();
     assert_eq!(unsigned.signature, None);
 
+    // The shape of a .minisig (verifying it is the signature module's job, not the pull's).
     let minisig = "untrusted comment: signature from minisign secret key\n\
                    RUQf6LRCGA9i559r3g7V1qNyJDApGip8MfqcadIgT9CuhV3EMhHoN1mGTkUidF/z7SrlQgXdy8ofjb7bNJJylDOocrCo8KLzZwo=\n\
                    trusted comment: timestamp:1700000000\tfile:hostile.wasm\n\
                    7oGMm2QHVzsTUXeE94Ka4bd82K3D6yb4hxKf4Gl7yBr4FyY0lbJRxKEVgv2hPDvSe0axQfKBMkMyPNNIJSrdAQ==\n";
-    registry.push_signature("signed/hostile", &digest, minisig).await;
+    registry
+        .push_signature("signed/hostile", &digest, minisig)
+        .await;
     let signed = pull(&reference, None, Some(&cache)).await.unwrap();
     assert_eq!(signed.signature.as_deref(), Some(minisig));
     assert_eq!(signed.bytes, bytes);
@@ -206,8 +244,15 @@ async fn a_published_signature_comes_with_the_component() {
     let cached = pull(&by_digest, None, Some(&cache)).await.unwrap();
     assert!(cached.from_cache);
     assert_eq!(cached.signature.as_deref(), Some(minisig));
+}
 
-    // A signature tag holding something else is an error, not "unsigned".
+#[tokio::test]
+async fn a_signature_tag_holding_something_else_is_an_error_not_unsigned() {
+    let registry = Registry::start().await;
+    let digest = registry
+        .push_component("signed/hostile:1", &component("hostile"))
+        .await;
+    let reference = registry.reference("signed/hostile:1");
     registry
         .push(
             &format!(
@@ -242,7 +287,12 @@ async fn a_registry_that_wants_a_bearer_token_gets_one_for_the_credentials() {
     let pulled = with.pull(&reference, None, None).await.unwrap();
     assert_eq!(pulled.manifest_digest, digest);
     assert_eq!(pulled.bytes, bytes);
-    assert!(proxy.token_requests.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    assert!(
+        proxy
+            .token_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 1
+    );
 
     for credentials in [None, Some(Credentials::new("robot", "wrong-pass"))] {
         let error = Client::new(credentials, Limits::default())

@@ -128,8 +128,13 @@ impl Registry {
     /// manifest digest.
     pub async fn push_component(&self, target: &str, bytes: &[u8]) -> String {
         let config = self.scratch_file("config.json", WASM_CONFIG_JSON.as_bytes());
-        self.push(target, bytes, WASM_LAYER, Some((&config, WASM_CONFIG)))
-            .await
+        self.push(
+            target,
+            bytes,
+            WASM_LAYER,
+            Some((config.as_path(), WASM_CONFIG)),
+        )
+        .await
     }
 
     /// Publishes `text` as the signature of the manifest `manifest_digest` in `repository`
@@ -211,10 +216,7 @@ pub async fn layer_of(registry: &Registry, repository: &str, manifest_digest: &s
         .json()
         .await
         .unwrap();
-    manifest["layers"][0]["digest"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    manifest["layers"][0]["digest"].as_str().unwrap().to_owned()
 }
 
 /// A proxy in front of a registry that demands a bearer token, as public registries do: a

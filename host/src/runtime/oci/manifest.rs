@@ -95,7 +95,10 @@ impl Manifest {
         }
         let kind: Kind =
             serde_json::from_slice(bytes).map_err(|e| ManifestError::Malformed(e.to_string()))?;
-        if let Some(index) = kind.media_type.filter(|t| INDEX_TYPES.contains(&t.as_str())) {
+        if let Some(index) = kind
+            .media_type
+            .filter(|t| INDEX_TYPES.contains(&t.as_str()))
+        {
             return Err(ManifestError::Index(index));
         }
         let manifest: Self =
@@ -176,7 +179,10 @@ mod tests {
         for media_type in [Some(OCI_MANIFEST), Some(DOCKER_MANIFEST), None] {
             let m = Manifest::parse(&manifest(media_type, WASM_CONFIG, &[WASM_LAYER])).unwrap();
             let layer = m.wasm_layer().unwrap();
-            assert_eq!((layer.digest.as_str(), layer.size), (digest('a').as_str(), 10));
+            assert_eq!(
+                (layer.digest.as_str(), layer.size),
+                (digest('a').as_str(), 10)
+            );
         }
     }
 
@@ -184,7 +190,11 @@ mod tests {
     fn refuses_what_is_not_a_component() {
         let parse = |bytes: Vec<u8>| Manifest::parse(&bytes).and_then(|m| m.wasm_layer().cloned());
         assert!(matches!(
-            parse(manifest(Some(OCI_MANIFEST), "application/vnd.oci.image.config.v1+json", &[WASM_LAYER])),
+            parse(manifest(
+                Some(OCI_MANIFEST),
+                "application/vnd.oci.image.config.v1+json",
+                &[WASM_LAYER]
+            )),
             Err(ManifestError::NotWasm(_))
         ));
         assert!(matches!(
@@ -192,7 +202,11 @@ mod tests {
             Err(ManifestError::Layers(2, _))
         ));
         assert!(matches!(
-            parse(manifest(None, WASM_CONFIG, &["application/vnd.oci.image.layer.v1.tar+gzip"])),
+            parse(manifest(
+                None,
+                WASM_CONFIG,
+                &["application/vnd.oci.image.layer.v1.tar+gzip"]
+            )),
             Err(ManifestError::Layers(1, _))
         ));
         assert!(matches!(
@@ -200,7 +214,11 @@ mod tests {
             Err(ManifestError::Layers(0, _))
         ));
         assert!(matches!(
-            parse(manifest(Some("application/vnd.oci.artifact.manifest.v1+json"), WASM_CONFIG, &[WASM_LAYER])),
+            parse(manifest(
+                Some("application/vnd.oci.artifact.manifest.v1+json"),
+                WASM_CONFIG,
+                &[WASM_LAYER]
+            )),
             Err(ManifestError::MediaType(_))
         ));
         assert!(matches!(
@@ -211,7 +229,10 @@ mod tests {
             parse(br#"{"schemaVersion":1,"config":{"mediaType":"x","digest":"sha256:0","size":1},"layers":[]}"#.to_vec()),
             Err(ManifestError::SchemaVersion(1))
         ));
-        assert!(matches!(parse(b"not json".to_vec()), Err(ManifestError::Malformed(_))));
+        assert!(matches!(
+            parse(b"not json".to_vec()),
+            Err(ManifestError::Malformed(_))
+        ));
         let mut bad_digest: serde_json::Value =
             serde_json::from_slice(&manifest(None, WASM_CONFIG, &[WASM_LAYER])).unwrap();
         bad_digest["layers"][0]["digest"] = json!("sha256:../../etc/passwd");
@@ -223,12 +244,23 @@ mod tests {
 
     #[test]
     fn finds_the_one_signature_layer() {
-        let m = Manifest::parse(&manifest(None, "application/vnd.oci.empty.v1+json", &[SIGNATURE_LAYER]))
-            .unwrap();
+        let m = Manifest::parse(&manifest(
+            None,
+            "application/vnd.oci.empty.v1+json",
+            &[SIGNATURE_LAYER],
+        ))
+        .unwrap();
         assert_eq!(m.signature_layer().unwrap().media_type, SIGNATURE_LAYER);
-        let two = Manifest::parse(&manifest(None, "x", &[SIGNATURE_LAYER, SIGNATURE_LAYER])).unwrap();
-        assert_eq!(two.signature_layer().unwrap_err(), ManifestError::SignatureLayers(2));
+        let two =
+            Manifest::parse(&manifest(None, "x", &[SIGNATURE_LAYER, SIGNATURE_LAYER])).unwrap();
+        assert_eq!(
+            two.signature_layer().unwrap_err(),
+            ManifestError::SignatureLayers(2)
+        );
         let none = Manifest::parse(&manifest(None, "x", &[WASM_LAYER])).unwrap();
-        assert_eq!(none.signature_layer().unwrap_err(), ManifestError::SignatureLayers(0));
+        assert_eq!(
+            none.signature_layer().unwrap_err(),
+            ManifestError::SignatureLayers(0)
+        );
     }
 }

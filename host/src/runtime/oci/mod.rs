@@ -15,6 +15,16 @@
 //! 4. the component's signature, if one is published, is fetched (not verified: that is the
 //!    signature module's job, against the bytes returned here).
 //!
+//! ## Publishing
+//!
+//! `wkg oci push registry.example/acme/hello:1.0.0 hello.wasm` publishes in this layout, and so
+//! does the oras CLI given the media types:
+//!
+//! ```text
+//! oras push registry.example/acme/hello:1.0.0 \
+//!     --config config.json:application/vnd.wasm.config.v0+json hello.wasm:application/wasm
+//! ```
+//!
 //! ## Signatures
 //!
 //! A minisign signature of the component's bytes is published as an OCI artifact of its own in
@@ -140,7 +150,9 @@ pub enum PullError {
         pinned: String,
         served: String,
     },
-    #[error("{reference}: the {what} served does not match its digest: expected {expected}, got {actual}")]
+    #[error(
+        "{reference}: the {what} served does not match its digest: expected {expected}, got {actual}"
+    )]
     DigestMismatch {
         reference: String,
         what: &'static str,
@@ -297,7 +309,8 @@ impl Client {
                 body.bytes
             }
         };
-        let manifest = Manifest::parse(&manifest_bytes).map_err(|error| invalid(&name, &manifest_digest, error))?;
+        let manifest = Manifest::parse(&manifest_bytes)
+            .map_err(|error| invalid(&name, &manifest_digest, error))?;
         let layer = manifest
             .wasm_layer()
             .map_err(|error| invalid(&name, &manifest_digest, error))?;
@@ -508,7 +521,10 @@ fn invalid(reference: &str, digest: &str, error: ManifestError) -> PullError {
 
 /// `sha256:<hex>` from `sha256:<hex>` or bare hex (lowercased).
 fn normalize_digest(pinned: &str) -> Result<String, PullError> {
-    let hex = pinned.strip_prefix("sha256:").unwrap_or(pinned).to_ascii_lowercase();
+    let hex = pinned
+        .strip_prefix("sha256:")
+        .unwrap_or(pinned)
+        .to_ascii_lowercase();
     let digest = format!("sha256:{hex}");
     if reference::valid_digest(&digest) {
         Ok(digest)
@@ -543,7 +559,10 @@ mod tests {
         );
         for bad in ["", "sha256:", "abc", "sha512:00", &format!("sha256:{hex}0")] {
             assert!(
-                matches!(normalize_digest(bad), Err(PullError::InvalidPinnedDigest { .. })),
+                matches!(
+                    normalize_digest(bad),
+                    Err(PullError::InvalidPinnedDigest { .. })
+                ),
                 "{bad}"
             );
         }
@@ -565,6 +584,11 @@ mod tests {
             served: "sha256:bb".into(),
         };
         let text = e.to_string();
-        assert!(["oci://h/r:1", "sha256:aa", "sha256:bb"].iter().all(|s| text.contains(s)), "{text}");
+        assert!(
+            ["oci://h/r:1", "sha256:aa", "sha256:bb"]
+                .iter()
+                .all(|s| text.contains(s)),
+            "{text}"
+        );
     }
 }

@@ -244,7 +244,9 @@ fn valid_registry(registry: &str) -> bool {
             && host.split('.').all(|label| {
                 !label.is_empty()
                     && label.len() <= 63
-                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     && !label.starts_with('-')
                     && !label.ends_with('-')
             })
@@ -352,7 +354,10 @@ mod tests {
         let pinned = Reference::parse("oci://localhost/a:v1")
             .unwrap()
             .with_digest(&format!("sha256:{HEX}"));
-        assert_eq!(pinned.to_string(), format!("oci://localhost/a:v1@sha256:{HEX}"));
+        assert_eq!(
+            pinned.to_string(),
+            format!("oci://localhost/a:v1@sha256:{HEX}")
+        );
     }
 
     #[test]
@@ -381,9 +386,15 @@ mod tests {
         use ReferenceError::*;
         let cases: Vec<(String, fn(&ReferenceError) -> bool)> = vec![
             ("ghcr.io/a:1".into(), |e| matches!(e, MissingScheme(_))),
-            ("https://ghcr.io/a:1".into(), |e| matches!(e, MissingScheme(_))),
-            ("oci://ghcr.io".into(), |e| matches!(e, MissingRepository(_))),
-            ("oci://ghcr.io/".into(), |e| matches!(e, MissingRepository(_))),
+            ("https://ghcr.io/a:1".into(), |e| {
+                matches!(e, MissingScheme(_))
+            }),
+            ("oci://ghcr.io".into(), |e| {
+                matches!(e, MissingRepository(_))
+            }),
+            ("oci://ghcr.io/".into(), |e| {
+                matches!(e, MissingRepository(_))
+            }),
             ("oci:///a:1".into(), |e| matches!(e, InvalidRegistry { .. })),
             ("oci://host:0/a:1".into(), |e| {
                 matches!(e, InvalidRegistry { .. })
@@ -397,7 +408,9 @@ mod tests {
             ("oci://ho_st/a:1".into(), |e| {
                 matches!(e, InvalidRegistry { .. })
             }),
-            ("oci://[::1/a:1".into(), |e| matches!(e, InvalidRegistry { .. })),
+            ("oci://[::1/a:1".into(), |e| {
+                matches!(e, InvalidRegistry { .. })
+            }),
             ("oci://[zz]:5/a:1".into(), |e| {
                 matches!(e, InvalidRegistry { .. })
             }),
@@ -427,8 +440,12 @@ mod tests {
             }),
             ("oci://host/a:".into(), |e| matches!(e, InvalidTag { .. })),
             ("oci://host/a:.x".into(), |e| matches!(e, InvalidTag { .. })),
-            ("oci://host/a:x/y".into(), |e| matches!(e, InvalidTag { .. })),
-            ("oci://host/a:1:2".into(), |e| matches!(e, InvalidTag { .. })),
+            ("oci://host/a:x/y".into(), |e| {
+                matches!(e, InvalidTag { .. })
+            }),
+            ("oci://host/a:1:2".into(), |e| {
+                matches!(e, InvalidTag { .. })
+            }),
             (format!("oci://host/a:{}", "t".repeat(129)), |e| {
                 matches!(e, InvalidTag { .. })
             }),
@@ -461,9 +478,20 @@ mod tests {
     #[test]
     fn parse_never_panics_on_odd_input() {
         for text in [
-            "", "oci://", "oci:///", "oci://[", "oci://[]/a:1", "oci://:/a:1", "oci://a/:",
-            "oci://a/@", "oci://a/a@", "oci://a/a:@", "oci://é/a:1", "oci://a/é:1",
-            "oci://a/a:é", "oci://a/a@sha256:é",
+            "",
+            "oci://",
+            "oci:///",
+            "oci://[",
+            "oci://[]/a:1",
+            "oci://:/a:1",
+            "oci://a/:",
+            "oci://a/@",
+            "oci://a/a@",
+            "oci://a/a:@",
+            "oci://é/a:1",
+            "oci://a/é:1",
+            "oci://a/a:é",
+            "oci://a/a@sha256:é",
         ] {
             assert!(Reference::parse(text).is_err(), "{text:?}");
         }

@@ -35,7 +35,9 @@ impl Store {
     pub fn open(cache_dir: &Path) -> Option<Self> {
         let dir = cache_dir.join("oci");
         let manifests = dir.join("manifests");
-        match crate::runtime::private_dir(&dir).and_then(|()| crate::runtime::private_dir(&manifests)) {
+        match crate::runtime::private_dir(&dir)
+            .and_then(|()| crate::runtime::private_dir(&manifests))
+        {
             Ok(()) => Some(Self { dir }),
             Err(reason) => {
                 tracing::warn!(dir = %dir.display(), %reason, "not caching pulled components");
@@ -117,7 +119,11 @@ fn read_verified(file: &Path, digest: &str) -> Option<Vec<u8>> {
 
 fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut name = file.as_os_str().to_owned();
-    name.push(format!(".tmp{}-{}", std::process::id(), uuid::Uuid::new_v4()));
+    name.push(format!(
+        ".tmp{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
     let tmp = PathBuf::from(name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -131,4 +137,86 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::oci::manifest::{WASM_CONFIG, WASM_LAYER};
+
+    fn scratch() -> PathBuf {
+        std::env::temp_dir().join(format!("oci-store-{}", uuid::Uuid::new_v4()))
+    }
+
+    #[test]
+    fn keeps_and_verifies_what_it_serves() {
+        let root = scratch();
+        let store = Store::open(&root).unwrap();
+        let component = b"\0asm component bytes".to_vec();
+        let component_digest = digest_of(&component);
+        let manifest = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "config": { "mediaType": WASM_CONFIG, "digest": digest_of(b"{}"), "size": 2 },
+            "layers": [{ "mediaType": WASM_LAYER, "digest": component_digest, "size": component.len() }],
+        }))
+        .unwrap();
+        let manifest_digest = digest_of(&manifest);
+        let limits = Limits::default();
+        assert!(store.load(&manifest_digest, &limits).is_none());
+
+        store.save(
+            &manifest_digest,
+            &manifest,
+            &component_digest,
+            &component,
+            Some("sig"),
+        );
+        let hit = store.load(&manifest_digest, &limits).unwrap();
+        assert_eq!(hit.bytes, component);
+        assert_eq!(hit.component_digest, component_digest);
+        assert_eq!(hit.signature.as_deref(), Some("sig"));
+        assert_eq!(store.component(&component_digest), Some(component.clone()));
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&root.join("oci")), 0o700);
+            assert_eq!(mode(&store.component_file(&component_digest)), 0o600);
+        }
+
+        // A component over the limit is not served from the cache either.
+        let small = Limits {
+            max_component_bytes: 4,
+            ..Limits::default()
+        };
+        assert!(store.load(&manifest_digest, &small).is_none());
+
+        // Bytes that do not match their name are not served.
+        std::fs::write(store.component_file(&component_digest), b"\0asm other").unwrap();
+        assert!(store.load(&manifest_digest, &limits).is_none());
+        assert!(store.component(&component_digest).is_none());
+        store.save(
+            &manifest_digest,
+            &manifest,
+            &component_digest,
+            &component,
+            None,
+        );
+        assert!(store.load(&manifest_digest, &limits).is_some());
+        std::fs::write(store.manifest_file(&manifest_digest), b"{}").unwrap();
+        assert!(store.load(&manifest_digest, &limits).is_none());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_shared_directory_is_not_used() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = scratch();
+        std::fs::create_dir_all(root.join("oci")).unwrap();
+        std::fs::set_permissions(root.join("oci"), std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(Store::open(&root).is_none());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

@@ -52,12 +52,10 @@ pub(super) fn http_client(limits: &Limits) -> Result<reqwest::Client, PullError>
             return attempt.error("more than 5 redirects");
         }
         let url = attempt.url();
-        let plain_off_machine =
-            url.scheme() != "https" && !url.host_str().is_some_and(is_loopback_host);
-        if plain_off_machine {
+        if url.scheme() != "https" && !url.host_str().is_some_and(is_loopback_host) {
+            let origin = url.origin().ascii_serialization();
             return attempt.error(format!(
-                "refusing a redirect to {}: plain HTTP is only used on this machine",
-                url.origin().ascii_serialization()
+                "refusing a redirect to {origin}: plain HTTP is only used on this machine"
             ));
         }
         attempt.follow()
@@ -157,7 +155,8 @@ impl<'a> Session<'a> {
                 scope,
             }) => {
                 let token = self.token(url, &realm, service, scope).await?;
-                bearer(&token).ok_or_else(|| unauthorized("the token service sent an invalid token"))
+                bearer(&token)
+                    .ok_or_else(|| unauthorized("the token service sent an invalid token"))
             }
             Some(Challenge::Basic) => match self.credentials {
                 Some(c) => Ok(basic(c)),
@@ -186,8 +185,7 @@ impl<'a> Session<'a> {
             why: format!("the token realm {realm:?} is not a URL"),
         })?;
         let secure = realm_url.scheme() == "https"
-            || (realm_url.scheme() == "http"
-                && realm_url.host_str().is_some_and(is_loopback_host));
+            || (realm_url.scheme() == "http" && realm_url.host_str().is_some_and(is_loopback_host));
         if !secure {
             return Err(PullError::Unauthorized {
                 url: url.to_owned(),
@@ -479,7 +477,10 @@ mod tests {
     fn credentials_debug_hides_the_password() {
         let c = Credentials::new("robot", "hunter2");
         let shown = format!("{c:?}");
-        assert!(shown.contains("robot") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("robot") && !shown.contains("hunter2"),
+            "{shown}"
+        );
         assert!(basic(&c).is_sensitive());
     }
 

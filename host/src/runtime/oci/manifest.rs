@@ -45,23 +45,31 @@ const INDEX_TYPES: [&str; 2] = [
 /// Why a manifest cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ManifestError {
+    /// Not JSON of a manifest's shape.
     #[error("it is not an image manifest: {0}")]
     Malformed(String),
+    /// An index (multi-platform list) rather than a manifest.
     #[error("it is a multi-platform index ({0}), not a component manifest")]
     Index(String),
+    /// Another manifest media type.
     #[error("unsupported manifest media type {0:?} (expected {OCI_MANIFEST} or {DOCKER_MANIFEST})")]
     MediaType(String),
+    /// Not schema version 2.
     #[error("unsupported schemaVersion {0} (expected 2)")]
     SchemaVersion(u32),
+    /// The config is not a Wasm config.
     #[error("its config is {0:?}, not a Wasm component ({WASM_CONFIG})")]
     NotWasm(String),
+    /// Not exactly one `application/wasm` layer.
     #[error(
         "a Wasm component has exactly one {WASM_LAYER} layer; this manifest has {0} layer(s) of \
          types {1:?}"
     )]
     Layers(usize, Vec<String>),
+    /// Not exactly one signature layer.
     #[error("a signature artifact has exactly one {SIGNATURE_LAYER} layer; found {0}")]
     SignatureLayers(usize),
+    /// A descriptor digest that is not sha256.
     #[error("descriptor digest {0:?} is not sha256:<64 lowercase hex>")]
     Digest(String),
 }

@@ -139,8 +139,10 @@ impl std::fmt::Debug for Pulled {
 /// Why a pull failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PullError {
+    /// The pinned digest given is not a sha256 digest.
     #[error("{pinned:?} is not a sha256 digest (sha256:<64 hex> or 64 hex digits)")]
     InvalidPinnedDigest { pinned: String },
+    /// The tag (or digest reference) now names another manifest than the one pinned.
     #[error(
         "{reference}: the registry now serves manifest {served}, but {pinned} is pinned; refusing \
          a tag that moved (pull by digest, or re-pin after checking the new component)"
@@ -150,6 +152,7 @@ pub enum PullError {
         pinned: String,
         served: String,
     },
+    /// Bytes served do not hash to the digest they were asked for by.
     #[error(
         "{reference}: the {what} served does not match its digest: expected {expected}, got {actual}"
     )]
@@ -159,27 +162,33 @@ pub enum PullError {
         expected: String,
         actual: String,
     },
+    /// The manifest or blob does not exist (404).
     #[error("{reference}: no such {what} in the registry")]
     NotFound {
         reference: String,
         what: &'static str,
     },
+    /// The manifest is not a Wasm component in the wkg layout.
     #[error("{reference}: manifest {digest} cannot be used: {error}")]
     InvalidManifest {
         reference: String,
         digest: String,
         error: ManifestError,
     },
+    /// The manifest declares a component over [`Limits::max_component_bytes`].
     #[error("{reference}: the component is {size} bytes, over the limit of {limit}")]
     ComponentTooLarge {
         reference: String,
         size: u64,
         limit: u64,
     },
+    /// A signature tag exists but does not hold a usable signature.
     #[error("{reference}: the signature artifact cannot be used: {why}")]
     InvalidSignature { reference: String, why: String },
+    /// A response over its bound (manifest, token, signature).
     #[error("{url}: the response is larger than {limit} bytes (at least {size})")]
     TooLarge { url: String, size: u64, limit: u64 },
+    /// The registry answered with an error status.
     #[error("{url}: the registry answered {status}{detail}")]
     Status {
         url: String,
@@ -187,12 +196,16 @@ pub enum PullError {
         /// The registry's own error code and message, as ` (CODE: message)`, or empty.
         detail: String,
     },
+    /// The registry wants credentials that were not given or not accepted.
     #[error("{url}: not authorized: {why}")]
     Unauthorized { url: String, why: String },
+    /// The registry could not be reached or the connection failed.
     #[error("{url}: {error}")]
     Transport { url: String, error: String },
+    /// One request took longer than the connect or read timeout.
     #[error("{url}: timed out")]
     Timeout { url: String },
+    /// The whole pull took longer than [`Limits::timeout`].
     #[error("{reference}: the pull took longer than {after:?}")]
     PullTimeout { reference: String, after: Duration },
 }

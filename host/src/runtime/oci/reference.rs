@@ -38,12 +38,16 @@ pub struct Reference {
 /// Why a string is not a valid `oci://` reference.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReferenceError {
+    /// Not `oci://…`.
     #[error("{0:?} is not an OCI reference: it must start with oci://")]
     MissingScheme(String),
+    /// Nothing after the registry.
     #[error("{0:?} names no repository: expected oci://host[:port]/repository:tag")]
     MissingRepository(String),
+    /// The registry is not `host[:port]` (or `[ipv6][:port]`).
     #[error("{reference:?}: {registry:?} is not a valid registry host[:port]")]
     InvalidRegistry { reference: String, registry: String },
+    /// A repository path component breaks the distribution spec's grammar.
     #[error(
         "{reference:?}: {repository:?} is not a valid repository name (lowercase letters, digits \
          and . _ - separators, in /-separated components, at most 255 characters)"
@@ -52,13 +56,16 @@ pub enum ReferenceError {
         reference: String,
         repository: String,
     },
+    /// The tag breaks the distribution spec's grammar.
     #[error("{reference:?}: {tag:?} is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})")]
     InvalidTag { reference: String, tag: String },
+    /// The digest is not `sha256:<64 lowercase hex>`.
     #[error(
         "{reference:?}: {digest:?} is not a valid digest (sha256: followed by 64 lowercase hex \
          digits)"
     )]
     InvalidDigest { reference: String, digest: String },
+    /// Neither a tag nor a digest (there is no implicit `latest`).
     #[error("{reference:?}: needs a :tag or an @sha256:<digest>")]
     MissingTagOrDigest { reference: String },
 }
@@ -384,7 +391,8 @@ mod tests {
     #[test]
     fn malformed_references_get_specific_errors() {
         use ReferenceError::*;
-        let cases: Vec<(String, fn(&ReferenceError) -> bool)> = vec![
+        type Expected = fn(&ReferenceError) -> bool;
+        let cases: Vec<(String, Expected)> = vec![
             ("ghcr.io/a:1".into(), |e| matches!(e, MissingScheme(_))),
             ("https://ghcr.io/a:1".into(), |e| {
                 matches!(e, MissingScheme(_))

@@ -29,11 +29,18 @@ precompile: build
 demo: precompile
 	python3 tests/demo.py
 
-## The services the 3-replica test starts (Debian packages), installed only when missing.
+## The services the 3-replica test starts (Debian packages), the OCI registry the oci tests
+## start (the CNCF distribution registry, Debian's docker-registry) and oras-py, which publishes
+## artifacts into it (PyPI, into a venv under target/: Debian has no oras CLI), installed only
+## when missing.
+ORAS_VENV := $(or $(CARGO_TARGET_DIR),target)/oras-venv
 test-deps:
 	@command -v redis-server >/dev/null && command -v haproxy >/dev/null || \
 		(apt-get update && apt-get install -y redis-server haproxy)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@command -v docker-registry >/dev/null || (apt-get update && apt-get install -y docker-registry)
+	@$(ORAS_VENV)/bin/python -c 'import oras.provider' 2>/dev/null || \
+		(python3 -m venv $(ORAS_VENV) && $(ORAS_VENV)/bin/pip install --quiet 'oras==0.2.43')
 
 ## Everything CI runs: formatting, lints, unit and end-to-end tests, then the MCP conformance suite.
 test: check-target test-deps

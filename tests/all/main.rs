@@ -33,6 +33,8 @@ mod introspect;
 mod jsonrpc;
 mod load;
 mod modeling;
+mod oci;
+mod oci_registry;
 mod plugins;
 mod principals;
 mod progressive;

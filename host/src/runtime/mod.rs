@@ -6,6 +6,7 @@ pub mod call;
 pub mod embedded;
 mod engine;
 pub mod lock;
+pub mod oci;
 pub mod registry;
 pub mod slots;
 

@@ -29,10 +29,12 @@ precompile: build
 demo: precompile
 	python3 tests/demo.py
 
-## The services the 3-replica test starts (Debian packages), installed only when missing.
+## The services the 3-replica test starts and the `minisign` tool the signature tests check
+## interoperability with (Debian packages), installed only when missing.
 test-deps:
 	@command -v redis-server >/dev/null && command -v haproxy >/dev/null || \
 		(apt-get update && apt-get install -y redis-server haproxy)
+	@command -v minisign >/dev/null || (apt-get update && apt-get install -y minisign)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 ## Everything CI runs: formatting, lints, unit and end-to-end tests, then the MCP conformance suite.

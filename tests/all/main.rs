@@ -33,6 +33,7 @@ mod introspect;
 mod jsonrpc;
 mod load;
 mod modeling;
+mod plugin_trust;
 mod plugins;
 mod principals;
 mod progressive;

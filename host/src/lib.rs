@@ -22,9 +22,9 @@ pub mod governance;
 #[doc(hidden)]
 pub mod logging;
 #[doc(hidden)]
-pub mod plugin_cmd;
-#[doc(hidden)]
 pub mod looker;
+#[doc(hidden)]
+pub mod plugin_cmd;
 #[doc(hidden)]
 pub mod runtime;
 #[doc(hidden)]

@@ -218,13 +218,7 @@ pub fn verify(config: &Config, file: &Path, key: Option<&str>) -> Result<String,
     let lock_path = config.plugin_lock_path();
     let lock = LockFile::load(&lock_path).map_err(|e| format!("{e:#}"))?;
     let admitted = lock
-        .admit_bytes(
-            &file_name(file),
-            &bytes,
-            signature.as_deref(),
-            false,
-            true,
-        )
+        .admit_bytes(&file_name(file), &bytes, signature.as_deref(), false, true)
         .map_err(|e| format!("{shown}: {e}"))?;
     let signed = admitted
         .provenance
@@ -272,8 +266,7 @@ pub fn trust(config: &Config, name: &str, key: &str) -> anyhow::Result<()> {
 fn read_public_key(arg: &str) -> Result<PublicKey, String> {
     let path = Path::new(arg);
     if path.is_file() {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
     } else {
         parse_public_key(arg)

@@ -82,16 +82,38 @@ async fn a_component_signed_by_a_trusted_publisher_loads_and_answers() {
     let (wasm, lock) = (dir.join("hello_looker.wasm"), dir.join("plugins.lock"));
     let (secret, public, id) = keygen(&h, &keys, "acme").await;
     let lock_arg = s(&lock);
-    let trusted = ok(&h, &["plugin", "trust", "acme", &s(&public), "--plugin-lock", &lock_arg]).await;
-    assert_eq!(serde_json::from_str::<Value>(&trusted).unwrap()["acme"], key_line(&public));
+    let trusted = ok(
+        &h,
+        &[
+            "plugin",
+            "trust",
+            "acme",
+            &s(&public),
+            "--plugin-lock",
+            &lock_arg,
+        ],
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&trusted).unwrap()["acme"],
+        key_line(&public)
+    );
     ok(&h, &["plugin", "sign", &s(&wasm), "--key", &s(&secret)]).await;
     assert!(dir.join("hello_looker.wasm.minisig").is_file());
-    let added = ok(&h, &["plugin", "add", &s(&wasm), "--plugin-lock", &lock_arg]).await;
+    let added = ok(
+        &h,
+        &["plugin", "add", &s(&wasm), "--plugin-lock", &lock_arg],
+    )
+    .await;
     let added: Value = serde_json::from_str(&added).unwrap();
     assert_eq!(added["hello_looker.wasm"]["signer"], "acme", "{added}");
     edit_lock(&lock, true, None);
 
-    let verified = ok(&h, &["plugin", "verify", &s(&wasm), "--plugin-lock", &lock_arg]).await;
+    let verified = ok(
+        &h,
+        &["plugin", "verify", &s(&wasm), "--plugin-lock", &lock_arg],
+    )
+    .await;
     let digest = sha256(&wasm);
     assert!(
         verified.contains("signed by acme") && verified.contains(&id) && verified.contains(&digest),
@@ -100,11 +122,23 @@ async fn a_component_signed_by_a_trusted_publisher_loads_and_answers() {
 
     // `plugin list`: built-in groups, then the component with its signer, digest and policy.
     let listed = ok(&h, &["plugin", "list", "--plugin-dir", &s(&dir)]).await;
-    let lines: Vec<Value> = listed.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let explore = lines.iter().find(|l| l["group"] == "explore").expect("built-in groups listed");
+    let lines: Vec<Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let explore = lines
+        .iter()
+        .find(|l| l["group"] == "explore")
+        .expect("built-in groups listed");
     assert_eq!(explore["source"], "embedded");
-    assert!(explore["limits"]["memory_mb"].as_u64().is_some(), "{explore}");
-    let hello = lines.iter().find(|l| l["file"] == "hello_looker.wasm").expect("{listed}");
+    assert!(
+        explore["limits"]["memory_mb"].as_u64().is_some(),
+        "{explore}"
+    );
+    let hello = lines
+        .iter()
+        .find(|l| l["file"] == "hello_looker.wasm")
+        .expect("{listed}");
     assert_eq!(hello["signer"], "acme", "{hello}");
     assert_eq!(hello["sha256"], digest);
     assert_eq!(hello["key_id"], id);
@@ -112,7 +146,12 @@ async fn a_component_signed_by_a_trusted_publisher_loads_and_answers() {
     assert_eq!(hello["limits"]["cpu_ms"], 5000, "{hello}");
 
     let (client, logs) = h
-        .stdio_client_with_logs(&["--plugin-dir", &s(&dir), "--groups", "identity,hello_looker"])
+        .stdio_client_with_logs(&[
+            "--plugin-dir",
+            &s(&dir),
+            "--groups",
+            "identity,hello_looker",
+        ])
         .await;
     let result = call(&client, "model_overview", json!({})).await;
     assert_ne!(result.is_error, Some(true), "{}", text(&result));
@@ -132,7 +171,10 @@ async fn a_component_signed_by_a_trusted_publisher_loads_and_answers() {
     ] {
         assert!(loaded.contains(&expected), "{expected} in {loaded}");
     }
-    assert!(!logs.contains(&key_line(&secret)), "the secret key is never logged");
+    assert!(
+        !logs.contains(&key_line(&secret)),
+        "the secret key is never logged"
+    );
     h.assert_no_violations();
 }
 
@@ -147,11 +189,26 @@ async fn unsigned_tampered_and_untrusted_components_are_refused_by_name() {
     let lock_arg = s(&lock);
     let (acme_key, acme_pub, _) = keygen(&h, &keys, "acme").await;
     let (stranger_key, _, stranger_id) = keygen(&h, &keys, "stranger").await;
-    ok(&h, &["plugin", "trust", "acme", &s(&acme_pub), "--plugin-lock", &lock_arg]).await;
+    ok(
+        &h,
+        &[
+            "plugin",
+            "trust",
+            "acme",
+            &s(&acme_pub),
+            "--plugin-lock",
+            &lock_arg,
+        ],
+    )
+    .await;
     let hello = dir.join("hello_looker.wasm");
     ok(&h, &["plugin", "sign", &s(&hello), "--key", &s(&acme_key)]).await;
     let stranger = dir.join("stranger.wasm");
-    ok(&h, &["plugin", "sign", &s(&stranger), "--key", &s(&stranger_key)]).await;
+    ok(
+        &h,
+        &["plugin", "sign", &s(&stranger), "--key", &s(&stranger_key)],
+    )
+    .await;
     // Tampered after signing, and re-pinned: only the signature can catch it.
     let mut bytes = std::fs::read(&hello).unwrap();
     *bytes.last_mut().unwrap() ^= 0x01;
@@ -173,7 +230,10 @@ async fn unsigned_tampered_and_untrusted_components_are_refused_by_name() {
     let tools = client.list_all_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(names, ["whoami"], "the server serves the rest");
-    assert_ne!(call(&client, "whoami", json!({})).await.is_error, Some(true));
+    assert_ne!(
+        call(&client, "whoami", json!({})).await.is_error,
+        Some(true)
+    );
     client.cancel().await.unwrap();
     let logs = logs.text();
     let refusal = |file: &str| -> String {
@@ -182,7 +242,10 @@ async fn unsigned_tampered_and_untrusted_components_are_refused_by_name() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert!(refusal("hello_looker.wasm").contains("does not verify"), "{logs}");
+    assert!(
+        refusal("hello_looker.wasm").contains("does not verify"),
+        "{logs}"
+    );
     assert!(
         refusal("hostile.wasm").contains("unsigned: plugins.lock requires signatures"),
         "{logs}"
@@ -194,18 +257,62 @@ async fn unsigned_tampered_and_untrusted_components_are_refused_by_name() {
     );
 
     // `plugin verify` says the same and exits 1.
-    let why = fails(&h, &["plugin", "verify", &s(&stranger), "--plugin-lock", &lock_arg]).await;
-    assert!(why.contains("stranger.wasm") && why.contains(&stranger_id), "{why}");
-    let why = fails(&h, &["plugin", "verify", &s(&hello), "--key", &s(&acme_pub)]).await;
+    let why = fails(
+        &h,
+        &[
+            "plugin",
+            "verify",
+            &s(&stranger),
+            "--plugin-lock",
+            &lock_arg,
+        ],
+    )
+    .await;
+    assert!(
+        why.contains("stranger.wasm") && why.contains(&stranger_id),
+        "{why}"
+    );
+    let why = fails(
+        &h,
+        &["plugin", "verify", &s(&hello), "--key", &s(&acme_pub)],
+    )
+    .await;
     assert!(why.contains("hello_looker.wasm"), "{why}");
 
     // A malformed signature file is named too.
-    std::fs::write(dir.join("hostile.wasm.minisig"), "untrusted comment: x\nnot base64\n").unwrap();
-    let why = fails(&h, &["plugin", "verify", &s(&dir.join("hostile.wasm")), "--plugin-lock", &lock_arg]).await;
-    assert!(why.contains("malformed signature file hostile.wasm.minisig"), "{why}");
+    std::fs::write(
+        dir.join("hostile.wasm.minisig"),
+        "untrusted comment: x\nnot base64\n",
+    )
+    .unwrap();
+    let why = fails(
+        &h,
+        &[
+            "plugin",
+            "verify",
+            &s(&dir.join("hostile.wasm")),
+            "--plugin-lock",
+            &lock_arg,
+        ],
+    )
+    .await;
+    assert!(
+        why.contains("malformed signature file hostile.wasm.minisig"),
+        "{why}"
+    );
 
     // --strict-plugins: the first refusal stops the server, with the reason on stderr.
-    let out = run(&h, &["--plugin-dir", &s(&dir), "--groups", "identity", "--strict-plugins"]).await;
+    let out = run(
+        &h,
+        &[
+            "--plugin-dir",
+            &s(&dir),
+            "--groups",
+            "identity",
+            "--strict-plugins",
+        ],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -221,7 +328,10 @@ fn require(binary: &str) {
         .args(["-c", &format!("command -v {binary}")])
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(found, "{binary} is not installed: `make test-deps` installs it");
+    assert!(
+        found,
+        "{binary} is not installed: `make test-deps` installs it"
+    );
 }
 
 #[tokio::test]
@@ -250,14 +360,37 @@ async fn signatures_interoperate_with_the_minisign_tool() {
     // minisign signs (a key without a password); `plugin verify` accepts it.
     let (theirs_pub, theirs_key) = (keys.join("theirs.pub"), keys.join("theirs.key"));
     minisign(&["-G", "-W", "-p", &s(&theirs_pub), "-s", &s(&theirs_key)]);
-    minisign(&["-S", "-s", &s(&theirs_key), "-m", &s(&wasm), "-t", "built by CI"]);
-    let verified = ok(&h, &["plugin", "verify", &s(&wasm), "--key", &s(&theirs_pub)]).await;
+    minisign(&[
+        "-S",
+        "-s",
+        &s(&theirs_key),
+        "-m",
+        &s(&wasm),
+        "-t",
+        "built by CI",
+    ]);
+    let verified = ok(
+        &h,
+        &["plugin", "verify", &s(&wasm), "--key", &s(&theirs_pub)],
+    )
+    .await;
     assert!(
         verified.contains("signature OK") && verified.contains("built by CI"),
         "{verified}"
     );
     let lock = s(&dir.join("plugins.lock"));
-    ok(&h, &["plugin", "trust", "ci", &s(&theirs_pub), "--plugin-lock", &lock]).await;
+    ok(
+        &h,
+        &[
+            "plugin",
+            "trust",
+            "ci",
+            &s(&theirs_pub),
+            "--plugin-lock",
+            &lock,
+        ],
+    )
+    .await;
     ok(&h, &["plugin", "add", &s(&wasm), "--plugin-lock", &lock]).await;
     let verified = ok(&h, &["plugin", "verify", &s(&wasm), "--plugin-lock", &lock]).await;
     assert!(verified.contains("signed by ci"), "{verified}");
@@ -268,7 +401,19 @@ async fn signatures_interoperate_with_the_minisign_tool() {
     // `plugin sign` signs; `minisign -V` accepts it and shows the trusted comment.
     std::fs::remove_file(dir.join("hello_looker.wasm.minisig")).unwrap();
     let (ours_key, ours_pub, _) = keygen(&h, &keys, "ours").await;
-    ok(&h, &["plugin", "sign", &s(&wasm), "--key", &s(&ours_key), "--comment", "release 1.0"]).await;
+    ok(
+        &h,
+        &[
+            "plugin",
+            "sign",
+            &s(&wasm),
+            "--key",
+            &s(&ours_key),
+            "--comment",
+            "release 1.0",
+        ],
+    )
+    .await;
     let shown = minisign(&["-Vm", &s(&wasm), "-p", &s(&ours_pub)]);
     assert!(shown.contains("release 1.0"), "{shown}");
     // And refuses it once the component changed.
@@ -295,7 +440,12 @@ async fn a_scaffolded_group_builds_pins_and_answers() {
         assert!(group.join(file).is_file(), "{file}");
     }
     let readme = std::fs::read_to_string(group.join("README.md")).unwrap();
-    for step in ["plugin new hello_test", "make", "plugin add hello_test.wasm", "--plugin hello_test.wasm"] {
+    for step in [
+        "plugin new hello_test",
+        "make",
+        "plugin add hello_test.wasm",
+        "--plugin hello_test.wasm",
+    ] {
         assert!(readme.contains(step), "{step}");
     }
     // The example plugin's lock and target dir: the same dependencies, already built.
@@ -311,8 +461,16 @@ async fn a_scaffolded_group_builds_pins_and_answers() {
         make.arg(goal)
             .current_dir(&group)
             .env("CARGO_TARGET_DIR", &target)
-            .env("CARGO", std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        for outer in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "CARGO_MAKEFLAGS"] {
+            .env(
+                "CARGO",
+                std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+            );
+        for outer in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTC_WRAPPER",
+            "CARGO_MAKEFLAGS",
+        ] {
             make.env_remove(outer);
         }
         let out = make.output().await.expect("make runs");
@@ -328,14 +486,23 @@ async fn a_scaffolded_group_builds_pins_and_answers() {
     let lock = s(&group.join("plugins.lock"));
     ok(&h, &["plugin", "add", &s(&wasm), "--plugin-lock", &lock]).await;
     let client = h
-        .stdio_client(&["--plugin", &s(&wasm), "--plugin-lock", &lock, "--groups", "hello_test"])
+        .stdio_client(&[
+            "--plugin",
+            &s(&wasm),
+            "--plugin-lock",
+            &lock,
+            "--groups",
+            "hello_test",
+        ])
         .await;
     let result = call(&client, "hello_test_models", json!({})).await;
     let value = crate::support::json(&result);
     assert!(value["count"].as_u64().is_some_and(|n| n > 0), "{value}");
     let requests = h.api_requests();
     assert!(
-        requests.iter().any(|r| r.method == "GET" && r.path == "/lookml_models"),
+        requests
+            .iter()
+            .any(|r| r.method == "GET" && r.path == "/lookml_models"),
         "{requests:#?}"
     );
     client.cancel().await.unwrap();

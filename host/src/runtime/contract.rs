@@ -149,7 +149,9 @@ mod tests {
     fn versions_parse_strictly() {
         assert_eq!(v("0.1.0").to_string(), "0.1.0");
         assert_eq!(v("1.2.3-rc1+abc").to_string(), "1.2.3-rc1");
-        for bad in ["", "1", "1.2", "1.2.3.4", "a.b.c", "1..3", "+1.2.3", "1.2.x"] {
+        for bad in [
+            "", "1", "1.2", "1.2.3.4", "a.b.c", "1..3", "+1.2.3", "1.2.x",
+        ] {
             assert!(Version::parse(bad).is_none(), "{bad}");
         }
     }
@@ -185,16 +187,22 @@ mod tests {
         let fine = ["looker:mcp/types@0.1.4", "wasi:io/streams@0.2.0", export];
         assert_eq!(check_names(fine.into_iter(), [export].into_iter()), Ok(()));
         let nine = ["looker:mcp/types@9.0.0", "looker:mcp/tool-group@9.0.0"];
-        let err = check_names(nine.into_iter(), ["looker:mcp/tool-group@9.0.0"].into_iter())
-            .unwrap_err();
+        let err = check_names(
+            nine.into_iter(),
+            ["looker:mcp/tool-group@9.0.0"].into_iter(),
+        )
+        .unwrap_err();
         assert!(
             err.contains("built against looker:mcp@9.0.0") && err.contains("looker:mcp@0.1.x"),
             "{err}"
         );
         let err = check_names(["looker:mcp/types"].into_iter(), [].into_iter()).unwrap_err();
         assert!(err.contains("has no version"), "{err}");
-        let err = check_names(["looker:mcp/types@0.1.0"].into_iter(), ["other"].into_iter())
-            .unwrap_err();
+        let err = check_names(
+            ["looker:mcp/types@0.1.0"].into_iter(),
+            ["other"].into_iter(),
+        )
+        .unwrap_err();
         assert!(err.contains("exports no looker:mcp/tool-group"), "{err}");
     }
 }

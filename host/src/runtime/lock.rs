@@ -204,8 +204,7 @@ impl LockFile {
             require_signature: self.require_signatures || require_signature,
             signer: entry.and_then(|e| e.signer.as_deref()),
         };
-        let signed =
-            signature::check(name, bytes, signature, &rules).map_err(|e| e.to_string())?;
+        let signed = signature::check(name, bytes, signature, &rules).map_err(|e| e.to_string())?;
         Ok(Admitted {
             policy,
             provenance: Provenance {
@@ -309,16 +308,24 @@ mod tests {
         lock.save(&file).unwrap();
         let saved = std::fs::read_to_string(&file).unwrap();
         assert!(
-            !saved.contains("publishers") && !saved.contains("signer") && !saved.contains("require"),
+            !saved.contains("publishers")
+                && !saved.contains("signer")
+                && !saved.contains("require"),
             "{saved}"
         );
         let unknown = lock_file("unknown", r#"{"plugins": {}, "publisher": {}}"#);
-        assert!(LockFile::load(&unknown).is_err(), "unknown fields are refused");
+        assert!(
+            LockFile::load(&unknown).is_err(),
+            "unknown fields are refused"
+        );
     }
 
     #[test]
     fn a_publisher_key_that_cannot_be_read_makes_the_file_invalid() {
-        let file = lock_file("badkey", r#"{"publishers": {"acme": "RWnope"}, "plugins": {}}"#);
+        let file = lock_file(
+            "badkey",
+            r#"{"publishers": {"acme": "RWnope"}, "plugins": {}}"#,
+        );
         let err = LockFile::load(&file).unwrap_err().to_string();
         assert!(
             err.contains("publisher \"acme\"") && err.contains("not a minisign public key"),
@@ -330,9 +337,15 @@ mod tests {
     fn admission_checks_the_pin_then_the_signature() {
         let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
         let sign = |bytes: &[u8]| {
-            minisign::sign(Some(&pair.pk), &pair.sk, std::io::Cursor::new(bytes), None, None)
-                .unwrap()
-                .into_string()
+            minisign::sign(
+                Some(&pair.pk),
+                &pair.sk,
+                std::io::Cursor::new(bytes),
+                None,
+                None,
+            )
+            .unwrap()
+            .into_string()
         };
         let mut lock = LockFile::default();
         lock.publishers.insert("acme".into(), pair.pk.to_base64());

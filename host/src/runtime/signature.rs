@@ -46,7 +46,9 @@ pub struct Signed {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignatureError {
     /// No signature, but one is required.
-    #[error("unsigned: {why}, and there is no {component}.minisig beside it; sign it with `looker-mcp-server plugin sign` (or `minisign -S`)")]
+    #[error(
+        "unsigned: {why}, and there is no {component}.minisig beside it; sign it with `looker-mcp-server plugin sign` (or `minisign -S`)"
+    )]
     Unsigned {
         /// The component's file name.
         component: String,
@@ -62,7 +64,9 @@ pub enum SignatureError {
         why: String,
     },
     /// Signed by a key that is not among the publishers.
-    #[error("signed by an untrusted key {key_id} ({component}.minisig): no publisher in plugins.lock has this key; add the publisher with `looker-mcp-server plugin trust NAME PUBLIC_KEY` if you trust it")]
+    #[error(
+        "signed by an untrusted key {key_id} ({component}.minisig): no publisher in plugins.lock has this key; add the publisher with `looker-mcp-server plugin trust NAME PUBLIC_KEY` if you trust it"
+    )]
     UntrustedKey {
         /// The component's file name.
         component: String,
@@ -70,7 +74,9 @@ pub enum SignatureError {
         key_id: String,
     },
     /// Signed by a trusted publisher, but not the one the lock entry names.
-    #[error("signed by publisher {actual:?} (key {key_id}), but plugins.lock says its signer is {expected:?}")]
+    #[error(
+        "signed by publisher {actual:?} (key {key_id}), but plugins.lock says its signer is {expected:?}"
+    )]
     WrongSigner {
         /// The signing key's id.
         key_id: String,
@@ -80,7 +86,9 @@ pub enum SignatureError {
         expected: String,
     },
     /// The lock entry names a signer that is not among the publishers.
-    #[error("plugins.lock names signer {signer:?} for it, but {signer:?} is not among its publishers")]
+    #[error(
+        "plugins.lock names signer {signer:?} for it, but {signer:?} is not among its publishers"
+    )]
     UnknownSigner {
         /// The signer the entry names.
         signer: String,
@@ -94,7 +102,9 @@ pub enum SignatureError {
         why: String,
     },
     /// The signature does not match the bytes: changed after signing, or signed for other bytes.
-    #[error("signature {component}.minisig by {publisher:?} (key {key_id}) does not verify: the component was changed after it was signed, or the signature belongs to another file ({why})")]
+    #[error(
+        "signature {component}.minisig by {publisher:?} (key {key_id}) does not verify: the component was changed after it was signed, or the signature belongs to another file ({why})"
+    )]
     DoesNotVerify {
         /// The component's file name.
         component: String,
@@ -335,10 +345,14 @@ mod tests {
     fn unsigned_is_refused_only_when_a_rule_asks_for_a_signature() {
         let acme = key();
         let keys = publishers(&[("acme", &acme)]);
-        assert_eq!(check("x.wasm", b"c", None, &rules(&keys, false, None)), Ok(None));
+        assert_eq!(
+            check("x.wasm", b"c", None, &rules(&keys, false, None)),
+            Ok(None)
+        );
         let err = check("x.wasm", b"c", None, &rules(&keys, true, None)).unwrap_err();
         assert!(
-            err.to_string().starts_with("unsigned: plugins.lock requires signatures")
+            err.to_string()
+                .starts_with("unsigned: plugins.lock requires signatures")
                 && err.to_string().contains("x.wasm.minisig"),
             "{err}"
         );
@@ -353,10 +367,18 @@ mod tests {
         let acme = key();
         let keys = publishers(&[("acme", &acme)]);
         let signature = sign(&acme, b"component");
-        let err = check("x.wasm", b"compOnent", Some(&signature), &rules(&keys, false, None))
-            .unwrap_err();
+        let err = check(
+            "x.wasm",
+            b"compOnent",
+            Some(&signature),
+            &rules(&keys, false, None),
+        )
+        .unwrap_err();
         assert!(matches!(err, SignatureError::DoesNotVerify { .. }), "{err}");
-        assert!(err.to_string().contains("changed after it was signed"), "{err}");
+        assert!(
+            err.to_string().contains("changed after it was signed"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -383,13 +405,26 @@ mod tests {
         let (acme, other) = (key(), key());
         let keys = publishers(&[("acme", &acme), ("other", &other)]);
         let signature = sign(&other, b"c");
-        let err = check("x.wasm", b"c", Some(&signature), &rules(&keys, false, Some("acme")))
-            .unwrap_err();
+        let err = check(
+            "x.wasm",
+            b"c",
+            Some(&signature),
+            &rules(&keys, false, Some("acme")),
+        )
+        .unwrap_err();
         assert!(matches!(err, SignatureError::WrongSigner { .. }), "{err}");
-        let err = check("x.wasm", b"c", Some(&signature), &rules(&keys, false, Some("nobody")))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("\"nobody\" is not among its publishers"), "{err}");
+        let err = check(
+            "x.wasm",
+            b"c",
+            Some(&signature),
+            &rules(&keys, false, Some("nobody")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("\"nobody\" is not among its publishers"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -401,10 +436,19 @@ mod tests {
         let short_global = format!("{}\n{}\n{}\nAAAA\n", lines[0], lines[1], lines[2]);
         let short_sig = format!("{}\nAAAA\n{}\n{}\n", lines[0], lines[2], lines[3]);
         let no_prefix = good.replacen("untrusted comment: ", "", 1);
-        for text in ["", "\n\n\n\n", "garbage", &short_global, &short_sig, &no_prefix, "a\nb\nc\nd"] {
+        for text in [
+            "",
+            "\n\n\n\n",
+            "garbage",
+            &short_global,
+            &short_sig,
+            &no_prefix,
+            "a\nb\nc\nd",
+        ] {
             let err = check("x.wasm", b"c", Some(text), &rules(&keys, false, None)).unwrap_err();
             assert!(
-                err.to_string().starts_with("malformed signature file x.wasm.minisig"),
+                err.to_string()
+                    .starts_with("malformed signature file x.wasm.minisig"),
                 "{text:?}: {err}"
             );
         }
@@ -414,11 +458,17 @@ mod tests {
     fn a_bad_publisher_key_is_named() {
         let acme = key();
         let mut keys = publishers(&[("acme", &acme)]);
-        keys.insert("broken".into(), "RWnotakey".into());
-        let err = check("x.wasm", b"c", Some(&sign(&acme, b"c")), &rules(&keys, false, None))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("publisher \"broken\""), "{err}");
+        // Before "acme" in the publishers' order, so it is read first.
+        keys.insert("aaa_broken".into(), "RWnotakey".into());
+        let err = check(
+            "x.wasm",
+            b"c",
+            Some(&sign(&acme, b"c")),
+            &rules(&keys, false, None),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("publisher \"aaa_broken\""), "{err}");
     }
 
     #[test]

@@ -29,14 +29,15 @@ precompile: build
 demo: precompile
 	python3 tests/demo.py
 
-## The services the 3-replica test starts (Debian packages), the OCI registry the oci tests
-## start (the CNCF distribution registry, Debian's docker-registry) and oras-py, which publishes
-## artifacts into it (PyPI, into a venv under target/: Debian has no oras CLI), installed only
-## when missing.
+## The services the 3-replica test starts (Debian packages), the `minisign` tool the signature
+## tests check interoperability with (Debian), the OCI registry the oci tests start (the CNCF
+## distribution registry, Debian's docker-registry) and oras-py, which publishes artifacts into
+## it (PyPI, into a venv under target/: Debian has no oras CLI), installed only when missing.
 ORAS_VENV := $(or $(CARGO_TARGET_DIR),target)/oras-venv
 test-deps:
 	@command -v redis-server >/dev/null && command -v haproxy >/dev/null || \
 		(apt-get update && apt-get install -y redis-server haproxy)
+	@command -v minisign >/dev/null || (apt-get update && apt-get install -y minisign)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	@command -v docker-registry >/dev/null || (apt-get update && apt-get install -y docker-registry)
 	@$(ORAS_VENV)/bin/python -c 'import oras.provider' 2>/dev/null || \

@@ -71,13 +71,7 @@ async fn load_registry(
     extra: Vec<Trusted>,
 ) -> anyhow::Result<Registry> {
     let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
-    let builtin_limits = CallLimits {
-        memory_bytes: config.plugin_memory_bytes,
-        cpu: config.plugin_cpu,
-        wall: config.call_timeout,
-        max_response_bytes: config.max_response_bytes,
-        max_result_bytes: 64 * 1024 * 1024,
-    };
+    let builtin_limits = builtin_limits(config);
     let registry = Registry::load(
         runtime,
         services,
@@ -100,6 +94,17 @@ async fn load_registry(
 fn tool_lists(config: &Config, registry: &Registry) -> anyhow::Result<ToolLists> {
     let loaded: Vec<&str> = registry.tools().iter().map(|t| t.name.as_str()).collect();
     ToolLists::new(&config.tools, &config.exclude_tools, &loaded).map_err(anyhow::Error::msg)
+}
+
+/// The limits every built-in group's calls run under (from the settings).
+pub(crate) fn builtin_limits(config: &Config) -> CallLimits {
+    CallLimits {
+        memory_bytes: config.plugin_memory_bytes,
+        cpu: config.plugin_cpu,
+        wall: config.call_timeout,
+        max_response_bytes: config.max_response_bytes,
+        max_result_bytes: 64 * 1024 * 1024,
+    }
 }
 
 /// The request-level governance rules from the settings.
@@ -152,8 +157,9 @@ fn plugin_settings(config: &Config, act_as_offered: bool) -> Vec<(String, String
     ]
 }
 
-/// The third-party components (`--plugin`, `LOOKER_PLUGIN_DIR`) the lock file admits. A refused
-/// one is logged and left out, unless plugins are strict.
+/// The third-party components (`--plugin`, `LOOKER_PLUGIN_DIR`) the lock file admits: pinned
+/// (or allowed unpinned) and signed as its publishers' rules ask. A refused one is logged with
+/// the reason and left out, unless plugins are strict.
 fn admit_third_party(config: &Config) -> anyhow::Result<Vec<Trusted>> {
     let mut paths: Vec<PathBuf> = config.plugins.clone();
     if let Some(dir) = &config.plugin_dir {
@@ -177,7 +183,8 @@ fn admit_third_party(config: &Config) -> anyhow::Result<Vec<Trusted>> {
     Ok(admitted)
 }
 
-/// `plugin add PATH`: pins a component in the lock file and prints its entry.
+/// `plugin add PATH`: pins a component in the lock file and prints its entry; the entry names
+/// its `signer` when `PATH.minisig` verifies under a publisher's key.
 pub fn pin_plugin(config: &Config, path: &std::path::Path, deny_all: bool) -> anyhow::Result<()> {
     let lock_path = config.plugin_lock_path();
     let mut lock = LockFile::load(&lock_path)?;
@@ -192,8 +199,20 @@ pub fn pin_plugin(config: &Config, path: &std::path::Path, deny_all: bool) -> an
         "{}",
         serde_json::to_string_pretty(&serde_json::json!({ name: entry }))?
     );
+    let signer = entry.signer.as_deref().map_or_else(
+        || "unsigned (no signature by a publisher in the lock file)".to_owned(),
+        |s| format!("signed by {s}"),
+    );
+    if entry.signer.is_none() && lock.require_signatures {
+        eprintln!(
+            "warning: {} is unsigned but {} requires signatures: it will be refused until it is \
+             signed by a trusted publisher",
+            path.display(),
+            lock_path.display()
+        );
+    }
     eprintln!(
-        "pinned in {}; edit its policy there to grant more",
+        "pinned in {} ({signer}); edit its policy there to grant more",
         lock_path.display()
     );
     Ok(())

@@ -31,11 +31,11 @@ pub struct Cli {
     pub demo: bool,
 
     /// Load an extra tool group from a `.wasm` component (repeatable).
-    #[arg(long = "plugin", value_name = "PATH.wasm")]
+    #[arg(long = "plugin", value_name = "PATH.wasm", global = true)]
     pub plugins: Vec<PathBuf>,
 
     /// Load every `.wasm` component in this directory too (overrides LOOKER_PLUGIN_DIR).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     pub plugin_dir: Option<PathBuf>,
 
     /// The lock file pinning third-party components (overrides LOOKER_PLUGIN_LOCK; default
@@ -98,12 +98,70 @@ pub enum AuditCommand {
 /// `plugin …` commands.
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
-    /// Pin a component in the lock file (its sha256 and a policy) and print the entry.
+    /// Pin a component in the lock file (its sha256 and a policy) and print the entry. When
+    /// `PATH.minisig` beside it verifies under a publisher's key, the entry records that
+    /// publisher as its `signer`.
     Add {
         /// The `.wasm` component.
         path: PathBuf,
         /// Grant nothing (edit the lock file to grant requests) instead of read-only access.
         #[arg(long)]
         deny_all: bool,
+    },
+    /// Print, one JSON line each, every built-in group and every third-party component
+    /// (`--plugin`, `--plugin-dir`) with its source, sha256, signer, policy and limits; a
+    /// component the lock file refuses is printed with the reason.
+    List,
+    /// Write a new signing key pair, PREFIX.key (secret, not password-protected, so CI can
+    /// sign unattended; keep it secret) and PREFIX.pub, in minisign's format. A password-protected
+    /// key from `minisign -G` works too: `plugin sign` reads its password from
+    /// LOOKER_PLUGIN_SIGNING_PASSWORD.
+    Keygen {
+        /// Where to write the keys: PREFIX.key and PREFIX.pub (never overwritten).
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
+    },
+    /// Sign a component: writes FILE.minisig, a minisign signature (`minisign -Vm FILE -p KEY.pub`
+    /// verifies it).
+    Sign {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// The secret key (from `plugin keygen` or `minisign -G`; a password-protected one
+        /// needs LOOKER_PLUGIN_SIGNING_PASSWORD).
+        #[arg(long, value_name = "SECRET_KEY")]
+        key: PathBuf,
+        /// The trusted comment, signed with the component (default: timestamp and file name).
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
+    /// Verify a component's signature (FILE.minisig): against one public key with --key, else
+    /// against the lock file (its pin, its publishers and the entry's signer). Exits 0
+    /// printing the signer and sha256, 1 printing the reason.
+    Verify {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// A public key: a `.pub` file or its `RW…` line.
+        #[arg(long, value_name = "PUBLIC_KEY")]
+        key: Option<String>,
+    },
+    /// Trust a publisher: adds NAME and its public key to the lock file's publishers.
+    Trust {
+        /// The publisher's name (letters, digits, `-`, `_`, `.`).
+        name: String,
+        /// Its public key: a `.pub` file or its `RW…` line.
+        public_key: String,
+    },
+    /// Create a new tool-group crate NAME: Cargo.toml, src/lib.rs with one read tool and its
+    /// unit test, a Makefile that builds NAME.wasm, and a README.
+    New {
+        /// The group's name: lowercase letters, digits and `_`, starting with a letter.
+        name: String,
+        /// The directory to create it in (default: the current one); the crate is DIR/NAME.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The plugin SDK (`plugins/sdk` of a looker-mcp checkout); default: the one this
+        /// binary was built from, when it exists.
+        #[arg(long, value_name = "PATH")]
+        sdk: Option<PathBuf>,
     },
 }

@@ -25,7 +25,11 @@ pub mod logging;
 #[doc(hidden)]
 pub mod looker;
 #[doc(hidden)]
+pub mod plugin_cmd;
+#[doc(hidden)]
 pub mod runtime;
+#[doc(hidden)]
+pub mod scaffold;
 #[doc(hidden)]
 pub mod semantic;
 #[doc(hidden)]

@@ -6,7 +6,7 @@ use looker_mcp::auth::Auth;
 use looker_mcp::cli::{AuditCommand, Cli, Command, PluginCommand};
 use looker_mcp::config::{Config, Transport};
 use looker_mcp::identity::Identities;
-use looker_mcp::{app, logging, transport};
+use looker_mcp::{app, logging, plugin_cmd, scaffold, transport};
 
 /// Runs the server; a user error (bad setting, busy port, unknown group, …) is printed as one
 /// line, `error: …`, without a backtrace whatever `RUST_BACKTRACE` says, and exits 1.
@@ -57,9 +57,7 @@ async fn run() -> anyhow::Result<()> {
             };
         }
         Some(Command::Precompile) => return app::precompile(&config).await,
-        Some(Command::Plugin(PluginCommand::Add { path, deny_all })) => {
-            return app::pin_plugin(&config, path, *deny_all);
-        }
+        Some(Command::Plugin(command)) => return plugin(&config, command),
         None => {}
     }
     // An unsafe deployment posture stops the server before anything loads.
@@ -97,6 +95,34 @@ async fn run() -> anyhow::Result<()> {
     };
     looker_mcp::telemetry::flush().await;
     served
+}
+
+/// `plugin …`: the maintenance commands for third-party components.
+fn plugin(config: &Config, command: &PluginCommand) -> anyhow::Result<()> {
+    match command {
+        PluginCommand::Add { path, deny_all } => app::pin_plugin(config, path, *deny_all),
+        PluginCommand::List => plugin_cmd::list(config),
+        PluginCommand::Keygen { out } => plugin_cmd::keygen(out),
+        PluginCommand::Sign { file, key, comment } => {
+            plugin_cmd::sign(file, key, comment.as_deref())
+        }
+        PluginCommand::Verify { file, key } => {
+            match plugin_cmd::verify(config, file, key.as_deref()) {
+                Ok(line) => {
+                    println!("{line}");
+                    Ok(())
+                }
+                Err(why) => {
+                    eprintln!("{why}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        PluginCommand::Trust { name, public_key } => plugin_cmd::trust(config, name, public_key),
+        PluginCommand::New { name, dir, sdk } => {
+            scaffold::create(name, dir.as_deref(), sdk.as_deref())
+        }
+    }
 }
 
 /// `::1` → `[::1]` so it parses as a socket address.

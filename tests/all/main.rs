@@ -35,6 +35,7 @@ mod load;
 mod modeling;
 mod oci;
 mod oci_registry;
+mod plugin_trust;
 mod plugins;
 mod principals;
 mod progressive;

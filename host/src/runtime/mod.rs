@@ -3,14 +3,17 @@
 
 mod cache;
 pub mod call;
+pub mod contract;
 pub mod embedded;
 mod engine;
 pub mod lock;
 pub mod oci;
 pub mod registry;
+pub mod signature;
 pub mod slots;
 
 pub use cache::default_dir as cache_dir;
+pub use cache::digest;
 pub use cache::private_dir;
 pub use call::CallFailure;
 pub use engine::Runtime;

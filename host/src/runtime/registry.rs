@@ -9,16 +9,15 @@ use serde_json::{Map, Value};
 use wasmtime::component::Component;
 
 use super::call::{self, CallFailure};
-use super::lock::Trusted;
-use super::{Runtime, cache, embedded};
+use super::lock::{Provenance, Trusted};
+use super::{Runtime, cache, contract, embedded};
 use crate::bindings::PluginPre;
 use crate::bindings::types::{Annotations, ToolOutput};
 use crate::capability::policy::Policy;
 use crate::capability::{CallLimits, CallScope, Grant, HostState, Services};
 
 /// The plugin contract this host implements, and the export a component must have.
-pub const CONTRACT: &str = "looker:mcp@0.1.0";
-const CONTRACT_EXPORT: &str = "looker:mcp/tool-group@0.1.0";
+pub use super::contract::{CONTRACT, CONTRACT_EXPORT};
 
 /// Groups in the order the Python server lists them; `tools/list` follows it.
 pub const GROUP_ORDER: &[&str] = &[
@@ -132,6 +131,8 @@ pub struct Group {
     pub source: String,
     /// What its calls may do, within which limits.
     pub grant: Arc<Grant>,
+    /// A third-party component's digest and signer (`None` for an embedded group).
+    pub provenance: Option<Provenance>,
     pre: PluginPre<HostState>,
 }
 
@@ -154,6 +155,7 @@ struct Candidate {
     digest: Option<&'static str>,
     policy: Policy,
     limits: CallLimits,
+    provenance: Option<Provenance>,
 }
 
 type Described = (Group, Vec<ToolEntry>);
@@ -193,6 +195,7 @@ impl Registry {
                 digest: None,
                 policy: trusted.policy,
                 limits,
+                provenance: Some(trusted.provenance),
             };
             match describe(&runtime, candidate, cache, &services).await {
                 Ok(described) => externals.push(described),
@@ -216,6 +219,7 @@ impl Registry {
                     digest: Some(*digest),
                     policy: Policy::builtin(),
                     limits: builtin_limits.clone(),
+                    provenance: None,
                 };
                 loaded.push(describe(&runtime, candidate, cache, &services).await?);
             }
@@ -243,7 +247,7 @@ impl Registry {
                 continue;
             }
             taken.extend(tools.iter().map(|t| (t.name.clone(), group.name.clone())));
-            tracing::info!(group = %group.name, source = %group.source, policy = ?group.grant.policy, "loaded a third-party plugin");
+            log_loaded(&group);
             loaded.push((group, tools));
         }
         loaded.sort_by_key(|(g, _)| order_key(&g.name));
@@ -315,6 +319,28 @@ impl Registry {
     }
 }
 
+/// The start-up line of a third-party group: where it came from, its digest, who signed it,
+/// what it may do and within which limits. Never key material: a signer is named by publisher
+/// and key id.
+fn log_loaded(group: &Group) {
+    let provenance = group.provenance.as_ref();
+    let signed = provenance.and_then(|p| p.signed.as_ref());
+    let limits = &group.grant.limits;
+    tracing::info!(
+        group = %group.name,
+        source = %group.source,
+        sha256 = provenance.map_or("", |p| p.sha256.as_str()),
+        signer = provenance.map_or("unsigned", Provenance::signer),
+        key_id = signed.map_or("", |s| s.key_id.as_str()),
+        trusted_comment = signed.map_or("", |s| s.trusted_comment.as_str()),
+        policy = ?group.grant.policy,
+        memory_mb = limits.memory_bytes / (1024 * 1024),
+        cpu_ms = limits.cpu.as_millis() as u64,
+        max_result_mb = limits.max_result_bytes / (1024 * 1024),
+        "loaded a third-party plugin"
+    );
+}
+
 /// Compiles (or loads from cache) a component, asks it for its tools and checks them.
 async fn describe(
     runtime: &Runtime,
@@ -333,6 +359,8 @@ async fn describe(
         .map_or_else(|| cache::digest(&candidate.bytes), str::to_owned);
     let component: Component = cache::load(&engine, &candidate.bytes, Some(&digest), cache)
         .map_err(|e| fail(format!("not a valid component: {e:#}")))?;
+    contract::check(&component, &engine)
+        .map_err(|why| fail(format!("does not fit the {CONTRACT} contract: {why}")))?;
     let instance_pre = runtime
         .linker
         .instantiate_pre(&component)
@@ -421,6 +449,7 @@ async fn describe(
             policy: candidate.policy,
             limits: candidate.limits,
         }),
+        provenance: candidate.provenance,
         pre,
     };
     Ok((group, tools))

@@ -9,7 +9,8 @@ use crate::config::Config;
 use crate::governance::{AuditLog, Governance, ModelAllowList, ToolLists};
 use crate::identity::Identities;
 use crate::looker::LookerClient;
-use crate::runtime::lock::{LockFile, Trusted, components_in};
+use crate::runtime::admission;
+use crate::runtime::lock::{LockFile, Trusted};
 use crate::runtime::{Registry, Runtime, embedded};
 use crate::server::{LookerMcp, ToolListChange};
 
@@ -20,7 +21,7 @@ pub async fn build(
     groups: Option<&str>,
     identities: Identities,
 ) -> anyhow::Result<LookerMcp> {
-    let extra = admit_third_party(config)?;
+    let extra = admit_third_party(config).await?;
     let looker = Arc::new(LookerClient::new(config)?);
     let runtime = Runtime::new(crate::runtime::SlotPolicy {
         per_principal: config.limits.slots_per_principal,
@@ -54,7 +55,7 @@ pub async fn reload(
     groups: Option<&str>,
     server: &LookerMcp,
 ) -> anyhow::Result<ToolListChange> {
-    let extra = admit_third_party(config)?;
+    let extra = admit_third_party(config).await?;
     let (runtime, services) =
         server.with_registry(|served| (served.runtime().clone(), served.services().clone()));
     let registry = load_registry(config, runtime, services, groups, extra).await?;
@@ -70,7 +71,7 @@ async fn load_registry(
     groups: Option<&str>,
     extra: Vec<Trusted>,
 ) -> anyhow::Result<Registry> {
-    let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
+    let cache_dir = cache_dir(config);
     let builtin_limits = builtin_limits(config);
     let registry = Registry::load(
         runtime,
@@ -160,32 +161,41 @@ fn plugin_settings(config: &Config, act_as_offered: bool) -> Vec<(String, String
 /// The third-party components (`--plugin`, `LOOKER_PLUGIN_DIR`) the lock file admits: pinned
 /// (or allowed unpinned) and signed as its publishers' rules ask. A refused one is logged with
 /// the reason and left out, unless plugins are strict.
-fn admit_third_party(config: &Config) -> anyhow::Result<Vec<Trusted>> {
-    let mut paths: Vec<PathBuf> = config.plugins.clone();
-    if let Some(dir) = &config.plugin_dir {
-        paths.extend(components_in(dir)?);
-    }
-    if paths.is_empty() {
+async fn admit_third_party(config: &Config) -> anyhow::Result<Vec<Trusted>> {
+    let sources = admission::sources(&config.plugins, config.plugin_dir.as_deref())?;
+    if sources.is_empty() {
         return Ok(Vec::new());
     }
-    let lock_path = config.plugin_lock_path();
-    let lock = LockFile::load(&lock_path)?;
+    let lock = LockFile::load(&config.plugin_lock_path())?;
+    let cache_dir = cache_dir(config);
     let mut admitted = Vec::new();
-    for path in paths {
-        match lock.admit(&path, config.allow_unpinned_plugins) {
+    for source in &sources {
+        let allow = config.allow_unpinned_plugins;
+        match admission::admit(&lock, source, allow, cache_dir.as_deref()).await {
             Ok(trusted) => admitted.push(trusted),
-            Err(problem) if config.strict_plugins => anyhow::bail!("{}: {problem}", path.display()),
+            Err(problem) if config.strict_plugins => {
+                anyhow::bail!("{}: {problem}", source.describe())
+            }
             Err(problem) => {
-                tracing::error!(plugin = %path.display(), %problem, "refused a plugin; the server starts without it")
+                tracing::error!(plugin = %source.describe(), %problem, "refused a plugin; the server starts without it")
             }
         }
     }
     Ok(admitted)
 }
 
+/// Where compiled components and pulled ones are cached (`LOOKER_CACHE_DIR`, else the user's).
+fn cache_dir(config: &Config) -> Option<PathBuf> {
+    config.cache_dir.clone().or_else(crate::runtime::cache_dir)
+}
+
 /// `plugin add PATH`: pins a component in the lock file and prints its entry; the entry names
 /// its `signer` when `PATH.minisig` verifies under a publisher's key.
-pub fn pin_plugin(config: &Config, path: &std::path::Path, deny_all: bool) -> anyhow::Result<()> {
+pub async fn pin_plugin(
+    config: &Config,
+    path: &std::path::Path,
+    deny_all: bool,
+) -> anyhow::Result<()> {
     let lock_path = config.plugin_lock_path();
     let mut lock = LockFile::load(&lock_path)?;
     let policy = if deny_all {
@@ -193,7 +203,9 @@ pub fn pin_plugin(config: &Config, path: &std::path::Path, deny_all: bool) -> an
     } else {
         Policy::read_only()
     };
-    let (name, entry) = lock.pin(path, policy)?;
+    let source = admission::Source::parse(path).map_err(anyhow::Error::msg)?;
+    let (name, entry) =
+        admission::pin(&mut lock, &source, policy, cache_dir(config).as_deref()).await?;
     lock.save(&lock_path)?;
     println!(
         "{}",

@@ -30,8 +30,9 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
-    /// Load an extra tool group from a `.wasm` component (repeatable).
-    #[arg(long = "plugin", value_name = "PATH.wasm", global = true)]
+    /// Load an extra tool group from a `.wasm` component, or from an OCI registry
+    /// (`oci://host/repo:tag` or `oci://host/repo@sha256:…`; repeatable).
+    #[arg(long = "plugin", value_name = "PATH.wasm|oci://…", global = true)]
     pub plugins: Vec<PathBuf>,
 
     /// Load every `.wasm` component in this directory too (overrides LOOKER_PLUGIN_DIR).
@@ -102,7 +103,8 @@ pub enum PluginCommand {
     /// `PATH.minisig` beside it verifies under a publisher's key, the entry records that
     /// publisher as its `signer`.
     Add {
-        /// The `.wasm` component.
+        /// The `.wasm` component, or an `oci://` reference (pulled, then pinned with the
+        /// manifest digest its tag names).
         path: PathBuf,
         /// Grant nothing (edit the lock file to grant requests) instead of read-only access.
         #[arg(long)]

@@ -57,7 +57,7 @@ async fn run() -> anyhow::Result<()> {
             };
         }
         Some(Command::Precompile) => return app::precompile(&config).await,
-        Some(Command::Plugin(command)) => return plugin(&config, command),
+        Some(Command::Plugin(command)) => return plugin(&config, command).await,
         None => {}
     }
     // An unsafe deployment posture stops the server before anything loads.
@@ -98,10 +98,10 @@ async fn run() -> anyhow::Result<()> {
 }
 
 /// `plugin …`: the maintenance commands for third-party components.
-fn plugin(config: &Config, command: &PluginCommand) -> anyhow::Result<()> {
+async fn plugin(config: &Config, command: &PluginCommand) -> anyhow::Result<()> {
     match command {
-        PluginCommand::Add { path, deny_all } => app::pin_plugin(config, path, *deny_all),
-        PluginCommand::List => plugin_cmd::list(config),
+        PluginCommand::Add { path, deny_all } => app::pin_plugin(config, path, *deny_all).await,
+        PluginCommand::List => plugin_cmd::list(config).await,
         PluginCommand::Keygen { out } => plugin_cmd::keygen(out),
         PluginCommand::Sign { file, key, comment } => {
             plugin_cmd::sign(file, key, comment.as_deref())

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 
 use crate::capability::CallLimits;
 use crate::config::Config;
+use crate::runtime::admission;
 use crate::runtime::embedded;
-use crate::runtime::lock::{LockFile, Trusted, components_in, read_signature};
+use crate::runtime::lock::{LockFile, Trusted, read_signature};
 use crate::runtime::signature::{self, SIGNATURE_SUFFIX, key_id, parse_public_key};
 
 /// The variable `plugin sign` reads a password-protected secret key's password from.
@@ -23,7 +24,7 @@ pub const PASSWORD_VARIABLE: &str = "LOOKER_PLUGIN_SIGNING_PASSWORD";
 const MIB: usize = 1024 * 1024;
 
 /// `plugin list`: one JSON line per built-in group, then per third-party component.
-pub fn list(config: &Config) -> anyhow::Result<()> {
+pub async fn list(config: &Config) -> anyhow::Result<()> {
     let builtin = crate::app::builtin_limits(config);
     let mut out = std::io::stdout().lock();
     for (name, _, digest) in embedded::EMBEDDED {
@@ -37,21 +38,19 @@ pub fn list(config: &Config) -> anyhow::Result<()> {
         });
         writeln!(out, "{line}")?;
     }
-    let mut paths: Vec<PathBuf> = config.plugins.clone();
-    if let Some(dir) = &config.plugin_dir {
-        paths.extend(components_in(dir)?);
-    }
-    if paths.is_empty() {
+    let sources = admission::sources(&config.plugins, config.plugin_dir.as_deref())?;
+    if sources.is_empty() {
         return Ok(());
     }
     let lock = LockFile::load(&config.plugin_lock_path())?;
-    for path in paths {
-        let line = match lock.admit(&path, config.allow_unpinned_plugins) {
+    let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
+    for source in &sources {
+        let allow = config.allow_unpinned_plugins;
+        let line = match admission::admit(&lock, source, allow, cache_dir.as_deref()).await {
             Ok(trusted) => admitted(&trusted, config),
             Err(why) => json!({
-                "file": file_name(&path),
-                "source": path.display().to_string(),
-                "sha256": std::fs::read(&path).ok().map(|b| crate::runtime::digest(&b)),
+                "file": source.lock_key(),
+                "source": source.describe(),
                 "refused": why,
             }),
         };

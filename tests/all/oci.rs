@@ -354,3 +354,86 @@ async fn sizes_and_missing_artifacts_are_refused_with_what_was_asked() {
         "{error}"
     );
 }
+
+/// `--plugin oci://…` end to end: `plugin add` pulls and pins the component (its sha256 and the
+/// manifest digest its tag names), the server pulls it at start and serves its tools through an
+/// MCP client, and once the tag is re-pushed with other bytes the next start refuses it, naming
+/// both digests, and serves the rest.
+#[tokio::test]
+async fn a_component_pinned_by_tag_is_served_and_refused_once_the_tag_moves() {
+    use serde_json::json;
+
+    use crate::support::{Harness, call, text};
+
+    let registry = Registry::start().await;
+    let hello = component("hello_looker");
+    let manifest = registry.push_component("looker/hello:v1", &hello).await;
+    let reference = format!("oci://{}/looker/hello:v1", registry.host());
+    let dir = std::env::temp_dir().join(format!("oci-plugin-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = dir.join("plugins.lock").display().to_string();
+    let h = Harness::new().await;
+
+    let added = h
+        .command(&["plugin", "add", &reference, "--plugin-lock", &lock])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let pinned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+    let entry = &pinned["plugins"][format!("oci://{}/looker/hello", registry.host())];
+    assert_eq!(
+        entry["sha256"],
+        sha256(std::path::Path::new(test_component("hello_looker")))
+    );
+    assert_eq!(entry["manifest"], manifest.as_str(), "{pinned}");
+
+    let args = [
+        "--plugin",
+        reference.as_str(),
+        "--plugin-lock",
+        lock.as_str(),
+    ];
+    let (client, _) = h.stdio_client_with_logs(&args).await;
+    let overview = call(&client, "model_overview", json!({})).await;
+    assert_ne!(overview.is_error, Some(true), "{}", text(&overview));
+    assert!(
+        h.api_requests().iter().any(|r| r.path == "/lookml_models"),
+        "the pulled component's request reached Looker"
+    );
+    client.cancel().await.unwrap();
+
+    // The tag moves to other bytes: refused by the pinned manifest digest, the rest serves.
+    let moved = registry
+        .push_component("looker/hello:v1", &component("hostile"))
+        .await;
+    assert_ne!(moved, manifest);
+    let (client, logs) = h.stdio_client_with_logs(&args).await;
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n == "model_overview" || n == "allowed"),
+        "{names:?}"
+    );
+    let me = call(&client, "whoami", json!({})).await;
+    assert_ne!(me.is_error, Some(true));
+    client.cancel().await.unwrap();
+    let logs = logs.text();
+    assert!(
+        logs.contains("refused a plugin") && logs.contains(&manifest) && logs.contains(&moved),
+        "{logs}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,6 +38,10 @@ pub struct LockEntry {
     /// The publisher whose valid signature it must carry (a name in `publishers`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+    /// For a component pulled from an OCI registry by tag: the manifest digest the tag named
+    /// when it was pinned (`sha256:…`); a tag that now names another manifest is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
     /// What it is granted.
     #[serde(default = "Policy::nothing")]
     pub policy: Policy,
@@ -124,19 +128,33 @@ impl LockFile {
     pub fn pin(&mut self, component: &Path, policy: Policy) -> anyhow::Result<(String, LockEntry)> {
         let bytes = std::fs::read(component)
             .map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;
-        let name = file_name(component);
         let signature = read_signature(component)
             .map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;
+        self.pin_bytes(&file_name(component), &bytes, signature.as_deref(), policy)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))
+    }
+
+    /// [`Self::pin`] for a component already read: `name` is the lock's key, `signature` the
+    /// text of its `.minisig`, if any.
+    pub fn pin_bytes(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        signature: Option<&str>,
+        policy: Policy,
+    ) -> anyhow::Result<(String, LockEntry)> {
+        let name = name.to_owned();
         let rules = TrustRules {
             publishers: &self.publishers,
             require_signature: false,
             signer: None,
         };
-        let signed = signature::check(&name, &bytes, signature.as_deref(), &rules)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;
+        let signed = signature::check(&name, bytes, signature, &rules)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let entry = LockEntry {
-            sha256: digest(&bytes),
+            sha256: digest(bytes),
             signer: signed.map(|s| s.publisher),
+            manifest: None,
             policy,
         };
         self.plugins.insert(name.clone(), entry.clone());
@@ -354,6 +372,7 @@ mod tests {
             LockEntry {
                 sha256: digest(b"one"),
                 signer: Some("acme".into()),
+                manifest: None,
                 policy: Policy::nothing(),
             },
         );

@@ -1,6 +1,7 @@
 //! Tool-group components: loading (embedded or from files), the compile cache, the registry of
 //! tools, and running one call in a fresh, bounded instance.
 
+pub mod admission;
 mod cache;
 pub mod call;
 pub mod contract;

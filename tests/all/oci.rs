@@ -374,16 +374,7 @@ async fn a_component_pinned_by_tag_is_served_and_refused_once_the_tag_moves() {
     let lock = dir.join("plugins.lock").display().to_string();
     let h = Harness::new().await;
 
-    let added = h
-        .command(&["plugin", "add", &reference, "--plugin-lock", &lock])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
+    crate::support::plugin_add(&h, &reference, &lock).await;
     let pinned: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
     let entry = &pinned["plugins"][format!("oci://{}/looker/hello", registry.host())];

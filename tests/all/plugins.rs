@@ -208,16 +208,7 @@ async fn pinned_example(h: &Harness, name: &str) -> String {
     let dir = plugin_dir(name, &["hello_looker"]);
     let wasm = dir.join("hello_looker.wasm").display().to_string();
     let lock = dir.join("plugins.lock").display().to_string();
-    let out = h
-        .command(&["plugin", "add", &wasm, "--plugin-lock", &lock])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::plugin_add(h, &wasm, &lock).await;
     dir.display().to_string()
 }
 

@@ -188,6 +188,20 @@ pub fn write_lock(dir: &Path, entries: Value) {
     .unwrap();
 }
 
+/// `looker-mcp-server plugin add TARGET --plugin-lock LOCK`, which must succeed.
+pub async fn plugin_add(h: &Harness, target: &str, lock: &str) {
+    let out = h
+        .command(&["plugin", "add", target, "--plugin-lock", lock])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "plugin add {target}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Compiled components are cached here across test runs.
 pub fn cache_dir() -> String {
     format!("{}/component-cache", env!("CARGO_TARGET_TMPDIR"))

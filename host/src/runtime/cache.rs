@@ -190,12 +190,18 @@ fn mac_file(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `file` (mode 0600) through a temporary file of a unique name and a rename, so a
+/// reader never sees half a file and concurrent writers never share a temporary file.
+pub(crate) fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut name = file.as_os_str().to_owned();
-    name.push(format!(".tmp{}", std::process::id()));
+    name.push(format!(
+        ".tmp{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
     let tmp = PathBuf::from(name);
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let written = options

@@ -100,7 +100,7 @@ impl Store {
             writes.push((self.signature_file(component_digest), signature.as_bytes()));
         }
         for (file, bytes) in writes {
-            if let Err(error) = write_atomically(&file, bytes) {
+            if let Err(error) = crate::runtime::cache::write_atomically(&file, bytes) {
                 tracing::warn!(file = %file.display(), %error, "cannot cache a pulled component");
             }
         }
@@ -115,28 +115,6 @@ fn read_verified(file: &Path, digest: &str) -> Option<Vec<u8>> {
         return None;
     }
     Some(bytes)
-}
-
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut name = file.as_os_str().to_owned();
-    name.push(format!(
-        ".tmp{}-{}",
-        std::process::id(),
-        uuid::Uuid::new_v4()
-    ));
-    let tmp = PathBuf::from(name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(&tmp)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
-        .and_then(|()| std::fs::rename(&tmp, file));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 #[cfg(test)]

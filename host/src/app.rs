@@ -1,6 +1,5 @@
 //! Wires the pieces: settings → Looker client → runtime and registry → MCP handler.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::capability::policy::Policy;
@@ -71,7 +70,7 @@ async fn load_registry(
     groups: Option<&str>,
     extra: Vec<Trusted>,
 ) -> anyhow::Result<Registry> {
-    let cache_dir = cache_dir(config);
+    let cache_dir = config.cache_root();
     let builtin_limits = builtin_limits(config);
     let registry = Registry::load(
         runtime,
@@ -167,7 +166,7 @@ async fn admit_third_party(config: &Config) -> anyhow::Result<Vec<Trusted>> {
         return Ok(Vec::new());
     }
     let lock = LockFile::load(&config.plugin_lock_path())?;
-    let cache_dir = cache_dir(config);
+    let cache_dir = config.cache_root();
     let mut admitted = Vec::new();
     for source in &sources {
         let allow = config.allow_unpinned_plugins;
@@ -182,11 +181,6 @@ async fn admit_third_party(config: &Config) -> anyhow::Result<Vec<Trusted>> {
         }
     }
     Ok(admitted)
-}
-
-/// Where compiled components and pulled ones are cached (`LOOKER_CACHE_DIR`, else the user's).
-fn cache_dir(config: &Config) -> Option<PathBuf> {
-    config.cache_dir.clone().or_else(crate::runtime::cache_dir)
 }
 
 /// `plugin add PATH`: pins a component in the lock file and prints its entry; the entry names
@@ -205,7 +199,7 @@ pub async fn pin_plugin(
     };
     let source = admission::Source::parse(path).map_err(anyhow::Error::msg)?;
     let (name, entry) =
-        admission::pin(&mut lock, &source, policy, cache_dir(config).as_deref()).await?;
+        admission::pin(&mut lock, &source, policy, config.cache_root().as_deref()).await?;
     lock.save(&lock_path)?;
     println!(
         "{}",

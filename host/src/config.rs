@@ -427,6 +427,12 @@ impl Config {
         })
     }
 
+    /// Where compiled and pulled components and the branch journal are kept: `LOOKER_CACHE_DIR`,
+    /// else the user's cache directory (none where there is no such directory).
+    pub fn cache_root(&self) -> Option<std::path::PathBuf> {
+        self.cache_dir.clone().or_else(crate::runtime::cache_dir)
+    }
+
     /// The Looker API root, e.g. `https://example.looker.com/api/4.0`.
     pub fn api_root(&self) -> String {
         format!("{}/api/{}", self.base_url, self.api_version)

@@ -43,7 +43,7 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
         return Ok(());
     }
     let lock = LockFile::load(&config.plugin_lock_path())?;
-    let cache_dir = config.cache_dir.clone().or_else(crate::runtime::cache_dir);
+    let cache_dir = config.cache_root();
     for source in &sources {
         let allow = config.allow_unpinned_plugins;
         let line = match admission::admit(&lock, source, allow, cache_dir.as_deref()).await {

@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::app;
 use crate::config::Config;
-use crate::runtime::lock::components_in;
+use crate::runtime::admission::{self, Source};
+use crate::runtime::signature::SIGNATURE_SUFFIX;
 use crate::server::LookerMcp;
 
 /// How often a watched plugin set is checked for changes.
@@ -65,11 +66,13 @@ pub fn spawn(config: Config, groups: Option<String>, server: LookerMcp) {
 type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
 fn fingerprint(config: &Config) -> Fingerprint {
-    let mut files: Vec<PathBuf> = config.plugins.clone();
-    if let Some(dir) = &config.plugin_dir {
-        for component in components_in(dir).unwrap_or_default() {
+    // The same sources a start admits; a registry component is re-pulled only on SIGHUP.
+    let sources = admission::sources(&config.plugins, config.plugin_dir.as_deref());
+    let mut files: Vec<PathBuf> = Vec::new();
+    for source in sources.unwrap_or_default() {
+        if let Source::File(component) = source {
             let mut signature = component.clone().into_os_string();
-            signature.push(".minisig");
+            signature.push(SIGNATURE_SUFFIX);
             files.push(component);
             files.push(signature.into());
         }

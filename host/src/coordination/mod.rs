@@ -85,11 +85,7 @@ impl Coordination {
     /// branch swaps, it does not stop the server), in-process otherwise.
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         let backend = if config.redis_url.is_empty() {
-            let dir = config
-                .cache_dir
-                .clone()
-                .or_else(crate::runtime::cache_dir)
-                .map(|d| d.join("branch-journal"));
+            let dir = config.cache_root().map(|d| d.join("branch-journal"));
             Backend::Local {
                 locks: LocalLocks::default(),
                 journal: FileJournal::open(dir),

@@ -10,15 +10,17 @@ WASM_TARGET := wasm32-wasip2
 check-target:
 	@rustup target list --installed 2>/dev/null | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 
-## Build the server (plugins are built and embedded by host/build.rs), thin LTO.
+## Build the server (plugins are built and embedded by host/build.rs), thin LTO. Its components
+## compile once, at first start (`make precompile` does it ahead); `make dist` embeds that code.
 build: check-target
 	@echo "building target/release/looker-mcp-server: the wasm tool groups (once, into target/plugins), then the server with thin LTO; the last step, the link, is quiet for a minute or more"
 	$(CARGO) build --release
 
-## The binary that ships: fat LTO and one codegen unit, smaller and a little faster, much slower to link.
+## The binary that ships: fat LTO and one codegen unit, smaller and a little faster, much slower to
+## link; the components' machine code compiled at build time and embedded (feature `precompiled`).
 dist: check-target
-	@echo "building target/dist/looker-mcp-server with fat LTO (profile dist): the final link is quiet for several minutes on 2 cores"
-	$(CARGO) build --profile dist
+	@echo "building target/dist/looker-mcp-server with fat LTO (profile dist) and the components precompiled: the final link is quiet for several minutes on 2 cores"
+	$(CARGO) build --profile dist --features precompiled
 
 ## Compile every embedded component into the on-disk cache for a fast first start.
 precompile: build
@@ -46,7 +48,7 @@ test-deps:
 ## Everything CI runs: formatting, lints, unit and end-to-end tests, then the MCP conformance suite.
 test: check-target test-deps
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features looker-mcp/precompiled -- -D warnings
 	$(CARGO) test --workspace
 	CARGO="$(CARGO)" bash tests/conformance/run.sh
 	CARGO="$(CARGO)" bash tests/deploy/run.sh
@@ -74,13 +76,15 @@ bundle: dist
 
 lint: check-target
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features looker-mcp/precompiled -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
 
-## Startup, memory, per-call latency (stdio and HTTP) and a 32-client HTTP load test.
-bench: build
+## Startup, memory, per-call latency (stdio and HTTP) and a 32-client HTTP load test; the server
+## as it ships (components precompiled at build time), with thin LTO.
+bench: check-target
+	$(CARGO) build --release --features precompiled -p looker-mcp
 	$(CARGO) run --release -p looker-mcp-bench
 
 ## The same figures for this server and the Python looker-mcp-server 0.25.0 (installed from PyPI

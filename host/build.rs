@@ -6,6 +6,7 @@
 //! Set `LOOKER_MCP_SKIP_PLUGINS=1` to skip the nested build (e.g. for `cargo doc`); the binary
 //! then has no embedded groups.
 
+#[cfg(feature = "precompiled")]
 #[path = "build/precompile.rs"]
 mod precompile;
 #[path = "build/wasm.rs"]
@@ -22,7 +23,7 @@ fn main() {
     let root = wasm::workspace_root();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets this"));
     println!("cargo:rerun-if-env-changed=LOOKER_MCP_SKIP_PLUGINS");
-    println!("cargo:rerun-if-changed=build/wasm.rs");
+    println!("cargo:rerun-if-changed=build");
     for watched in ["wit", "plugins", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
@@ -36,13 +37,7 @@ fn main() {
         let wasm_dir = wasm::build_components(&root, &groups);
         embed(&groups, &wasm_dir, &out_dir)
     };
-    precompile::embed(
-        &embedded
-            .iter()
-            .map(|(group, file, _)| (group.clone(), file.clone()))
-            .collect::<Vec<_>>(),
-        &out_dir,
-    );
+    write_precompiled(&embedded, &out_dir);
     write_embedded(&out_dir, &embedded, &groups);
 }
 
@@ -57,6 +52,23 @@ fn embed(groups: &[Crate], wasm_dir: &Path, out_dir: &Path) -> Vec<(String, Path
             (g.dir_name.clone(), copy, sha256_hex(&bytes))
         })
         .collect()
+}
+
+/// `PRECOMPILED`: each embedded component's machine code with feature `precompiled`, else empty
+/// (the server then compiles each component once, into its on-disk cache).
+fn write_precompiled(embedded: &[(String, PathBuf, String)], out_dir: &Path) {
+    #[cfg(feature = "precompiled")]
+    precompile::embed(embedded, out_dir);
+    #[cfg(not(feature = "precompiled"))]
+    {
+        let _ = embedded;
+        fs::write(
+            out_dir.join("precompiled.rs"),
+            "/// Built without feature `precompiled`: no embedded machine code.\n\
+             pub const PRECOMPILED: &[(&str, &[u8])] = &[];\n",
+        )
+        .expect("writing precompiled.rs");
+    }
 }
 
 /// `EMBEDDED` (the components) and `foreach_group!` (every group under `plugins/`, embedded or

@@ -26,11 +26,11 @@ fn baseline_engine(target: &str) -> wasmtime::Result<wasmtime::Engine> {
     wasmtime::Engine::new(&config)
 }
 
-/// Precompiles each `(name, .wasm)` for `target` into `out_dir/<name>.cwasm`; returns the
+/// Precompiles each `(name, .wasm, _)` for `target` into `out_dir/<name>.cwasm`; returns the
 /// artifact of each (in order), `None` where this target cannot be precompiled for (a warning
 /// names why; that component then compiles at start).
-pub fn precompile(
-    components: &[(String, PathBuf)],
+fn precompile(
+    components: &[(String, PathBuf, String)],
     target: &str,
     out_dir: &Path,
 ) -> Vec<Option<PathBuf>> {
@@ -43,7 +43,7 @@ pub fn precompile(
     };
     components
         .iter()
-        .map(|(name, wasm)| {
+        .map(|(name, wasm, _)| {
             let bytes = std::fs::read(wasm).ok()?;
             match engine.precompile_component(&bytes) {
                 Ok(code) => {
@@ -60,27 +60,22 @@ pub fn precompile(
         .collect()
 }
 
-/// Precompiles the embedded components for the crate's target and writes `precompiled.rs`
-/// into `out_dir`: `PRECOMPILED`, (sha256 of the component, its precompiled code).
-pub fn embed(components: &[(String, PathBuf)], out_dir: &Path) {
+/// Precompiles the embedded components `(group, .wasm, sha256)` for the crate's target and writes
+/// `precompiled.rs` into `out_dir`: `PRECOMPILED`, (sha256 of the component, its precompiled code).
+pub fn embed(embedded: &[(String, PathBuf, String)], out_dir: &Path) {
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     let mut src = String::from(
         "/// Embedded components compiled at build time for a baseline CPU of this target:\n\
          /// (sha256 of the component, its precompiled code).\n\
          pub const PRECOMPILED: &[(&str, &[u8])] = &[\n",
     );
-    for ((_, wasm), code) in components
-        .iter()
-        .zip(precompile(components, &target, out_dir))
-    {
-        let (Some(code), Ok(bytes)) = (code, std::fs::read(wasm)) else {
-            continue;
-        };
-        src.push_str(&format!(
-            "    ({:?}, include_bytes!({:?})),\n",
-            super::sha256_hex(&bytes),
-            code.display().to_string()
-        ));
+    for ((_, _, digest), code) in embedded.iter().zip(precompile(embedded, &target, out_dir)) {
+        if let Some(code) = code {
+            src.push_str(&format!(
+                "    ({digest:?}, include_bytes!({:?})),\n",
+                code.display().to_string()
+            ));
+        }
     }
     src.push_str("];\n");
     std::fs::write(out_dir.join("precompiled.rs"), src).expect("writing precompiled.rs");

@@ -10,6 +10,8 @@ wasmtime::component::bindgen!({
     world: "plugin",
     imports: { default: async | trappable },
     exports: { default: async },
+    // A streamed Looker response body (`looker.body`) lives in the store's resource table.
+    with: { "looker:mcp/looker.body": crate::looker::Body },
 });
 
 pub use looker::mcp::types;

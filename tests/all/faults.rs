@@ -251,3 +251,41 @@ async fn a_connect_timeout_is_named() {
     );
     client.cancel().await.unwrap();
 }
+
+/// A body Looker sends without a size (chunked) is read as it arrives: the same result as a
+/// sized one below the response limit, refused with the limit named above it.
+#[tokio::test]
+async fn a_chunked_body_is_read_whole_and_bounded_as_it_arrives() {
+    let mut h = Harness::new().await;
+    let args = json!({"model": "ecommerce", "view": "orders",
+        "fields": ["orders.id", "orders.status", "orders.count"], "limit": 500});
+    let client = h.stdio_client(&["--groups", "query"]).await;
+    let sized = call(&client, "query", args.clone()).await;
+    h.sim.set_chunked(true);
+    let chunked = call(&client, "query", args.clone()).await;
+    client.cancel().await.unwrap();
+    assert_ne!(chunked.is_error, Some(true), "{}", text(&chunked));
+    // The same rows, columns and counts (each run saves a query of its own).
+    let without_query_id = |result| {
+        let mut value = json(result);
+        value.as_object_mut().unwrap().remove("query_id");
+        value
+    };
+    assert_eq!(without_query_id(&chunked), without_query_id(&sized));
+    assert!(
+        json(&sized)["row_count"].as_u64() > Some(50),
+        "a body of several 8 KiB chunks: {}",
+        json(&sized)
+    );
+
+    h.set("LOOKER_MAX_RESPONSE_MB", "0.001");
+    let client = h.stdio_client(&["--groups", "query"]).await;
+    let refused = call(&client, "query", args).await;
+    client.cancel().await.unwrap();
+    assert_eq!(refused.is_error, Some(true), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("larger than the host allows (1048 bytes)"),
+        "{}",
+        text(&refused)
+    );
+}

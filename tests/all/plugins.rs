@@ -149,7 +149,7 @@ async fn strict_mode_names_a_contract_mismatch() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("wrong_version.wasm")
-            && stderr.contains("does not fit the looker:mcp@0.1.0 contract"),
+            && stderr.contains("does not fit the looker:mcp@0.1.1 contract"),
         "{stderr}"
     );
 }
@@ -458,4 +458,34 @@ async fn a_world_writable_cache_directory_is_refused() {
     let left: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
     assert!(left.is_empty(), "nothing was written into it: {left:?}");
     let _ = std::fs::remove_dir_all(&cache);
+}
+
+/// A component built against the previous patch of the contract (`looker:mcp@0.1.0`, before
+/// streamed bodies) loads on this 0.1.1 host, and its `send` reaches Looker as the caller.
+#[tokio::test]
+async fn a_component_built_against_the_previous_patch_still_serves() {
+    let dir = plugin_dir("previous", &["previous_contract"]);
+    let wasm = dir.join("previous_contract.wasm");
+    write_lock(
+        &dir,
+        json!({"previous_contract.wasm": {"sha256": sha256(&wasm), "policy": {
+            "methods": ["GET"], "paths": ["/user"]
+        }}}),
+    );
+    let h = Harness::new().await;
+    let dir_arg = dir.display().to_string();
+    let client = h
+        .stdio_client(&["--plugin-dir", &dir_arg, "--groups", "previous_contract"])
+        .await;
+    let me = call(&client, "previous_whoami", json!({})).await;
+    assert_ne!(me.is_error, Some(true), "{}", text(&me));
+    let user: Value = serde_json::from_str(&text(&me)).unwrap();
+    assert!(user["id"].is_string() || user["id"].is_number(), "{user}");
+    let requests = h.api_requests();
+    let seen: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(seen, [("GET", "/user")]);
+    client.cancel().await.unwrap();
 }

@@ -210,6 +210,12 @@ impl Simulator {
         *self.inner.state.latency.lock() = latency;
     }
 
+    /// From now on sends every body in 8 KiB chunks without a `Content-Length`, as a proxy or
+    /// a streaming answer may (`false`: sized again).
+    pub fn set_chunked(&self, chunked: bool) {
+        *self.inner.state.chunked.lock() = chunked;
+    }
+
     /// Sets how many fact rows queries aggregate (60 by default), e.g. 5,000 so that a query
     /// grouped by `orders.id` answers 5,000 rows for a benchmark.
     pub fn set_fact_rows(&self, rows: usize) {

@@ -90,7 +90,26 @@ async fn handle(State(state): State<Arc<SimState>>, request: Request) -> Respons
     }
     record.status = resp.status.as_u16();
     state.requests.lock().push(record);
-    resp.into_response()
+    let chunked = *state.chunked.lock();
+    match chunked {
+        true => in_chunks(resp.into_response()).await,
+        false => resp.into_response(),
+    }
+}
+
+/// `response` with its body sent in 8 KiB chunks and no `Content-Length`.
+async fn in_chunks(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let pieces: Vec<Result<axum::body::Bytes, std::convert::Infallible>> = bytes
+        .chunks(8 * 1024)
+        .map(|piece| Ok(axum::body::Bytes::copy_from_slice(piece)))
+        .collect();
+    Response::from_parts(
+        parts,
+        axum::body::Body::from_stream(futures_util::stream::iter(pieces)),
+    )
 }
 
 async fn process(

@@ -32,6 +32,8 @@ pub(crate) struct SimState {
     pub violations: Mutex<Vec<ContractViolation>>,
     pub faults: Mutex<Vec<Fault>>,
     pub latency: Mutex<Duration>,
+    /// Send bodies in chunks without a `Content-Length` ([`crate::Simulator::set_chunked`]).
+    pub chunked: Mutex<bool>,
 }
 
 impl SimState {
@@ -43,6 +45,7 @@ impl SimState {
             violations: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             latency: Mutex::new(Duration::ZERO),
+            chunked: Mutex::new(false),
         }
     }
 }

@@ -3,15 +3,70 @@
 use std::time::Duration;
 
 use super::{HostState, Services};
-use crate::bindings::wit_looker::{Host, Method, Request, RequestError, Response};
-use crate::governance::{RequestRecord, Verdict};
-use crate::looker::{self, ApiRequest, Identity, Workspace};
+use wasmtime::component::Resource;
+
+use crate::bindings::wit_looker::{
+    Host, HostBody, Method, Request, RequestError, Response, StreamingResponse,
+};
+use crate::governance::{ModelAllowList, RequestRecord, Verdict};
+use crate::looker::{self, ApiHead, ApiRequest, Body, Identity, Workspace};
 
 impl Host for HostState {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, RequestError>> {
-        if let Err(refusal) = self.grant(&request) {
-            return Ok(Err(refusal));
-        }
+        let answer = match self.forward(request).await {
+            Ok(head) => head.read().await.map_err(to_wit_error),
+            Err(refusal) => Err(refusal),
+        };
+        Ok(answer.map(|r| Response {
+            status: r.status,
+            content_type: r.content_type,
+            body: r.body,
+        }))
+    }
+
+    async fn send_streaming(
+        &mut self,
+        request: Request,
+    ) -> wasmtime::Result<Result<StreamingResponse, RequestError>> {
+        let head = match self.forward(request).await {
+            Ok(head) => head,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        Ok(Ok(StreamingResponse {
+            status: head.status,
+            content_type: head.content_type,
+            length: head.length,
+            body: self.table.push(head.body)?,
+        }))
+    }
+}
+
+impl HostBody for HostState {
+    async fn read(
+        &mut self,
+        body: Resource<Body>,
+        max_bytes: u32,
+    ) -> wasmtime::Result<Result<Vec<u8>, RequestError>> {
+        let body = self.table.get_mut(&body)?;
+        Ok(body
+            .next(max_bytes as usize)
+            .await
+            .map(Vec::from)
+            .map_err(to_wit_error))
+    }
+
+    async fn drop(&mut self, body: Resource<Body>) -> wasmtime::Result<()> {
+        self.table.delete(body)?;
+        Ok(())
+    }
+}
+
+impl HostState {
+    /// Sends a plugin's request as the call's identity, once its grant and governance allow
+    /// it, and journals it; returns Looker's answer with the body still to read (a model
+    /// listing the allow-list filters is read and filtered first).
+    async fn forward(&mut self, request: Request) -> Result<ApiHead, RequestError> {
+        self.grant(&request)?;
         let workspace = if request.options.dev_mode || !self.leases.is_empty() {
             Workspace::Dev
         } else {
@@ -40,12 +95,12 @@ impl Host for HostState {
             tracing::warn!(group = %self.group, tool = %self.scope.tool, reason = %why, "refused a Looker request");
             record.refused = Some(why.clone());
             self.scope.journal.push(record);
-            return Ok(Err(RequestError::Denied(why)));
+            return Err(RequestError::Denied(why));
         }
         let answer = self
             .services
             .looker
-            .send(&self.scope.identity, workspace, &api_request, max)
+            .send_streaming(&self.scope.identity, workspace, &api_request, max)
             .await;
         tracing::debug!(
             group = %self.group,
@@ -56,23 +111,18 @@ impl Host for HostState {
         );
         record.status = answer.as_ref().map(|r| r.status).ok();
         self.scope.journal.push(record);
-        let models = self.services.governance.models.as_ref();
-        Ok(answer
-            .map(|r| Response {
-                status: r.status,
-                content_type: r.content_type,
-                body: match models {
-                    Some(models) => {
-                        models.filter_listing(api_request.method, &api_request.path, r.body)
-                    }
-                    None => r.body,
-                },
-            })
-            .map_err(to_wit_error))
+        let head = answer.map_err(to_wit_error)?;
+        match services.governance.models.as_ref() {
+            Some(models) if ModelAllowList::is_listing(api_request.method, &api_request.path) => {
+                let mut whole = head.read().await.map_err(to_wit_error)?;
+                whole.body =
+                    models.filter_listing(api_request.method, &api_request.path, whole.body);
+                Ok(ApiHead::from(whole))
+            }
+            _ => Ok(head),
+        }
     }
-}
 
-impl HostState {
     /// Whether this plugin may send `request` ([`super::Grant::grant_request`]); refusals are
     /// logged with the plugin's name.
     fn grant(&self, request: &Request) -> Result<(), RequestError> {

@@ -142,13 +142,16 @@ impl ModelAllowList {
         Verdict::Allowed
     }
 
+    /// Whether `filter_listing` may change the answer to this request (a model listing or
+    /// one model, whose explores it filters).
+    pub fn is_listing(method: Method, path: &str) -> bool {
+        method == Method::Get && path.starts_with("/lookml_models") && !path.contains("/explores/")
+    }
+
     /// A listing's body with disallowed models and explores left out (`GET /lookml_models`,
     /// `GET /lookml_models/{model}`); other bodies unchanged.
     pub fn filter_listing(&self, method: Method, path: &str, body: Vec<u8>) -> Vec<u8> {
-        if method != Method::Get
-            || !path.starts_with("/lookml_models")
-            || path.contains("/explores/")
-        {
+        if !Self::is_listing(method, path) {
             return body;
         }
         let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {

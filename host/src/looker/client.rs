@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 
+use super::body::Body;
 use super::path::{self, encode_segment};
 use super::sessions::{Identity, Sessions, Slot, Token, Workspace};
 use crate::config::{Config, Secret};
@@ -104,6 +105,42 @@ pub struct ApiResponse {
     pub retry_after: Option<Duration>,
 }
 
+/// Looker's status and headers, whatever the status, with the body still to read.
+pub struct ApiHead {
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// The `Retry-After` Looker sent (seconds form), if any.
+    pub retry_after: Option<Duration>,
+    /// The body's size when Looker said it (`Content-Length`).
+    pub length: Option<u64>,
+    pub body: Body,
+}
+
+impl From<ApiResponse> for ApiHead {
+    /// An answer already read, handed out again from memory.
+    fn from(answer: ApiResponse) -> Self {
+        Self {
+            status: answer.status,
+            content_type: answer.content_type,
+            retry_after: answer.retry_after,
+            length: Some(answer.body.len() as u64),
+            body: Body::memory(answer.body),
+        }
+    }
+}
+
+impl ApiHead {
+    /// Reads the whole body.
+    pub async fn read(self) -> Result<ApiResponse, RequestError> {
+        Ok(ApiResponse {
+            status: self.status,
+            content_type: self.content_type,
+            body: self.body.read_all(self.length).await?,
+            retry_after: self.retry_after,
+        })
+    }
+}
+
 /// Why no answer came back. Never carries a secret.
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RequestError {
@@ -160,7 +197,8 @@ impl LookerClient {
         })
     }
 
-    /// Sends `request` as `identity` in `workspace`. Reads at most `max_bytes` of the body.
+    /// Sends `request` as `identity` in `workspace` and reads the answer. Reads at most
+    /// `max_bytes` of the body.
     pub async fn send(
         &self,
         identity: &Identity,
@@ -168,6 +206,21 @@ impl LookerClient {
         request: &ApiRequest,
         max_bytes: u64,
     ) -> Result<ApiResponse, RequestError> {
+        self.send_streaming(identity, workspace, request, max_bytes)
+            .await?
+            .read()
+            .await
+    }
+
+    /// Sends `request` as `identity` in `workspace`; returns once Looker's status and headers
+    /// arrived. The body yields at most `max_bytes`.
+    pub async fn send_streaming(
+        &self,
+        identity: &Identity,
+        workspace: Workspace,
+        request: &ApiRequest,
+        max_bytes: u64,
+    ) -> Result<ApiHead, RequestError> {
         path::validate(&request.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         let slot = self.sessions.slot(identity, workspace);
         let token = self.token(&slot, identity, workspace).await?;
@@ -198,14 +251,14 @@ impl LookerClient {
         request: &ApiRequest,
         token: &Token,
         max_bytes: u64,
-    ) -> Result<ApiResponse, RequestError> {
+    ) -> Result<ApiHead, RequestError> {
         use backon::{ExponentialBuilder, Retryable};
         if request.method != Method::Get {
             return self.execute(request, token, max_bytes).await;
         }
         enum Failure {
             /// A transient answer (429, 5xx): retried, and returned as is when retries run out.
-            Answer(ApiResponse),
+            Answer(Box<ApiHead>),
             /// A refused or reset connection: retried.
             Unreachable(RequestError),
             /// Anything else (e.g. a timeout): returned at once.
@@ -218,7 +271,9 @@ impl LookerClient {
             .with_jitter();
         let attempt = || async {
             match self.execute(request, token, max_bytes).await {
-                Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) => Err(Failure::Answer(r)),
+                Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) => {
+                    Err(Failure::Answer(Box::new(r)))
+                }
                 Ok(r) => Ok(r),
                 Err(e @ RequestError::Unreachable(_)) => Err(Failure::Unreachable(e)),
                 Err(e) => Err(Failure::Final(e)),
@@ -246,7 +301,8 @@ impl LookerClient {
             })
             .await;
         match outcome {
-            Ok(response) | Err(Failure::Answer(response)) => Ok(response),
+            Ok(response) => Ok(response),
+            Err(Failure::Answer(response)) => Ok(*response),
             Err(Failure::Unreachable(error) | Failure::Final(error)) => Err(error),
         }
     }
@@ -367,7 +423,7 @@ impl LookerClient {
             let body = r#"{"workspace_id":"dev"}"#.to_string();
             let mut req = ApiRequest::new(Method::Patch, "/session");
             req.body = Some(body);
-            let answer = self.execute(&req, &token, 64 * 1024).await?;
+            let answer = self.execute(&req, &token, 64 * 1024).await?.read().await?;
             if !(200..300).contains(&answer.status) {
                 return Err(RequestError::Unauthenticated(format!(
                     "switching the API session to the dev workspace failed (HTTP {}): {}",
@@ -431,12 +487,13 @@ impl LookerClient {
         ))
     }
 
+    /// Sends one request; returns once Looker's status and headers arrived.
     async fn execute(
         &self,
         request: &ApiRequest,
         token: &Token,
         max_bytes: u64,
-    ) -> Result<ApiResponse, RequestError> {
+    ) -> Result<ApiHead, RequestError> {
         let mut traced =
             crate::telemetry::LookerRequest::start(request.method.name(), &request.path);
         // The per-call deadline bounds a longer per-request timeout a plugin asks for.
@@ -460,7 +517,7 @@ impl LookerClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let mut response = builder
+        let response = builder
             .send()
             .await
             .map_err(|e| transport_error(e, timeout))?;
@@ -479,26 +536,15 @@ impl LookerClient {
             .map(Duration::from_secs);
         let length = response.content_length();
         if length.is_some_and(|n| n > max_bytes) {
+            traced.failed();
             return Err(RequestError::TooLarge(max_bytes));
         }
-        // Sized up front when Looker says how big the body is: a large answer is not copied
-        // again and again as the buffer grows (nor left in a buffer up to twice its size).
-        let mut body = Vec::with_capacity(length.unwrap_or(0) as usize);
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport_error(e, timeout))?
-        {
-            if body.len() as u64 + chunk.len() as u64 > max_bytes {
-                return Err(RequestError::TooLarge(max_bytes));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(ApiResponse {
+        Ok(ApiHead {
             status,
             content_type,
-            body,
             retry_after,
+            length,
+            body: Body::network(response, max_bytes, timeout, traced),
         })
     }
 }
@@ -522,7 +568,7 @@ fn request_deadline(timeout: Duration) -> Duration {
     connect_timeout(timeout) + timeout
 }
 
-fn transport_error(error: reqwest::Error, timeout: Duration) -> RequestError {
+pub(super) fn transport_error(error: reqwest::Error, timeout: Duration) -> RequestError {
     if error.is_timeout() {
         let phase = if error.is_connect() {
             "connect timeout"

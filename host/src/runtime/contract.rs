@@ -9,11 +9,11 @@ use wasmtime::component::Component;
 /// The contract package.
 pub const PACKAGE: &str = "looker:mcp";
 /// The contract version this host implements.
-pub const VERSION: &str = "0.1.0";
+pub const VERSION: &str = "0.1.1";
 /// The plugin contract this host implements (`package@version`).
-pub const CONTRACT: &str = "looker:mcp@0.1.0";
+pub const CONTRACT: &str = "looker:mcp@0.1.1";
 /// The export a component must have (any compatible version of it).
-pub const CONTRACT_EXPORT: &str = "looker:mcp/tool-group@0.1.0";
+pub const CONTRACT_EXPORT: &str = "looker:mcp/tool-group@0.1.1";
 
 /// A semantic version `major.minor.patch`, with its pre-release part if any (build metadata
 /// is ignored, as semver says).
@@ -62,8 +62,9 @@ impl std::fmt::Display for Version {
 /// `host`:
 ///
 /// - a pre-release, or a `0.0.x` version, matches only itself;
-/// - `0.x`: the same minor version, any patch (patches change documentation only; additions
-///   come with a minor bump, which for `0.x` is a new contract);
+/// - `0.x`: the same minor version and a patch no newer than the host's (a patch only adds;
+///   a component built against an older patch does not use what it added, and wasmtime's
+///   linker resolves its imports to the host's newer patch);
 /// - `1.0` and later: the same major version and a minor version no newer than the host's
 ///   (the host's additions are ones an older component does not use).
 pub fn compatible(host: &Version, guest: &Version) -> bool {
@@ -71,7 +72,7 @@ pub fn compatible(host: &Version, guest: &Version) -> bool {
         return host == guest;
     }
     if host.major == 0 {
-        return guest.major == 0 && guest.minor == host.minor;
+        return guest.major == 0 && guest.minor == host.minor && guest.patch <= host.patch;
     }
     guest.major == host.major && guest.minor <= host.minor
 }
@@ -80,8 +81,8 @@ pub fn compatible(host: &Version, guest: &Version) -> bool {
 fn accepted(host: &Version) -> String {
     if host.major == 0 && host.minor != 0 && host.pre.is_empty() {
         format!(
-            "{PACKAGE}@0.{}.x (the same minor version, any patch)",
-            host.minor
+            "{PACKAGE}@0.{}.0 to 0.{}.{} (the same minor version, a patch no newer)",
+            host.minor, host.minor, host.patch
         )
     } else if host.major != 0 && host.pre.is_empty() {
         format!(
@@ -157,12 +158,12 @@ mod tests {
     }
 
     #[test]
-    fn zero_x_accepts_the_same_minor_any_patch() {
-        let host = v("0.1.0");
-        for ok in ["0.1.0", "0.1.1", "0.1.9", "0.1.0+build"] {
+    fn zero_x_accepts_the_same_minor_no_newer_patch() {
+        let host = v("0.1.1");
+        for ok in ["0.1.0", "0.1.1", "0.1.0+build"] {
             assert!(compatible(&host, &v(ok)), "{ok}");
         }
-        for refused in ["0.2.0", "0.0.1", "1.1.0", "9.0.0", "0.1.0-rc1"] {
+        for refused in ["0.1.2", "0.2.0", "0.0.1", "1.1.0", "9.0.0", "0.1.0-rc1"] {
             assert!(!compatible(&host, &v(refused)), "{refused}");
         }
         assert!(compatible(&v("0.1.3"), &v("0.1.0")));
@@ -183,8 +184,8 @@ mod tests {
 
     #[test]
     fn the_check_names_the_version_it_refuses() {
-        let export = "looker:mcp/tool-group@0.1.4";
-        let fine = ["looker:mcp/types@0.1.4", "wasi:io/streams@0.2.0", export];
+        let export = "looker:mcp/tool-group@0.1.0";
+        let fine = ["looker:mcp/types@0.1.1", "wasi:io/streams@0.2.0", export];
         assert_eq!(check_names(fine.into_iter(), [export].into_iter()), Ok(()));
         let nine = ["looker:mcp/types@9.0.0", "looker:mcp/tool-group@9.0.0"];
         let err = check_names(
@@ -193,7 +194,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.contains("built against looker:mcp@9.0.0") && err.contains("looker:mcp@0.1.x"),
+            err.contains("built against looker:mcp@9.0.0")
+                && err.contains("looker:mcp@0.1.0 to 0.1.1"),
             "{err}"
         );
         let err = check_names(["looker:mcp/types"].into_iter(), [].into_iter()).unwrap_err();

@@ -63,8 +63,9 @@ impl PluginCall {
 }
 
 /// One Looker API request (one attempt): a client span named `{method} {route template}` and
-/// the latency metric. Ended when dropped; without [`LookerRequest::answered`] it failed
-/// without an answer (timeout, refused connection, body too large).
+/// the latency metric, from sending to the end of the body. Ended when dropped; without
+/// [`LookerRequest::answered`] (or after [`LookerRequest::failed`]) it failed without a whole
+/// answer (timeout, refused connection, body too large).
 pub struct LookerRequest {
     method: &'static str,
     route: &'static str,
@@ -114,6 +115,11 @@ impl LookerRequest {
     /// Looker answered with `status`.
     pub fn answered(&mut self, status: u16) {
         self.status = Some(status);
+    }
+
+    /// Looker's answer broke off (its body failed to arrive, or exceeded the size limit).
+    pub fn failed(&mut self) {
+        self.status = None;
     }
 }
 

@@ -9,6 +9,10 @@ use crate::output::{Content, Output};
 use crate::{__wit::looker::mcp::looker as wit_looker, looker::Method};
 use crate::{Annotations, Group, LookerError, ToolError};
 
+/// The most a plugin asks the host for in one `body.read`.
+#[cfg(target_arch = "wasm32")]
+const READ_PIECE: u32 = 256 * 1024;
+
 /// Sends `request` through the host (in a component) or the test mock (natively).
 pub(crate) fn send(request: &Request) -> Result<Response, ToolError> {
     #[cfg(target_arch = "wasm32")]
@@ -29,13 +33,22 @@ pub(crate) fn send(request: &Request) -> Result<Response, ToolError> {
                 timeout_ms: request.timeout(),
             },
         };
-        wit_looker::send(&wire)
-            .map(|r| Response {
-                status: r.status,
-                content_type: r.content_type,
-                body: r.body,
-            })
-            .map_err(request_error)
+        // Streamed: the host holds one network chunk at a time, and the body is copied once,
+        // into a buffer sized by Looker's Content-Length when it sent one.
+        let answer = wit_looker::send_streaming(&wire).map_err(request_error)?;
+        let mut body = Vec::with_capacity(answer.length.unwrap_or(0) as usize);
+        loop {
+            let piece = answer.body.read(READ_PIECE).map_err(request_error)?;
+            if piece.is_empty() {
+                break;
+            }
+            body.extend_from_slice(&piece);
+        }
+        Ok(Response {
+            status: answer.status,
+            content_type: answer.content_type,
+            body,
+        })
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench-compare`: installs the Python looker-mcp-server from PyPI into a temporary venv and
-# measures it and the release Rust server in one run against the same simulator.
+# measures it and the Rust server (profile bench-thin) in one run against the same simulator.
 #
 #   SEED_VENV=/path/to/venv   reuse a venv that already has the Python server (skips the install)
 #   PY_SERVER_VERSION=0.25.0  the version installed into the temporary venv
@@ -30,4 +30,4 @@ echo "python looker-mcp-server $installed ($("$venv/bin/python" --version 2>&1))
 if [ "$installed" != "$version" ]; then
     echo "note: the venv has $installed, not $version" >&2
 fi
-"$cargo" run --quiet --release -p looker-mcp-bench -- --compare "$server" "$@"
+"$cargo" run --quiet --profile bench-thin -p looker-mcp-bench -- --compare "$server" "$@"

@@ -1,8 +1,8 @@
 //! Large query results: a `query` whose Looker answer is 5,000 × 7 and 50,000 × 7 rows, over
 //! stdio. For each size and result budget: the end-to-end median, the simulator's own time for
 //! the same Looker request (timed directly over HTTP) and the difference, which is this server's
-//! processing; the Looker body's size; the peak-RSS growth of the first such call; and the
-//! result's size. `looker-mcp-bench --large-results` runs only this part.
+//! processing; this server's own time per call read from its spans (`crate::spans`); the
+//! Looker body's size; the peak-RSS growth of the first such call; and the result's size. `looker-mcp-bench --large-results` runs only this part.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::measure::{Client, latency};
 use crate::server::ServerCmd;
+use crate::spans::Receiver;
 use crate::stats::{median, mib, ms};
 use crate::stdio::StdioClient;
 
@@ -108,6 +109,8 @@ pub async fn run(sim: &Simulator, cmd: &ServerCmd) -> Result<Vec<(String, Durati
 struct Figures {
     end_to_end: Duration,
     simulator: Duration,
+    /// This server's own time per call from its spans (`tools/call` minus the Looker request).
+    inside: Option<Duration>,
     body_bytes: usize,
     rss_growth_kib: u64,
     result_bytes: usize,
@@ -130,6 +133,13 @@ impl Figures {
             mib(self.result_bytes as u64 / 1024),
             self.rows_shown,
         );
+        if let Some(inside) = self.inside {
+            println!(
+                "  inside the server (its tools/call span minus its Looker request span, median of \
+                 {RUNS} calls): {:.1} ms",
+                ms(inside)
+            );
+        }
     }
 }
 
@@ -138,7 +148,17 @@ fn arguments(rows: usize) -> Value {
 }
 
 async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figures> {
-    let mut server = StdioClient::spawn(cmd, &[]).await?;
+    // This server's own time per call comes from its spans (the Python server exports none).
+    let receiver = match cmd.label.as_str() {
+        "rust" => Some(Receiver::start().await?),
+        _ => None,
+    };
+    let mut cmd = cmd.clone();
+    if let Some(receiver) = &receiver {
+        cmd.env
+            .push(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), receiver.url.clone()));
+    }
+    let mut server = StdioClient::spawn(&cmd, &[]).await?;
     // A small query first, so the plugin and the Looker session are ready.
     let small =
         json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status"], "limit": 1});
@@ -159,9 +179,19 @@ async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figure
         times.push(started.elapsed());
     }
     let (simulator, body_bytes) = simulator_time(sim, &run).await?;
+    server.finish().await?;
+    // The small warm-up call and the first large one (the RSS figure) are left out.
+    let inside = receiver
+        .map(|r| {
+            let mut calls = r.processing("query", "/run/");
+            calls.split_off(calls.len().min(2))
+        })
+        .filter(|calls| !calls.is_empty())
+        .map(|mut calls| median(&mut calls));
     Ok(Figures {
         end_to_end: median(&mut times),
         simulator,
+        inside,
         body_bytes,
         rss_growth_kib,
         result_bytes: first.to_string().len(),

@@ -25,6 +25,7 @@ mod semantic;
 mod server;
 mod service;
 mod ship;
+mod spans;
 mod stats;
 mod stdio;
 mod tokens;
@@ -278,7 +279,7 @@ fn server_binary() -> Result<PathBuf> {
     let path = exe.with_file_name("looker-mcp-server");
     if !path.exists() {
         bail!(
-            "{} not found: run `cargo build --release` first (make bench does)",
+            "{} not found: build the server with the same profile first (make bench does)",
             path.display()
         );
     }

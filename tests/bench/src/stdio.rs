@@ -61,6 +61,19 @@ impl StdioClient {
         Ok(client)
     }
 
+    /// Closes stdin (the server's signal to stop, flushing what it buffered) and waits for
+    /// the process to exit, at most 10 s.
+    pub async fn finish(self) -> Result<()> {
+        let StdioClient {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        tokio::time::timeout(Duration::from_secs(10), child.wait())
+            .await
+            .context("the server did not exit within 10 s of its stdin closing")??;
+        Ok(())
+    }
+
     /// Time from spawning the process to the `tools/list` answer.
     pub async fn start_to_list(cmd: &ServerCmd, args: &[&str]) -> Result<Start> {
         let started = Instant::now();

@@ -10,10 +10,11 @@ WASM_TARGET := wasm32-wasip2
 check-target:
 	@rustup target list --installed 2>/dev/null | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 
-## Build the server (plugins are built and embedded by host/build.rs), thin LTO. Its components
-## compile once, at first start (`make precompile` does it ahead); `make dist` embeds that code.
+## Build the server (plugins are built and embedded by host/build.rs), optimized, no cross-crate
+## LTO. Its components compile once, at first start (`make precompile` does it ahead); `make dist`
+## embeds that code.
 build: check-target
-	@echo "building target/release/looker-mcp-server: the wasm tool groups (once, into target/plugins), then the server with thin LTO; the last step, the link, is quiet for a minute or more"
+	@echo "building target/release/looker-mcp-server: the wasm tool groups (once, into target/plugins, quiet for a few minutes on a first build), then the server"
 	$(CARGO) build --release
 
 ## The binary that ships: fat LTO and one codegen unit, smaller and a little faster, much slower to
@@ -82,14 +83,15 @@ fmt:
 	$(CARGO) fmt --all
 
 ## Startup, memory, per-call latency (stdio and HTTP) and a 32-client HTTP load test; the server
-## as it ships (components precompiled at build time), with thin LTO.
+## as it ships (components precompiled at build time), with thin LTO (profile bench-thin).
 bench: check-target
-	$(CARGO) build --release --features precompiled -p looker-mcp
-	$(CARGO) run --release -p looker-mcp-bench
+	$(CARGO) build --profile bench-thin --features precompiled -p looker-mcp
+	$(CARGO) run --profile bench-thin -p looker-mcp-bench
 
 ## The same figures for this server and the Python looker-mcp-server 0.25.0 (installed from PyPI
 ## into a temporary venv; SEED_VENV=<venv> reuses one), with ratios.
-bench-compare: build
+bench-compare: check-target
+	$(CARGO) build --profile bench-thin -p looker-mcp
 	CARGO="$(CARGO)" bash tests/bench/bench-compare.sh
 
 clean:

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::client::{RequestError, transport_error};
 use crate::telemetry::LookerRequest;
@@ -12,7 +12,7 @@ use crate::telemetry::LookerRequest;
 /// request's telemetry span once read to the end, or when dropped.
 pub struct Body {
     source: Source,
-    /// Bytes handed out so far.
+    /// Bytes taken from the source so far.
     read: u64,
     /// The most it may hand out in all.
     max: u64,
@@ -61,12 +61,49 @@ impl Body {
         }
     }
 
-    /// The next piece of the body, at most `limit` bytes (at least one until the end); empty
-    /// once the body has been read.
+    /// The next piece of the body: `limit` bytes (fewer only at the end), gathered from as
+    /// many network chunks as that takes, so a reader makes few calls; empty once the body has
+    /// been read.
     pub async fn next(&mut self, limit: usize) -> Result<Bytes, RequestError> {
         let limit = limit.max(1);
-        let piece = match &mut self.source {
-            Source::Memory(rest) => rest.split_to(limit.min(rest.len())),
+        let mut gathered = BytesMut::with_capacity(limit.min(1 << 20));
+        while gathered.len() < limit {
+            let Some(mut bytes) = self.arrived().await? else {
+                break;
+            };
+            let room = limit - gathered.len();
+            if bytes.len() > room {
+                self.unread(bytes.split_off(room));
+            }
+            if gathered.is_empty() && bytes.len() == limit {
+                return Ok(bytes);
+            }
+            gathered.extend_from_slice(&bytes);
+        }
+        Ok(gathered.freeze())
+    }
+
+    /// The rest of the body in one buffer, sized once when `length` (Looker's `Content-Length`)
+    /// is known.
+    pub async fn read_all(mut self, length: Option<u64>) -> Result<Vec<u8>, RequestError> {
+        let mut all = Vec::new();
+        while let Some(bytes) = self.arrived().await? {
+            if all.is_empty() {
+                if bytes.len() as u64 == length.unwrap_or(0) {
+                    return Ok(bytes.into());
+                }
+                all.reserve_exact(length.unwrap_or(0).min(self.max) as usize);
+            }
+            all.extend_from_slice(&bytes);
+        }
+        Ok(all)
+    }
+
+    /// The next bytes that arrived (what a reader left of the last chunk, or the next chunk);
+    /// `None` at the end, which also ends the request's span.
+    async fn arrived(&mut self) -> Result<Option<Bytes>, RequestError> {
+        let bytes = match &mut self.source {
+            Source::Memory(rest) => std::mem::take(rest),
             Source::Network { response, pending } => {
                 while pending.is_empty() {
                     match response.chunk().await {
@@ -78,35 +115,25 @@ impl Body {
                         }
                     }
                 }
-                pending.split_to(limit.min(pending.len()))
+                std::mem::take(pending)
             }
         };
-        self.read += piece.len() as u64;
+        if bytes.is_empty() {
+            self.traced.take();
+            return Ok(None);
+        }
+        self.read += bytes.len() as u64;
         if self.read > self.max {
             return Err(failed(&mut self.traced, RequestError::TooLarge(self.max)));
         }
-        if piece.is_empty() {
-            // Read to the end: the request is over.
-            self.traced.take();
-        }
-        Ok(piece)
+        Ok(Some(bytes))
     }
 
-    /// The rest of the body in one buffer, sized once when `length` (Looker's `Content-Length`)
-    /// is known.
-    pub async fn read_all(mut self, length: Option<u64>) -> Result<Vec<u8>, RequestError> {
-        if self.read == 0
-            && let Source::Memory(bytes) = &mut self.source
-        {
-            return Ok(std::mem::take(bytes).into());
-        }
-        let mut all = Vec::with_capacity(length.unwrap_or(0).min(self.max) as usize);
-        loop {
-            let piece = self.next(usize::MAX).await?;
-            if piece.is_empty() {
-                return Ok(all);
-            }
-            all.extend_from_slice(&piece);
+    /// Puts back the part of the last arrival a reader did not take.
+    fn unread(&mut self, rest: Bytes) {
+        self.read -= rest.len() as u64;
+        match &mut self.source {
+            Source::Memory(left) | Source::Network { pending: left, .. } => *left = rest,
         }
     }
 }

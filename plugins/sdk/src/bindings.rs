@@ -11,7 +11,7 @@ use crate::{Annotations, Group, LookerError, ToolError};
 
 /// The most a plugin asks the host for in one `body.read`.
 #[cfg(target_arch = "wasm32")]
-const READ_PIECE: u32 = 256 * 1024;
+const READ_PIECE: u32 = 64 * 1024;
 
 /// Sends `request` through the host (in a component) or the test mock (natively).
 pub(crate) fn send(request: &Request) -> Result<Response, ToolError> {

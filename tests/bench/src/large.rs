@@ -148,21 +148,8 @@ fn arguments(rows: usize) -> Value {
 }
 
 async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figures> {
-    // This server's own time per call comes from its spans (the Python server exports none).
-    let receiver = match cmd.label.as_str() {
-        "rust" => Some(Receiver::start().await?),
-        _ => None,
-    };
-    let mut cmd = cmd.clone();
-    if let Some(receiver) = &receiver {
-        cmd.env
-            .push(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), receiver.url.clone()));
-    }
-    let mut server = StdioClient::spawn(&cmd, &[]).await?;
-    // A small query first, so the plugin and the Looker session are ready.
-    let small =
-        json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status"], "limit": 1});
-    server.call("query", small).await?;
+    let mut server = StdioClient::spawn(cmd, &[]).await?;
+    warm_up(&mut server).await?;
     let before = server.rss_kib("VmHWM")?;
     sim.take_requests();
     let first = call(&mut server, rows).await?;
@@ -178,16 +165,13 @@ async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figure
         call(&mut server, rows).await?;
         times.push(started.elapsed());
     }
-    let (simulator, body_bytes) = simulator_time(sim, &run).await?;
     server.finish().await?;
-    // The small warm-up call and the first large one (the RSS figure) are left out.
-    let inside = receiver
-        .map(|r| {
-            let mut calls = r.processing("query", "/run/");
-            calls.split_off(calls.len().min(2))
-        })
-        .filter(|calls| !calls.is_empty())
-        .map(|mut calls| median(&mut calls));
+    let (simulator, body_bytes) = simulator_time(sim, &run).await?;
+    // This server's own time per call comes from its spans (the Python server exports none).
+    let inside = match cmd.label.as_str() {
+        "rust" => Some(time_inside(cmd, rows).await?),
+        _ => None,
+    };
     Ok(Figures {
         end_to_end: median(&mut times),
         simulator,
@@ -199,6 +183,35 @@ async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figure
             .as_array()
             .map_or(0, |r| r.len() as u64),
     })
+}
+
+/// A small query, so the plugin and the Looker session are ready.
+async fn warm_up(server: &mut StdioClient) -> Result<()> {
+    let small =
+        json!({"model": "ecommerce", "view": "orders", "fields": ["orders.status"], "limit": 1});
+    server.call("query", small).await
+}
+
+/// The median of this server's own time per call, from the spans it exports to a local
+/// receiver: a server of its own (telemetry on), so the figures above are measured without it.
+async fn time_inside(cmd: &ServerCmd, rows: usize) -> Result<Duration> {
+    let receiver = Receiver::start().await?;
+    let mut cmd = cmd.clone();
+    cmd.env
+        .push(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), receiver.url.clone()));
+    let mut server = StdioClient::spawn(&cmd, &[]).await?;
+    warm_up(&mut server).await?;
+    for _ in 0..=RUNS {
+        call(&mut server, rows).await?;
+    }
+    server.finish().await?;
+    // The warm-up and the first large call are left out.
+    let mut calls = receiver.processing("query", "/run/");
+    let mut calls = calls.split_off(calls.len().min(2));
+    if calls.is_empty() {
+        bail!("the server exported no tools/call span with a Looker query run");
+    }
+    Ok(median(&mut calls))
 }
 
 /// One `query` call of `rows` rows; its result.

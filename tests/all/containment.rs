@@ -89,3 +89,41 @@ async fn plugin_prints_never_reach_stdout() {
         .await;
     assert_eq!(answer["result"]["isError"], false, "{answer}");
 }
+
+/// Each streamed body holds a Looker connection open: a plugin that keeps sending streamed
+/// requests without dropping their bodies is refused after four, with a reason, and the server
+/// keeps serving.
+#[tokio::test]
+async fn a_plugin_cannot_hoard_open_response_bodies() {
+    let dir = plugin_dir("hoard", &["hostile"]);
+    let policy = json!({"methods": ["GET"], "paths": ["/lookml_models/**"]});
+    write_lock(
+        &dir,
+        json!({"hostile.wasm": {"sha256": sha256(&dir.join("hostile.wasm")), "policy": policy}}),
+    );
+    let h = Harness::new().await;
+    let dir_arg = dir.display().to_string();
+    let client = h
+        .stdio_client(&["--groups", "explore,hostile", "--plugin-dir", &dir_arg])
+        .await;
+    h.sim.take_requests();
+
+    let hoard = call(&client, "hoard", json!({})).await;
+    assert_eq!(hoard.is_error, Some(true), "{}", text(&hoard));
+    assert!(
+        text(&hoard).contains("held 4, then")
+            && text(&hoard).contains("already holds 4 response bodies"),
+        "{}",
+        text(&hoard)
+    );
+    let sent = h
+        .sim
+        .take_requests()
+        .iter()
+        .filter(|r| r.path == "/lookml_models")
+        .count();
+    assert_eq!(sent, 4, "the refused request never reached Looker");
+    let models = call(&client, "list_models", json!({})).await;
+    assert_ne!(models.is_error, Some(true), "{}", text(&models));
+    client.cancel().await.unwrap();
+}

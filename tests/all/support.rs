@@ -144,7 +144,6 @@ impl Harness {
 pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
 
 impl Logs {
-    /// Everything logged so far, one line each.
     /// Collects the lines `stderr` writes, from now on.
     pub fn collect(stderr: tokio::process::ChildStderr) -> Self {
         let logs = Self::default();
@@ -158,8 +157,20 @@ impl Logs {
         logs
     }
 
+    /// Everything logged so far, one line each.
     pub fn text(&self) -> String {
         self.0.lock().unwrap().join("\n")
+    }
+
+    /// Everything logged once a line containing `needle` has arrived (at most 10 s later; the
+    /// caller's assertion then says what was missing). For lines a server writes just after the
+    /// event a test saw.
+    pub async fn text_once(&self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.text().contains(needle) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        self.text()
     }
 }
 

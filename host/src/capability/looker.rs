@@ -2,14 +2,17 @@
 
 use std::time::Duration;
 
-use super::{HostState, Services};
 use wasmtime::component::Resource;
 
+use super::{HostState, Services};
 use crate::bindings::wit_looker::{
     Host, HostBody, Method, Request, RequestError, Response, StreamingResponse,
 };
 use crate::governance::{ModelAllowList, RequestRecord, Verdict};
 use crate::looker::{self, ApiHead, ApiRequest, Body, Identity, Workspace};
+
+/// Streamed response bodies one call may hold at once.
+const MAX_OPEN_BODIES: usize = 4;
 
 impl Host for HostState {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, RequestError>> {
@@ -28,6 +31,14 @@ impl Host for HostState {
         &mut self,
         request: Request,
     ) -> wasmtime::Result<Result<StreamingResponse, RequestError>> {
+        // Each body holds a Looker connection open until dropped: a plugin gets a few at once,
+        // never an unbounded number.
+        if self.open_bodies >= MAX_OPEN_BODIES {
+            return Ok(Err(RequestError::InvalidRequest(format!(
+                "this call already holds {MAX_OPEN_BODIES} response bodies; drop one before \
+                 sending another streamed request"
+            ))));
+        }
         let head = match self.forward(request).await {
             Ok(head) => head,
             Err(refusal) => return Ok(Err(refusal)),
@@ -36,7 +47,11 @@ impl Host for HostState {
             status: head.status,
             content_type: head.content_type,
             length: head.length,
-            body: self.table.push(head.body)?,
+            body: {
+                let body = self.table.push(head.body)?;
+                self.open_bodies += 1;
+                body
+            },
         }))
     }
 }
@@ -57,6 +72,7 @@ impl HostBody for HostState {
 
     async fn drop(&mut self, body: Resource<Body>) -> wasmtime::Result<()> {
         self.table.delete(body)?;
+        self.open_bodies -= 1;
         Ok(())
     }
 }

@@ -178,6 +178,8 @@ pub struct HostState {
     scope: CallScope,
     /// Branches checked out by `use-branch`, restored when the call ends.
     leases: Vec<BranchLease>,
+    /// Streamed response bodies the plugin holds (`looker.body` resources not dropped yet).
+    open_bodies: usize,
 }
 
 impl WasiView for HostState {
@@ -220,6 +222,7 @@ impl HostState {
             grant,
             scope,
             leases: Vec::new(),
+            open_bodies: 0,
         }
     }
 

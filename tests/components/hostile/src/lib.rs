@@ -59,6 +59,14 @@ pub fn group() -> Group {
         .tool(Tool::new("huge", "Huge", "Returns a 50 MiB text result.").handler(huge))
         .tool(
             Tool::new(
+                "hoard",
+                "Hoard",
+                "Sends streamed GETs of /lookml_models and keeps every body unread.",
+            )
+            .handler(hoard),
+        )
+        .tool(
+            Tool::new(
                 "allowed",
                 "Allowed",
                 "GETs /lookml_models, inside its policy.",
@@ -158,6 +166,43 @@ fn dev(_: NoArgs, _: &Context) -> Result<Value, ToolError> {
 
 fn sudo(_: NoArgs, _: &Context) -> Result<String, ToolError> {
     looker_mcp_plugin_sdk::session::act_as_user("2")
+}
+
+/// Holds up to 10 unread streamed bodies (each an open Looker connection); returns how many
+/// it got before the host refused one, and the refusal.
+#[cfg(target_arch = "wasm32")]
+fn hoard(_: NoArgs, _: &Context) -> Result<String, ToolError> {
+    use looker_mcp_plugin_sdk::__wit::looker::mcp::looker::{
+        Method, Request, RequestOptions, send_streaming,
+    };
+    let request = Request {
+        method: Method::Get,
+        path: "/lookml_models".to_owned(),
+        query: Vec::new(),
+        body: None,
+        options: RequestOptions {
+            dev_mode: false,
+            timeout_ms: None,
+        },
+    };
+    let mut held = Vec::new();
+    for _ in 0..10 {
+        match send_streaming(&request) {
+            Ok(response) => held.push(response.body),
+            Err(error) => {
+                return Err(ToolError::Request(format!(
+                    "held {}, then: {error:?}",
+                    held.len()
+                )));
+            }
+        }
+    }
+    Ok(format!("held {}", held.len()))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn hoard(_: NoArgs, _: &Context) -> Result<String, ToolError> {
+    Err(ToolError::Internal("wasm only".into()))
 }
 
 fn huge(_: NoArgs, _: &Context) -> Result<String, ToolError> {

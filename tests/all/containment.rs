@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{Harness, RawStdio, call, plugin_dir, sha256, text, write_lock};
+use crate::support::{
+    Harness, RawStdio, call, pin_read_only, plugin_dir, sha256, text, write_lock,
+};
 
 /// The hostile component, pinned with a tight policy: 300 ms of CPU and 16 MiB per call.
 fn hostile_args(name: &str) -> Vec<String> {
@@ -96,11 +98,7 @@ async fn plugin_prints_never_reach_stdout() {
 #[tokio::test]
 async fn a_plugin_cannot_hoard_open_response_bodies() {
     let dir = plugin_dir("hoard", &["hostile"]);
-    let policy = json!({"methods": ["GET"], "paths": ["/lookml_models/**"]});
-    write_lock(
-        &dir,
-        json!({"hostile.wasm": {"sha256": sha256(&dir.join("hostile.wasm")), "policy": policy}}),
-    );
+    pin_read_only(&dir, &["hostile"]);
     let h = Harness::new().await;
     let dir_arg = dir.display().to_string();
     let client = h

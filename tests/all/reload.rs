@@ -3,7 +3,6 @@
 //! a call in flight finishes on the component it started on, and a reload the lock file
 //! refuses leaves the served tools as they were.
 
-use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +16,9 @@ use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::json;
 use tokio::sync::Notify;
 
-use crate::support::{Harness, Logs, call, plugin_dir, sha256, test_component, text, write_lock};
+use crate::support::{
+    Harness, Logs, call, pin_read_only, plugin_dir, test_component, text, write_lock,
+};
 
 /// A client that counts the `notifications/tools/list_changed` it receives.
 #[derive(Clone, Default)]
@@ -80,25 +81,6 @@ async fn until_listed(
     }
 }
 
-/// A lock pinning each named component of `dir` with a read-only policy on LookML models.
-fn pin(dir: &Path, components: &[&str]) {
-    let policy = json!({"methods": ["GET"], "paths": ["/lookml_models/**"]});
-    let entries: serde_json::Map<String, serde_json::Value> = components
-        .iter()
-        .map(|c| {
-            let file = format!("{c}.wasm");
-            let path = dir.join(&file);
-            let path = if path.exists() {
-                path
-            } else {
-                test_component(c).into()
-            };
-            (file, json!({"sha256": sha256(&path), "policy": policy}))
-        })
-        .collect();
-    write_lock(dir, serde_json::Value::Object(entries));
-}
-
 fn succeeded(result: &CallToolResult) -> bool {
     result.is_error != Some(true)
 }
@@ -108,7 +90,7 @@ async fn watched_plugins_are_replaced_while_a_client_stays_connected() {
     let mut h = Harness::new().await;
     h.set("LOOKER_PLUGIN_WATCH", "true");
     let dir = plugin_dir("reload-watch", &["hostile"]);
-    pin(&dir, &["hostile"]);
+    pin_read_only(&dir, &["hostile"]);
     let dir_arg = dir.display().to_string();
     let (client, changes, logs, _) = connect(&h, &["--plugin-dir", &dir_arg]).await;
     let before = tool_names(&client).await;
@@ -127,7 +109,7 @@ async fn watched_plugins_are_replaced_while_a_client_stays_connected() {
     let peer = client.peer().clone();
     let in_flight = tokio::spawn(async move { call(&peer, "allowed", json!({})).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    pin(&dir, &["hostile", "hello_looker"]);
+    pin_read_only(&dir, &["hostile", "hello_looker"]);
     std::fs::copy(
         test_component("hello_looker"),
         dir.join("hello_looker.wasm"),
@@ -175,7 +157,7 @@ async fn watched_plugins_are_replaced_while_a_client_stays_connected() {
 async fn sighup_reloads_and_a_refused_component_is_dropped_not_kept() {
     let h = Harness::new().await;
     let dir = plugin_dir("reload-hup", &["hostile"]);
-    pin(&dir, &["hostile"]);
+    pin_read_only(&dir, &["hostile"]);
     let dir_arg = dir.display().to_string();
     let (client, changes, logs, pid) = connect(&h, &["--plugin-dir", &dir_arg]).await;
     assert!(tool_names(&client).await.iter().any(|n| n == "allowed"));
@@ -209,7 +191,7 @@ async fn sighup_reloads_and_a_refused_component_is_dropped_not_kept() {
 async fn a_strict_reload_that_would_refuse_a_component_keeps_the_served_tools() {
     let h = Harness::new().await;
     let dir = plugin_dir("reload-strict", &["hostile"]);
-    pin(&dir, &["hostile"]);
+    pin_read_only(&dir, &["hostile"]);
     let dir_arg = dir.display().to_string();
     let (client, changes, logs, pid) =
         connect(&h, &["--plugin-dir", &dir_arg, "--strict-plugins"]).await;

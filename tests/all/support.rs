@@ -191,6 +191,25 @@ pub fn sha256(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
 }
 
+/// A lock pinning each named component of `dir` with a read-only policy on LookML models.
+pub fn pin_read_only(dir: &Path, components: &[&str]) {
+    let policy = json!({"methods": ["GET"], "paths": ["/lookml_models/**"]});
+    let entries: serde_json::Map<String, serde_json::Value> = components
+        .iter()
+        .map(|c| {
+            let file = format!("{c}.wasm");
+            let path = dir.join(&file);
+            let path = if path.exists() {
+                path
+            } else {
+                test_component(c).into()
+            };
+            (file, json!({"sha256": sha256(&path), "policy": policy}))
+        })
+        .collect();
+    write_lock(dir, serde_json::Value::Object(entries));
+}
+
 pub fn write_lock(dir: &Path, entries: Value) {
     std::fs::write(
         dir.join("plugins.lock"),

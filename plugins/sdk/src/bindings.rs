@@ -33,7 +33,7 @@ pub(crate) fn send(request: &Request) -> Result<Response, ToolError> {
                 timeout_ms: request.timeout(),
             },
         };
-        // Streamed: the host holds one network chunk at a time, and the body is copied once,
+        // Streamed: the host holds one piece at a time, and the body is copied once,
         // into a buffer sized by Looker's Content-Length when it sent one.
         let answer = wit_looker::send_streaming(&wire).map_err(request_error)?;
         let mut body = Vec::with_capacity(answer.length.unwrap_or(0) as usize);

@@ -175,12 +175,7 @@ async fn a_client_that_connects_while_groups_load_is_served_not_reset() {
     );
     let _ = std::fs::remove_dir_all(&cache);
     h.set("LOOKER_CACHE_DIR", &cache);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let port = crate::support::free_port().to_string();
     let args = [
         "--transport",
         "streamable-http",

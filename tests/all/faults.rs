@@ -192,10 +192,7 @@ async fn timeouts_refusals_and_malformed_answers_are_named() {
     client.cancel().await.unwrap();
 
     // Nothing listens on the configured port: a refused connection, retried, then named.
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = crate::support::free_port();
     h.set("LOOKER_BASE_URL", &format!("http://127.0.0.1:{port}"));
     let client = h.stdio_client(&["--groups", "identity"]).await;
     let result = call(&client, "whoami", json!({})).await;

@@ -133,13 +133,7 @@ async fn tool_lists_filter_the_list_and_refuse_calls() {
     h.set("LOOKER_TOOLS", "list_*,whoami");
     h.set("LOOKER_EXCLUDE_TOOLS", "list_connections");
     let client = h.stdio_client(&["--groups", "explore,identity"]).await;
-    let mut names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let mut names = crate::support::tool_names(&client).await;
     names.sort();
     assert_eq!(
         names,

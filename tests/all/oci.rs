@@ -405,13 +405,7 @@ async fn a_component_pinned_by_tag_is_served_and_refused_once_the_tag_moves() {
         .await;
     assert_ne!(moved, manifest);
     let (client, logs) = h.stdio_client_with_logs(&args).await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names = crate::support::tool_names(&client).await;
     assert!(
         !names
             .iter()

@@ -3,7 +3,6 @@
 //! to publish artifacts into it the way `wkg` lays them out. Both are installed by
 //! `make test-deps`. Also a bearer-token proxy in front of it, for the auth flow.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -16,6 +15,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use looker_mcp::runtime::oci::{Reference, SIGNATURE_LAYER, WASM_CONFIG, WASM_LAYER};
 use tokio::process::{Child, Command};
+
+use crate::support::free_port;
 
 /// The config blob `wkg` (oci-wasm's `WasmConfig`) writes for a component.
 const WASM_CONFIG_JSON: &str =
@@ -32,14 +33,6 @@ impl Drop for Registry {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The oras-py venv `make test-deps` creates (`LOOKER_TEST_ORAS_PYTHON` overrides).

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-use crate::support::{Harness, call, plugin_dir, sha256, test_component, text};
+use crate::support::{Harness, call, plugin_dir, require_installed, sha256, test_component, text};
 
 /// Runs the server binary with `args`; returns its output.
 async fn run(h: &Harness, args: &[&str]) -> Output {
@@ -322,21 +322,9 @@ async fn unsigned_tampered_and_untrusted_components_are_refused_by_name() {
     assert!(out.stdout.is_empty());
 }
 
-/// Fails the test with a fix-it line when a tool `make test-deps` installs is missing.
-fn require(binary: &str) {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {binary}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "{binary} is not installed: `make test-deps` installs it"
-    );
-}
-
 #[tokio::test]
 async fn signatures_interoperate_with_the_minisign_tool() {
-    require("minisign");
+    require_installed("minisign");
     let dir = plugin_dir("trust-minisign", &["hello_looker"]);
     let keys = dir.join("keys");
     std::fs::create_dir_all(&keys).unwrap();

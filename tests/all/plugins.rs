@@ -219,13 +219,7 @@ async fn the_example_group_loads_like_any_third_party_plugin() {
     let client = h
         .stdio_client(&["--plugin-dir", &dir_arg, "--groups", "explore,hello_looker"])
         .await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names = crate::support::tool_names(&client).await;
     assert!(
         names.ends_with(&[
             "model_overview".to_string(),

@@ -25,13 +25,7 @@ async fn prompts_follow_the_served_tools_and_name_them() {
             "find_stale_content"
         ]
     );
-    let tools: Vec<String> = client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let tools = crate::support::tool_names(&client).await;
     let filled = [
         ("explore_model", json!({"model": "ecommerce"})),
         (

@@ -17,7 +17,7 @@ use serde_json::json;
 use tokio::sync::Notify;
 
 use crate::support::{
-    Harness, Logs, call, pin_read_only, plugin_dir, test_component, text, write_lock,
+    Harness, Logs, call, pin_read_only, plugin_dir, test_component, text, tool_names, write_lock,
 };
 
 /// A client that counts the `notifications/tools/list_changed` it receives.
@@ -51,11 +51,6 @@ async fn connect(h: &Harness, args: &[&str]) -> (Client, ListChanges, Logs, u32)
         .await
         .expect("MCP initialize over stdio");
     (client, changes, logs, pid)
-}
-
-async fn tool_names(client: &Client) -> Vec<String> {
-    let tools = client.list_all_tools().await.expect("tools/list");
-    tools.iter().map(|t| t.name.to_string()).collect()
 }
 
 /// Waits (at most a minute) for list_changed notifications until the listed tools satisfy

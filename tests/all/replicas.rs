@@ -3,7 +3,6 @@
 //! to the next call, and stateful sessions survive requests landing on another replica. Also,
 //! without Redis, the journal file restores a branch after a crash on one machine.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -13,7 +12,7 @@ use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 use crate::http::{HttpServer, rpc_answer, start};
-use crate::support::Harness;
+use crate::support::{Harness, free_port, require_installed};
 
 const FEATURE: &str = "feature/new-dashboard";
 /// A replica that stops renewing loses its lease after this long.
@@ -40,25 +39,6 @@ impl Drop for TempDir {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn require(binary: &str) {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {binary}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "{binary} is not installed: `make test-deps` installs redis-server and haproxy"
-    );
-}
-
 /// Waits until something accepts connections on `port`.
 async fn listening(port: u16, what: &str) {
     for _ in 0..200 {
@@ -75,8 +55,8 @@ async fn listening(port: u16, what: &str) {
 
 impl Cluster {
     async fn start(h: &mut Harness) -> Self {
-        require("redis-server");
-        require("haproxy");
+        require_installed("redis-server");
+        require_installed("haproxy");
         let dir = TempDir(std::env::temp_dir().join(format!("replicas-{}", uuid::Uuid::new_v4())));
         std::fs::create_dir_all(&dir.0).unwrap();
 
@@ -450,9 +430,7 @@ async fn a_lost_lease_cancels_the_call_and_restores_nothing_over_its_new_holder(
 #[tokio::test]
 async fn with_redis_down_branch_swaps_are_refused_and_other_tools_work() {
     let mut h = Harness::new().await;
-    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let port = free_port();
     h.set("LOOKER_REDIS_URL", &format!("redis://127.0.0.1:{port}"));
     h.set("LOOKER_QUERY_DEV_PARAMS", "true");
     let server = start(&h, "query,identity").await;

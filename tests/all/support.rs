@@ -237,6 +237,33 @@ pub fn cache_dir() -> String {
     format!("{}/component-cache", env!("CARGO_TARGET_TMPDIR"))
 }
 
+/// The names of every tool `client` lists, in the server's order.
+pub async fn tool_names(client: &rmcp::service::Peer<RoleClient>) -> Vec<String> {
+    let tools = client.list_all_tools().await.expect("tools/list");
+    tools.iter().map(|t| t.name.to_string()).collect()
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Fails the test with a fix-it line when `binary`, which `make test-deps` installs, is missing.
+pub fn require_installed(binary: &str) {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {binary}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{binary} is not installed: `make test-deps` installs it"
+    );
+}
+
 /// Calls a tool; panics on protocol errors (tool errors come back as `is_error`).
 pub async fn call(
     client: &rmcp::service::Peer<RoleClient>,

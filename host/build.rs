@@ -58,7 +58,11 @@ fn embed(groups: &[Crate], wasm_dir: &Path, out_dir: &Path) -> Vec<(String, Path
 /// (the server then compiles each component once, into its on-disk cache).
 fn write_precompiled(embedded: &[(String, PathBuf, String)], out_dir: &Path) {
     #[cfg(feature = "precompiled")]
-    precompile::embed(embedded, out_dir);
+    precompile::embed(
+        embedded,
+        &env::var("TARGET").expect("cargo sets TARGET"),
+        out_dir,
+    );
     #[cfg(not(feature = "precompiled"))]
     {
         let _ = embedded;

@@ -4,6 +4,9 @@
 //! target (x86-64-v2; aarch64's base ISA), never for the features of the machine that builds.
 //! At start the host deserializes this code if it accepts it and compiles the component
 //! otherwise (`src/runtime/cache.rs`).
+//!
+//! The host's unit tests compile this file too (`src/runtime/mod.rs`), so `make test` runs and
+//! lints it without building the binary with feature `precompiled`.
 
 use std::path::{Path, PathBuf};
 
@@ -60,16 +63,16 @@ fn precompile(
         .collect()
 }
 
-/// Precompiles the embedded components `(group, .wasm, sha256)` for the crate's target and writes
-/// `precompiled.rs` into `out_dir`: `PRECOMPILED`, (sha256 of the component, its precompiled code).
-pub fn embed(embedded: &[(String, PathBuf, String)], out_dir: &Path) {
-    let target = std::env::var("TARGET").expect("cargo sets TARGET");
+/// Precompiles the embedded components `(group, .wasm, sha256)` for `target` (the crate's target
+/// triple) and writes `precompiled.rs` into `out_dir`: `PRECOMPILED`, (sha256 of the component,
+/// its precompiled code).
+pub fn embed(embedded: &[(String, PathBuf, String)], target: &str, out_dir: &Path) {
     let mut src = String::from(
         "/// Embedded components compiled at build time for a baseline CPU of this target:\n\
          /// (sha256 of the component, its precompiled code).\n\
          pub const PRECOMPILED: &[(&str, &[u8])] = &[\n",
     );
-    for ((_, _, digest), code) in embedded.iter().zip(precompile(embedded, &target, out_dir)) {
+    for ((_, _, digest), code) in embedded.iter().zip(precompile(embedded, target, out_dir)) {
         if let Some(code) = code {
             src.push_str(&format!(
                 "    ({digest:?}, include_bytes!({:?})),\n",

@@ -638,13 +638,22 @@ mod tests {
     #[test]
     fn build_time_code_loads_only_where_the_engine_accepts_it() {
         let runtime = Engine::new(&crate::runtime::engine::engine_config()).unwrap();
-        // The same configuration at the build's baseline (`build/precompile.rs`) loads.
-        let mut baseline = crate::runtime::engine::engine_config();
-        baseline.target(&target_lexicon_host()).unwrap();
-        let code = Engine::new(&baseline)
-            .unwrap()
-            .precompile_component(EMPTY_COMPONENT)
-            .unwrap();
+        // What the build script embeds with feature `precompiled` (`build/precompile.rs`, run
+        // here as it runs there): compiled for the target's baseline CPU, listed by digest, and
+        // accepted by this host's engine.
+        let dir = fresh_dir("precompile");
+        std::fs::create_dir_all(&dir).unwrap();
+        let wasm = dir.join("empty.wasm");
+        std::fs::write(&wasm, EMPTY_COMPONENT).unwrap();
+        let digest = digest(EMPTY_COMPONENT);
+        let embedded = [("empty".to_owned(), wasm, digest.clone())];
+        crate::runtime::build_precompile::embed(&embedded, &target_lexicon_host(), &dir);
+        let listing = std::fs::read_to_string(dir.join("precompiled.rs")).unwrap();
+        assert!(
+            listing.contains(&format!("({digest:?}, include_bytes!(")),
+            "{listing}"
+        );
+        let code = std::fs::read(dir.join("empty.cwasm")).unwrap();
         assert!(accept_precompiled(&runtime, "same", code.leak()).is_some());
         // Another configuration (no epoch interruption) or bytes that are no compiled
         // component are refused, and the caller compiles instead.
@@ -653,6 +662,7 @@ mod tests {
             .unwrap();
         assert!(accept_precompiled(&runtime, "other", other.leak()).is_none());
         assert!(accept_precompiled(&runtime, "wasm", EMPTY_COMPONENT).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// This host's target triple, as a build script sees `TARGET`.

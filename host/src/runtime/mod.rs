@@ -2,6 +2,11 @@
 //! tools, and running one call in a fresh, bounded instance.
 
 pub mod admission;
+/// The build script's precompiler (feature `precompiled`), compiled into the unit tests so they
+/// run and lint it in every build.
+#[cfg(test)]
+#[path = "../../build/precompile.rs"]
+mod build_precompile;
 mod cache;
 pub mod call;
 pub mod contract;

@@ -1,5 +1,5 @@
 //! Real images for render tasks: each tile is a bar chart of a query's first measure by its rows,
-//! drawn at the requested size and encoded as PNG or JPEG (the `image` crate), or as a one-page
+//! drawn at the requested size and encoded as PNG (the `png` crate) or JPEG (`jpeg-encoder`), or as a one-page
 //! vector PDF. A query or look renders as one tile; a dashboard as a grid of its elements' tiles.
 //!
 //! Real renders carry text and anti-aliasing and weigh about three quarters of a byte per pixel;
@@ -7,19 +7,42 @@
 //! what every reader skips (a private PNG chunk, JPEG comments, a PDF comment), so size limits
 //! meet realistic sizes.
 
-use image::codecs::jpeg::JpegEncoder;
-use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::{ImageEncoder, Rgb, RgbImage};
 use serde_json::Value;
 
 use crate::engine::QueryResult;
 
 /// Looker's own limit on a render's side, in pixels.
 const MAX_SIDE: u32 = 4096;
-const BACKGROUND: Rgb<u8> = Rgb([255, 255, 255]);
-const TILE: Rgb<u8> = Rgb([244, 246, 250]);
-const AXIS: Rgb<u8> = Rgb([120, 120, 120]);
-const PALETTE: [Rgb<u8>; 4] = [
+
+/// An RGB colour.
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct Rgb([u8; 3]);
+
+/// An RGB raster, 8 bits per channel, rows top to bottom.
+struct RgbImage {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+impl RgbImage {
+    fn from_pixel(width: u32, height: u32, Rgb(colour): Rgb) -> Self {
+        Self {
+            width,
+            height,
+            pixels: colour.repeat((width * height) as usize),
+        }
+    }
+
+    fn put_pixel(&mut self, x: u32, y: u32, Rgb(colour): Rgb) {
+        let at = 3 * (y * self.width + x) as usize;
+        self.pixels[at..at + 3].copy_from_slice(&colour);
+    }
+}
+const BACKGROUND: Rgb = Rgb([255, 255, 255]);
+const TILE: Rgb = Rgb([244, 246, 250]);
+const AXIS: Rgb = Rgb([120, 120, 120]);
+const PALETTE: [Rgb; 4] = [
     Rgb([66, 133, 244]),
     Rgb([52, 168, 83]),
     Rgb([251, 188, 5]),
@@ -55,7 +78,7 @@ impl Picture {
     }
 
     /// Filled rectangles (x, y, w, h, colour) in image coordinates (y down).
-    fn rectangles(&self, width: u32, height: u32) -> Vec<(u32, u32, u32, u32, Rgb<u8>)> {
+    fn rectangles(&self, width: u32, height: u32) -> Vec<(u32, u32, u32, u32, Rgb)> {
         let mut out = Vec::new();
         for ((x, y, w, h), bars) in self.layout(width, height).into_iter().zip(&self.tiles) {
             let pad = (w.min(h) / 20).max(1);
@@ -118,13 +141,14 @@ impl Picture {
     pub(crate) fn png(&self, width: u32, height: u32) -> Vec<u8> {
         let image = self.raster(width, height);
         let mut out = Vec::new();
-        PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
-            .write_image(
-                &image,
-                image.width(),
-                image.height(),
-                image::ExtendedColorType::Rgb8,
-            )
+        let mut encoder = png::Encoder::new(&mut out, image.width, image.height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        encoder.set_filter(png::Filter::Sub);
+        encoder
+            .write_header()
+            .and_then(|mut writer| writer.write_image_data(&image.pixels))
             .expect("encoding a PNG in memory");
         out
     }
@@ -133,12 +157,13 @@ impl Picture {
     pub(crate) fn jpeg(&self, width: u32, height: u32) -> Vec<u8> {
         let image = self.raster(width, height);
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 85)
-            .write_image(
-                &image,
-                image.width(),
-                image.height(),
-                image::ExtendedColorType::Rgb8,
+        // Sides are at most MAX_SIDE, within JPEG's 16 bits.
+        jpeg_encoder::Encoder::new(&mut out, 85)
+            .encode(
+                &image.pixels,
+                image.width as u16,
+                image.height as u16,
+                jpeg_encoder::ColorType::Rgb,
             )
             .expect("encoding a JPEG in memory");
         out
@@ -260,6 +285,25 @@ fn bars(result: &QueryResult) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// (width, height, RGB pixels) of a PNG or JPEG.
+    fn decode(data: &[u8]) -> (u32, u32, Vec<u8>) {
+        if data.starts_with(b"\x89PNG") {
+            let mut reader = png::Decoder::new(std::io::Cursor::new(data))
+                .read_info()
+                .unwrap();
+            let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+            let frame = reader.next_frame(&mut pixels).unwrap();
+            assert_eq!(frame.color_type, png::ColorType::Rgb);
+            pixels.truncate(frame.buffer_size());
+            (frame.width, frame.height, pixels)
+        } else {
+            let mut decoder = zune_jpeg::JpegDecoder::new(std::io::Cursor::new(data));
+            let pixels = decoder.decode().unwrap();
+            let info = decoder.info().unwrap();
+            (info.width.into(), info.height.into(), pixels)
+        }
+    }
+
     fn picture() -> Picture {
         Picture {
             tiles: vec![vec![1.0, 0.5, 0.25], vec![]],
@@ -274,13 +318,15 @@ mod tests {
             "flat colours compress: {} bytes",
             encoded.len()
         );
-        let png = image::load_from_memory(&encoded).unwrap();
-        assert_eq!((png.width(), png.height()), (640, 400));
-        let jpeg = image::load_from_memory(&picture().jpeg(300, 200)).unwrap();
-        assert_eq!((jpeg.width(), jpeg.height()), (300, 200));
+        let (width, height, rgb) = decode(&encoded);
+        assert_eq!((width, height), (640, 400));
+        let (width, height, _) = decode(&picture().jpeg(300, 200));
+        assert_eq!((width, height), (300, 200));
         // The first bar is drawn in the first tile's plot area: not background.
-        let rgb = png.to_rgb8();
-        let coloured = rgb.pixels().filter(|p| PALETTE.contains(p)).count();
+        let coloured = rgb
+            .chunks(3)
+            .filter(|p| PALETTE.iter().any(|Rgb(c)| c == *p))
+            .count();
         assert!(coloured > 1000, "{coloured} bar pixels");
     }
 
@@ -289,8 +335,8 @@ mod tests {
         for format in ["png", "jpg"] {
             let (_, data) = picture().render(format, 800, 600);
             assert!(data.len() >= 800 * 600 * 3 / 4, "{format}: {}", data.len());
-            let image = image::load_from_memory(&data).unwrap();
-            assert_eq!((image.width(), image.height()), (800, 600), "{format}");
+            let (width, height, _) = decode(&data);
+            assert_eq!((width, height), (800, 600), "{format}");
         }
         let (kind, pdf) = picture().render("pdf", 800, 600);
         assert_eq!(kind, "application/pdf");

@@ -91,6 +91,25 @@ fn chars(text: &str) -> usize {
     text.chars().count()
 }
 
+/// Characters of `value` as compact JSON (`chars(&value.to_string())`), counted as it is
+/// written instead of in a copy: every result over the budget's check is a large one.
+fn compact_chars(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            // A character is a byte that does not continue a UTF-8 sequence.
+            self.0 += bytes.iter().filter(|b| **b & 0xC0 != 0x80).count();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("counting cannot fail");
+    count.0
+}
+
 fn text_chars(result: &CallToolResult) -> usize {
     result
         .content
@@ -106,10 +125,7 @@ pub fn bound(mut result: CallToolResult, budget: usize, has_output_schema: bool)
     if budget == 0 {
         return result;
     }
-    let structured_chars = result
-        .structured_content
-        .as_ref()
-        .map_or(0, |s| chars(&s.to_string()));
+    let structured_chars = result.structured_content.as_ref().map_or(0, compact_chars);
     if text_chars(&result) <= budget && structured_chars <= budget {
         return result;
     }
@@ -274,6 +290,17 @@ mod tests {
             .filter_map(|c| c.as_text())
             .map(|t| t.text.clone())
             .collect()
+    }
+
+    #[test]
+    fn compact_json_is_counted_in_characters_without_a_copy() {
+        let value = json!({"city": "Zürich → 東京", "quote": "say \"hi\"\n", "n": [1.5, null]});
+        assert_eq!(compact_chars(&value), chars(&value.to_string()));
+        assert_ne!(
+            compact_chars(&value),
+            value.to_string().len(),
+            "counts characters, not bytes"
+        );
     }
 
     #[test]

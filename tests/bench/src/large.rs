@@ -2,7 +2,9 @@
 //! stdio. For each size and result budget: the end-to-end median, the simulator's own time for
 //! the same Looker request (timed directly over HTTP) and the difference, which is this server's
 //! processing; this server's own time per call read from its spans (`crate::spans`); the
-//! Looker body's size; the peak-RSS growth of the first such call; and the result's size. `looker-mcp-bench --large-results` runs only this part.
+//! Looker body's size; the peak-RSS growth of the first such call (median and range over
+//! [`RSS_SAMPLES`] fresh servers: one sample moves by a few hundred KiB with where the allocator
+//! happens to place things); and the result's size. `looker-mcp-bench --large-results` runs only this part.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,8 @@ use crate::stdio::StdioClient;
 
 /// Measured calls per size (after one unmeasured call).
 const RUNS: usize = 9;
+/// Fresh servers whose first large call's peak-RSS growth is measured, per case.
+const RSS_SAMPLES: usize = 5;
 /// Measured calls of each small-result tool.
 const SMALL_CALLS: usize = 1000;
 
@@ -112,7 +116,8 @@ struct Figures {
     /// This server's own time per call from its spans (`tools/call` minus the Looker request).
     inside: Option<Duration>,
     body_bytes: usize,
-    rss_growth_kib: u64,
+    /// Median, least and most of [`RSS_SAMPLES`].
+    rss_growth_kib: (u64, u64, u64),
     result_bytes: usize,
     rows_shown: u64,
 }
@@ -120,16 +125,20 @@ struct Figures {
 impl Figures {
     fn print(&self, rows: usize, label: &str) {
         let processing = self.end_to_end.saturating_sub(self.simulator);
+        let (median, least, most) = self.rss_growth_kib;
+        let times_body = |kib: u64| (kib * 1024) as f64 / self.body_bytes as f64;
         println!(
             "{rows} × 7, {label}: end to end {:.1} ms, simulator {:.1} ms, our processing {:.1} ms; \
-             Looker body {:.2} MiB, peak RSS growth {:.1} MiB ({:.2}× the body); result {:.2} MiB, \
-             {} rows in structured content",
+             Looker body {:.2} MiB, peak RSS growth {:.1} MiB ({:.2}× the body; {:.2}–{:.2}× over \
+             {RSS_SAMPLES} servers); result {:.2} MiB, {} rows in structured content",
             ms(self.end_to_end),
             ms(self.simulator),
             ms(processing),
             mib(self.body_bytes as u64 / 1024),
-            mib(self.rss_growth_kib),
-            (self.rss_growth_kib * 1024) as f64 / self.body_bytes as f64,
+            mib(median),
+            times_body(median),
+            times_body(least),
+            times_body(most),
             mib(self.result_bytes as u64 / 1024),
             self.rows_shown,
         );
@@ -148,16 +157,23 @@ fn arguments(rows: usize) -> Value {
 }
 
 async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figures> {
+    let mut growths = Vec::with_capacity(RSS_SAMPLES);
+    for _ in 1..RSS_SAMPLES {
+        let mut server = StdioClient::spawn(cmd, &[]).await?;
+        growths.push(first_call_growth(&mut server, rows).await?.0);
+        server.finish().await?;
+    }
+    // The last sample's server also gives the timings.
     let mut server = StdioClient::spawn(cmd, &[]).await?;
-    warm_up(&mut server).await?;
-    let before = server.rss_kib("VmHWM")?;
     sim.take_requests();
-    let first = call(&mut server, rows).await?;
-    let rss_growth_kib = server.rss_kib("VmHWM")?.saturating_sub(before);
+    let (growth, first) = first_call_growth(&mut server, rows).await?;
+    growths.push(growth);
+    let rss_growth_kib = (median(&mut growths), growths[0], growths[growths.len() - 1]);
+    // The large call's (the warm-up's small query ran before it).
     let run = sim
         .take_requests()
         .into_iter()
-        .find(|r| r.path.contains("/run/"))
+        .rfind(|r| r.path.contains("/run/"))
         .context("the query's run request")?;
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
@@ -183,6 +199,15 @@ async fn measure(sim: &Simulator, cmd: &ServerCmd, rows: usize) -> Result<Figure
             .as_array()
             .map_or(0, |r| r.len() as u64),
     })
+}
+
+/// The peak-RSS growth (KiB) of a fresh server's first `rows`-row call after a small one, and
+/// that call's result.
+async fn first_call_growth(server: &mut StdioClient, rows: usize) -> Result<(u64, Value)> {
+    warm_up(server).await?;
+    let before = server.rss_kib("VmHWM")?;
+    let first = call(server, rows).await?;
+    Ok((server.rss_kib("VmHWM")?.saturating_sub(before), first))
 }
 
 /// A small query, so the plugin and the Looker session are ready.

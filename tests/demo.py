@@ -14,7 +14,10 @@ import sys
 import textwrap
 import time
 
-BIN = os.environ.get("LOOKER_MCP_BIN", "target/release/looker-mcp-server")
+# The debug build `make demo` makes (quick to build, and the one `make test` builds too); the
+# optimized server is `make build`'s target/release/looker-mcp-server.
+BIN = os.environ.get("LOOKER_MCP_BIN", "target/debug/looker-mcp-server")
+RELEASE_BIN = "target/release/looker-mcp-server"
 OUT_DIR = os.environ.get("LOOKER_MCP_DEMO_DIR", "target/demo")
 WIDTH = 100
 
@@ -180,10 +183,12 @@ def main() -> int:
 
     screen("Use it from a desktop assistant")
     config = {"mcpServers": {"looker": {
-        "command": os.path.abspath(BIN), "args": ["--groups", "explore,query,schema"],
+        "command": os.path.abspath(RELEASE_BIN), "args": ["--groups", "explore,query,schema"],
         "env": {"LOOKER_BASE_URL": "https://yourcompany.cloud.looker.com",
                 "LOOKER_CLIENT_ID": "…", "LOOKER_CLIENT_SECRET": "…"}}}}
-    print("  Claude Desktop (claude_desktop_config.json) or any stdio MCP client:\n")
+    print(f"  Build the optimized server first: make build (this tour ran {BIN}; where that is the")
+    print("  debug build, calls take several times longer than they will). Then, in Claude Desktop")
+    print("  (claude_desktop_config.json) or any stdio MCP client:\n")
     show_text(json.dumps(config, indent=2, ensure_ascii=False), 20)
     print(f"\n  Try it without Looker: add \"--demo\" to args. Claude Desktop bundle: make bundle.")
     print(f"  Server logs of this tour: {OUT_DIR}/server.log")

@@ -62,7 +62,7 @@ test-deps:
 ## build; tests/build/shared_features.py keeps the two the same, so one reuses the other.
 test: check-target test-deps
 	$(CARGO) fmt --all -- --check
-	python3 tests/build/shared_features.py
+	CARGO="$(CARGO)" python3 tests/build/shared_features.py
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace --exclude 'plugin-*'
 	$(CARGO) test -p 'plugin-*'

@@ -7,8 +7,11 @@ tokio, rustc-hash) makes the test build compile most of the graph a second time:
 2 cores. `host/Cargo.toml` turns on, in the host's own dependencies, what the tests and the other
 workspace members turn on; this check names what to add there when a change breaks that.
 """
+import os
 import subprocess
 import sys
+
+CARGO = os.environ.get("CARGO", "cargo")
 
 TARGET = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout
 TARGET = next(l.split()[1] for l in TARGET.splitlines() if l.startswith("host:"))
@@ -17,7 +20,7 @@ TARGET = next(l.split()[1] for l in TARGET.splitlines() if l.startswith("host:")
 def features(args, edges):
     """{package: {feature sets}} as `cargo tree` resolves them for `args`."""
     out = subprocess.run(
-        ["cargo", "tree", *args, "-e", edges, "--target", TARGET, "--prefix", "none",
+        [CARGO, "tree", *args, "-e", edges, "--target", TARGET, "--prefix", "none",
          "-f", "{p}|{f}"],
         capture_output=True, text=True, check=True).stdout
     resolved = {}

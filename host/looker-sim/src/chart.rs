@@ -1,6 +1,6 @@
 //! Real images for render tasks: each tile is a bar chart of a query's first measure by its rows,
-//! drawn at the requested size and encoded as PNG (the `png` crate) or JPEG (`jpeg-encoder`), or as a one-page
-//! vector PDF. A query or look renders as one tile; a dashboard as a grid of its elements' tiles.
+//! drawn at the requested size and encoded as PNG (the `png` crate) or JPEG (`jpeg-encoder`), or
+//! as a one-page vector PDF. A query or look renders as one tile; a dashboard as a grid of its elements' tiles.
 //!
 //! Real renders carry text and anti-aliasing and weigh about three quarters of a byte per pixel;
 //! flat bars compress to almost nothing. [`Picture::render`] pads each file to that weight with
@@ -39,6 +39,7 @@ impl RgbImage {
         self.pixels[at..at + 3].copy_from_slice(&colour);
     }
 }
+
 const BACKGROUND: Rgb = Rgb([255, 255, 255]);
 const TILE: Rgb = Rgb([244, 246, 250]);
 const AXIS: Rgb = Rgb([120, 120, 120]);

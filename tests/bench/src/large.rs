@@ -4,7 +4,8 @@
 //! processing; this server's own time per call read from its spans (`crate::spans`); the
 //! Looker body's size; the peak-RSS growth of the first such call (median and range over
 //! [`RSS_SAMPLES`] fresh servers: one sample moves by a few hundred KiB with where the allocator
-//! happens to place things); and the result's size. `looker-mcp-bench --large-results` runs only this part.
+//! happens to place things); and the result's size. `looker-mcp-bench --large-results` runs only
+//! this part.
 
 use std::time::{Duration, Instant};
 

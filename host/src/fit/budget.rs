@@ -91,9 +91,10 @@ fn chars(text: &str) -> usize {
     text.chars().count()
 }
 
-/// Characters of `value` as compact JSON (`chars(&value.to_string())`), counted as it is
-/// written instead of in a copy: every result over the budget's check is a large one.
-fn compact_chars(value: &Value) -> usize {
+/// Characters of `value` rendered as `mirror` says (`chars(&render(value, mirror))`), counted as
+/// serde_json writes instead of in a copy: what is measured here is a large result, sometimes
+/// many times over (the rows' bisection below).
+fn rendered_chars(value: &Value, mirror: Mirror) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -106,7 +107,11 @@ fn compact_chars(value: &Value) -> usize {
         }
     }
     let mut count = Count(0);
-    serde_json::to_writer(&mut count, value).expect("counting cannot fail");
+    let written = match mirror {
+        Mirror::Pretty => serde_json::to_writer_pretty(&mut count, value),
+        _ => serde_json::to_writer(&mut count, value),
+    };
+    written.expect("counting cannot fail");
     count.0
 }
 
@@ -125,7 +130,10 @@ pub fn bound(mut result: CallToolResult, budget: usize, has_output_schema: bool)
     if budget == 0 {
         return result;
     }
-    let structured_chars = result.structured_content.as_ref().map_or(0, compact_chars);
+    let structured_chars = result
+        .structured_content
+        .as_ref()
+        .map_or(0, |v| rendered_chars(v, Mirror::Compact));
     if text_chars(&result) <= budget && structured_chars <= budget {
         return result;
     }
@@ -145,7 +153,7 @@ pub fn bound(mut result: CallToolResult, budget: usize, has_output_schema: bool)
             mirror
         };
         let structured = bound_structured(structured, budget, measure);
-        let fits = chars(&render(&structured, measure)) <= budget;
+        let fits = rendered_chars(&structured, measure) <= budget;
         if fits || has_output_schema {
             if mirror != Mirror::None {
                 result.content = vec![ContentBlock::text(render(&structured, mirror))];
@@ -161,7 +169,7 @@ pub fn bound(mut result: CallToolResult, budget: usize, has_output_schema: bool)
 
 /// Structured content cut to `budget` where it has `rows` or a `text` to cut.
 fn bound_structured(mut value: Value, budget: usize, measure: Mirror) -> Value {
-    let size = |v: &Value| chars(&render(v, measure));
+    let size = |v: &Value| rendered_chars(v, measure);
     if size(&value) <= budget {
         return value;
     }
@@ -293,14 +301,17 @@ mod tests {
     }
 
     #[test]
-    fn compact_json_is_counted_in_characters_without_a_copy() {
+    fn rendered_json_is_counted_in_characters_without_a_copy() {
         let value = json!({"city": "Zürich → 東京", "quote": "say \"hi\"\n", "n": [1.5, null]});
-        assert_eq!(compact_chars(&value), chars(&value.to_string()));
-        assert_ne!(
-            compact_chars(&value),
-            value.to_string().len(),
-            "counts characters, not bytes"
-        );
+        for mirror in [Mirror::Compact, Mirror::Pretty] {
+            let rendered = render(&value, mirror);
+            assert_eq!(rendered_chars(&value, mirror), chars(&rendered));
+            assert_ne!(
+                rendered_chars(&value, mirror),
+                rendered.len(),
+                "counts characters, not bytes"
+            );
+        }
     }
 
     #[test]
